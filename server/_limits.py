@@ -1,0 +1,27 @@
+"""Open-file limits: a run of concurrency C holds C sockets in each process, and more."""
+
+from __future__ import annotations
+
+try:
+    import resource
+except ImportError:  # Windows has no rlimits; its handle limit is far above ours
+    resource = None  # type: ignore[assignment]
+
+#: Files a process needs for the largest run: 1,000 client sockets, as many upstream ones, slack.
+NEEDED_OPEN_FILES = 4096
+
+
+def raise_open_file_limit(needed: int = NEEDED_OPEN_FILES) -> int:
+    """Raise the soft open-file limit towards ``needed`` as far as the hard limit allows.
+
+    Returns the soft limit in force afterwards (or ``needed`` where there are no limits).
+    """
+    if resource is None:
+        return needed
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY:
+        needed = min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+        soft = needed
+    return int(soft) if soft != resource.RLIM_INFINITY else needed

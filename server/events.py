@@ -1,0 +1,55 @@
+"""The trace event schema shared by the server, the load generator and the visualizer.
+
+Every timestamp is an integer from ``time.perf_counter_ns()``. On Linux, macOS and
+Windows that clock is system-wide monotonic, so stamps taken in the server, the
+load generator and the app share one axis without any clock alignment.
+
+Events travel as plain tuples of ints, in frames (see :mod:`server.channel`): a
+tuple costs one allocation on the hot path and marshals fast in the shipper.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Request id of a loop slice that ran for no request: server I/O, timers, ours.
+NO_REQUEST: Final = 0
+
+# Frame types (the value of a frame's "t" key).
+HELLO: Final = "hello"  # port, upstream_port, pid, versions
+EVENTS: Final = "events"  # watermark, loop, timer, worker, stamp
+ACK: Final = "ack"  # reply to a command: cmd, and what it reports
+LOG: Final = "log"  # one line the child wants the parent to show
+
+# Tuple layouts, one list per kind inside an EVENTS frame.
+#   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
+#   timer:  (start_ns, end_ns, request_id, due_ns)   a timer callback, with when it was due
+#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, thread_key)
+#   stamp:  (request_id, stamp_kind, t_ns)
+# The watermark is a clock reading taken before the lists were cut: every slice that
+# ended before it has been shipped in this frame or an earlier one.
+
+# Stamp kinds, taken by the ASGI middleware.
+SERVER_START: Final = 0  # the app got the request (headers parsed)
+RESPONSE_START: Final = 1  # the app sent the status line and headers
+RESPONSE_END: Final = 2  # the app sent the last byte of the body
+
+# Commands the parent writes to the server's stdin, one JSON object a line.
+CMD_POOL: Final = "pool"  # {"cmd": "pool", "size": P}: set the threadpool size
+CMD_FLUSH: Final = "flush"  # {"cmd": "flush"}: ship everything the loop has done so far
+
+#: The endpoint styles, in the order the app lists them. Their handlers and what
+#: each shows are in :mod:`server.styles`; the names live here so that readers of
+#: traces need not import the server's web stack.
+STYLE_NAMES: Final = (
+    "async_sleep",
+    "sync_sleep",
+    "async_blocking",
+    "async_cpu",
+    "sync_cpu",
+    "async_offload",
+    "async_http",
+    "sync_http_in_async",
+    "sync_http",
+    "mixed",
+)

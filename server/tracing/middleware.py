@@ -1,0 +1,49 @@
+"""RequestStampMiddleware: names the request and stamps its life on the server.
+
+A pure ASGI middleware, not ``BaseHTTPMiddleware``: that one runs the app in a task
+of its own, which would add loop slices that are ours, not the app's.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter_ns
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server import events
+from server.tracing.context import current_request
+from server.tracing.recorder import TraceRecorder
+
+REQUEST_ID_HEADER = b"x-request-id"
+
+
+class RequestStampMiddleware:
+    def __init__(self, app: ASGIApp, recorder: TraceRecorder) -> None:
+        self.app = app
+        self._stamp = recorder.stamp.append
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = _request_id(scope) if scope["type"] == "http" else events.NO_REQUEST
+        if request == events.NO_REQUEST:
+            await self.app(scope, receive, send)
+            return
+        stamp = self._stamp
+        stamp((request, events.SERVER_START, perf_counter_ns()))
+        current_request.set(request)
+
+        async def stamped_send(message: Message) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                stamp((request, events.RESPONSE_START, perf_counter_ns()))
+            await send(message)
+            if kind == "http.response.body" and not message.get("more_body", False):
+                stamp((request, events.RESPONSE_END, perf_counter_ns()))
+
+        await self.app(scope, receive, stamped_send)
+
+
+def _request_id(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER:
+            return int(value) if value.isdigit() else events.NO_REQUEST
+    return events.NO_REQUEST

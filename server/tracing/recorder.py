@@ -1,0 +1,80 @@
+"""Where the tracers put their events, and the thread that ships them out.
+
+Recording must cost almost nothing on the observed event loop: one tuple append
+with two clock reads. Shipping (encoding and writing) happens on a thread of its
+own, never on the loop, so observing does not show up as loop slices.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from server import events
+
+Ship = Callable[[dict[str, Any]], None]
+
+
+class TraceRecorder:
+    """Append-only event lists, cut and shipped in batches every ``interval_s``.
+
+    The hot paths bind ``recorder.loop.append`` once and keep it: the lists are
+    never replaced, only cut from the front. ``del lst[:n]`` and ``lst[:n]`` each
+    hold the GIL, and appends only ever go to the end, so nothing is lost between
+    the copy and the cut.
+    """
+
+    def __init__(self, ship: Ship, interval_s: float = 0.02) -> None:
+        self.loop: list[tuple[int, int, int]] = []
+        self.timer: list[tuple[int, int, int, int]] = []
+        self.worker: list[tuple[int, int, int, int, int, int]] = []
+        self.stamp: list[tuple[int, int, int]] = []
+        self._ship = ship
+        self._interval_s = interval_s
+        self._wake = threading.Event()
+        self._stopping = False
+        self._flush_waiters: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="schedviz-shipper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ship what is left and end the shipper thread."""
+        self._stopping = True
+        self._wake.set()
+        self._thread.join(timeout=2)
+
+    def flush(self, then: Callable[[], None]) -> None:
+        """Ship everything recorded so far now, then call ``then`` on the shipper thread."""
+        with self._lock:
+            self._flush_waiters.append(then)
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self._interval_s)
+            self._wake.clear()
+            with self._lock:
+                waiters, self._flush_waiters = self._flush_waiters, []
+            self._ship_batch()
+            for then in waiters:
+                then()
+            if self._stopping:
+                return
+
+    def _ship_batch(self) -> None:
+        watermark = time.perf_counter_ns()
+        frame: dict[str, Any] = {"t": events.EVENTS, "watermark": watermark}
+        empty = True
+        for name in ("loop", "timer", "worker", "stamp"):
+            pending: list[Any] = getattr(self, name)
+            count = len(pending)
+            frame[name] = pending[:count]
+            del pending[:count]
+            empty = empty and count == 0
+        if not empty:
+            self._ship(frame)

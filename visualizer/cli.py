@@ -1,0 +1,134 @@
+"""The command line: ``schedviz`` (the app), ``schedviz run`` and ``schedviz styles``.
+
+Bad input ends with exit status 2 and one line that names the value and what is
+allowed, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from server.events import STYLE_NAMES
+from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_value
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """One line for the user; the command exits with status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="schedviz",
+        description="See what FastAPI does with async def and def endpoints under load.",
+    )
+    parser.add_argument("--version", action="version", version=f"schedviz {_version()}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    run = commands.add_parser("run", help="run one scenario without a window and summarise it")
+    _add_run_options(run)
+    run.add_argument("--out", metavar="TRACE.json", help="write the trace (opens in Perfetto too)")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    commands.add_parser("styles", help="list the endpoint styles, one a line")
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    defaults = RunSettings()
+    parser.add_argument("--style", default=defaults.style, help=f"one of: {', '.join(STYLE_NAMES)}")
+    for name, help_text in (
+        ("concurrency", "requests in flight at once"),
+        ("requests", "requests in the run"),
+        ("work_ms", "work of one request, in ms"),
+        ("pool", "threadpool size (AnyIO's default is 40)"),
+        ("timeout_s", "client timeout of one request, in s"),
+    ):
+        flag = "--" + name.replace("_", "-")
+        allowed = RANGES[name].describe()
+        parser.add_argument(
+            flag, dest=name, default=str(getattr(defaults, name)), help=f"{help_text} ({allowed})"
+        )
+
+
+def settings_from_args(args: argparse.Namespace) -> RunSettings:
+    values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
+    return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+
+
+def check_writable(path: str) -> Path:
+    """Fail now, not after a long run, if ``path`` cannot be written."""
+    target = Path(path)
+    if target.is_dir():
+        raise BadInput(f"output path {path!r} is a folder: give a file name")
+    existed = target.exists()
+    try:
+        with open(target, "ab"):
+            pass
+    except OSError as error:
+        raise BadInput(f"output path {path!r} cannot be written: {error.strerror}") from None
+    if not existed:
+        target.unlink()
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "styles":
+            return _print_styles()
+        if args.command == "run":
+            settings = settings_from_args(args)
+            if args.out:
+                check_writable(args.out)
+            return _run(settings, args)
+        from visualizer.app import launch
+
+        return launch(args)
+    except (BadInput, SettingError) as error:
+        print(f"schedviz: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _print_styles() -> int:
+    from server.styles import CATALOGUE
+
+    width = max(map(len, CATALOGUE))
+    for name, style in CATALOGUE.items():
+        print(f"{name:<{width}}  {style.expect}")
+    return 0
+
+
+def _run(settings: RunSettings, args: argparse.Namespace) -> int:
+    from visualizer.headless import run_to_completion
+
+    show_progress = sys.stderr.isatty() and not os.environ.get("CI")
+    result = run_to_completion(settings, progress=show_progress)
+    if args.out:
+        from visualizer.model.tracefile import write_trace
+
+        write_trace(result.trace, args.out)
+    if args.json:
+        print(json.dumps(result.summary.to_json()))
+    else:
+        print(result.report())
+    return 0 if result.trace.ended in ("complete", "stopped") else 1
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fastapi-schedviz")
+    except PackageNotFoundError:
+        return "(not installed)"

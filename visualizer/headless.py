@@ -1,0 +1,96 @@
+"""A run without a window: start the server, run one scenario, derive its story."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+from visualizer.model.narrative import narrate
+from visualizer.model.settings import RunSettings
+from visualizer.model.summary import RunSummary, summarize
+from visualizer.model.timeline import Timeline, build_timeline
+from visualizer.model.trace import RunTrace
+from visualizer.session import Session
+
+#: After a stop (Ctrl-C) the run gets this long to account for its requests.
+STOP_GRACE_S = 10.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    trace: RunTrace
+    timeline: Timeline
+    summary: RunSummary
+    story: list[str]
+
+    def report(self) -> str:
+        """The human summary: settings, figures, and what happened."""
+        s, settings = self.summary, self.trace.settings
+        block = s.longest_loop_block
+        lat = s.latency_ms
+        rows = [
+            ("style", settings.style),
+            (
+                "settings",
+                f"concurrency {settings.concurrency}, requests {settings.requests:,}, "
+                f"work {settings.work_ms:g} ms, pool {settings.pool}",
+            ),
+            ("requests", f"{s.requests:,} sent, {s.ok:,} ok, {s.failed:,} failed"),
+            ("makespan", f"{s.makespan_ms:,.1f} ms"),
+            (
+                "latency",
+                f"p50 {lat['p50']:,.1f} ms, p95 {lat['p95']:,.1f} ms, "
+                f"p99 {lat['p99']:,.1f} ms, max {lat['max']:,.1f} ms",
+            ),
+            (
+                "longest loop block",
+                f"{block.duration_ms:,.1f} ms, request {block.request or '-'}" if block else "-",
+            ),
+            ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
+            (
+                "workers used",
+                f"{s.workers_used} of {s.pool_size}; {s.pool_waited} requests waited "
+                f"for one (max {s.pool_wait_max_ms:,.1f} ms)",
+            ),
+            ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
+            ("ended", self.trace.ended),
+        ]
+        width = max(len(k) for k, _ in rows)
+        table = "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+        return table + "\n\n" + "\n".join(self.story)
+
+
+def run_to_completion(settings: RunSettings, progress: bool = False) -> RunResult:
+    session = Session()
+    try:
+        session.start_server()
+        run = session.start_run(settings)
+        try:
+            last_print = 0.0
+            while not run.finished:
+                session.pump(0.1)
+                if progress and time.monotonic() - last_print > 0.2:
+                    last_print = time.monotonic()
+                    print(
+                        f"\r{run.done_count:,}/{settings.requests:,} done, "
+                        f"{run.in_flight:,} in flight ",
+                        end="",
+                        file=sys.stderr,
+                    )
+        except KeyboardInterrupt:
+            session.stop_run()
+            deadline = time.monotonic() + STOP_GRACE_S
+            while not run.finished and time.monotonic() < deadline:
+                session.pump(0.1)
+        if progress:
+            print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
+    finally:
+        session.close()
+    return analyse(run.trace)
+
+
+def analyse(trace: RunTrace) -> RunResult:
+    timeline = build_timeline(trace)
+    summary = summarize(trace, timeline)
+    return RunResult(trace=trace, timeline=timeline, summary=summary, story=narrate(summary))

@@ -1,0 +1,162 @@
+"""The load generator: keeps C requests in flight with httpx until N are done.
+
+It runs as a child process of its own (``python -m visualizer.loadgen``), never in
+the server's interpreter and never on the GUI thread, so its work neither competes
+with the handlers being observed nor with the window drawing them.
+
+Protocol: the first stdin line is the plan as JSON; a later line ``stop`` cancels
+the run, and end-of-file (the parent has gone) does too. Frames go to stdout:
+``start`` (t0), ``sent`` batches, ``done`` batches, then ``finished``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from time import perf_counter_ns
+from typing import Any
+
+import httpx
+
+from server._limits import raise_open_file_limit
+from server.channel import FrameWriter
+from server.styles import route_for
+from visualizer.model.trace import Outcome
+
+#: How often batches of records are written to the parent.
+EMIT_INTERVAL_S = 0.02
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    port: int
+    style: str
+    concurrency: int
+    requests: int
+    work_ms: float
+    timeout_s: float
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
+class LoadGenerator:
+    """Sends the plan's requests, stamping each one's send and receipt."""
+
+    def __init__(self, plan: LoadPlan, emit: Emit) -> None:
+        self.plan = plan
+        self._emit = emit
+        self._sent: list[tuple[int, int]] = []
+        self._done: list[tuple[int, int, int, int, int]] = []
+        self._ids = itertools.count(1)
+        self.sent_count = 0
+
+    async def run(self, stop: asyncio.Event) -> int:
+        """Run until every request is done or ``stop`` is set; return how many were sent."""
+        plan = self.plan
+        limits = httpx.Limits(
+            max_connections=plan.concurrency, max_keepalive_connections=plan.concurrency
+        )
+        timeout = httpx.Timeout(plan.timeout_s)
+        async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+            await self._warm_up(client)
+            self._emit({"t": "start", "t0": perf_counter_ns()})
+            emitter = asyncio.create_task(self._emit_periodically())
+            senders = [
+                asyncio.create_task(self._send_until_done(client))
+                for _ in range(min(plan.concurrency, plan.requests))
+            ]
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait(
+                [stopper, asyncio.gather(*senders)], return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in [*senders, stopper]:
+                task.cancel()
+            await asyncio.gather(*senders, stopper, return_exceptions=True)
+            emitter.cancel()
+            await asyncio.gather(emitter, return_exceptions=True)
+        self._emit_pending()
+        return self.sent_count
+
+    async def _warm_up(self, client: httpx.AsyncClient) -> None:
+        """One untraced request before the run: the first request through httpx and
+        uvicorn pays for lazy imports and set-up (about 20 ms here), which would
+        otherwise hold back the whole first wave and show up as its wait."""
+        # A failure here is met again, and recorded, by the run itself.
+        with contextlib.suppress(httpx.HTTPError):
+            await client.get(f"http://127.0.0.1:{self.plan.port}/schedviz-warm-up")
+
+    async def _send_until_done(self, client: httpx.AsyncClient) -> None:
+        plan = self.plan
+        params = {"work_ms": f"{plan.work_ms:g}"}
+        base = f"http://127.0.0.1:{plan.port}"
+        while (request := next(self._ids)) <= plan.requests:
+            url = base + route_for(plan.style, request, plan.concurrency, plan.requests)
+            headers = {"x-request-id": str(request)}
+            sent = perf_counter_ns()
+            self._sent.append((request, sent))
+            self.sent_count += 1
+            status, outcome = 0, Outcome.OK
+            try:
+                response = await client.get(url, params=params, headers=headers)
+                status = response.status_code
+                outcome = Outcome.OK if status < 400 else Outcome.HTTP_ERROR
+            except asyncio.CancelledError:
+                self._done.append((request, sent, perf_counter_ns(), 0, int(Outcome.CANCELLED)))
+                raise
+            except httpx.TimeoutException:
+                outcome = Outcome.TIMEOUT
+            except httpx.TransportError:
+                outcome = Outcome.CONNECTION
+            except Exception:
+                outcome = Outcome.ERROR
+            self._done.append((request, sent, perf_counter_ns(), status, int(outcome)))
+
+    async def _emit_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(EMIT_INTERVAL_S)
+            self._emit_pending()
+
+    def _emit_pending(self) -> None:
+        if self._sent:
+            count = len(self._sent)
+            self._emit({"t": "sent", "rows": self._sent[:count]})
+            del self._sent[:count]
+        if self._done:
+            count = len(self._done)
+            self._emit({"t": "done", "rows": self._done[:count]})
+            del self._done[:count]
+
+
+def main() -> None:
+    writer = FrameWriter(os.dup(1))
+    os.dup2(2, 1)
+    raise_open_file_limit()
+    plan = LoadPlan(**json.loads(sys.stdin.buffer.readline()))
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    def watch_parent() -> None:
+        # "stop" or end-of-file (the parent has gone) both end the run.
+        for line in sys.stdin.buffer:
+            if line.strip() == b"stop":
+                break
+        loop.call_soon_threadsafe(stop.set)
+
+    threading.Thread(target=watch_parent, name="schedviz-loadgen-stdin", daemon=True).start()
+    generator = LoadGenerator(plan, writer.write)
+    sent = loop.run_until_complete(generator.run(stop))
+    writer.write({"t": "finished", "sent": sent, "stopped": stop.is_set()})
+
+
+if __name__ == "__main__":
+    main()

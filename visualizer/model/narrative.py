@@ -1,0 +1,82 @@
+"""What happened in a run, in plain words, from its figures.
+
+Each sentence is backed by a measured figure; a sentence whose figure does not
+show the effect is not said. Thresholds are named so that the words can be
+checked against the numbers.
+"""
+
+from __future__ import annotations
+
+from visualizer.model.summary import RunSummary
+
+#: A loop slice at least this long, and this share of the run, is called a block.
+BLOCK_MS = 20.0
+BLOCK_SHARE = 0.05
+#: Workers whose CPU time is below this share of their wall time were mostly waiting.
+IDLE_CPU_SHARE = 0.15
+#: Workers that were computing but got less than this share of their wall time on a
+#: CPU were taking turns for the GIL.
+GIL_CPU_SHARE = 0.8
+
+
+def narrate(summary: RunSummary) -> list[str]:
+    """Sentences, most important first."""
+    lines: list[str] = []
+    block = summary.longest_loop_block
+    makespan = summary.makespan_ms
+    if block and block.duration_ms >= max(BLOCK_MS, BLOCK_SHARE * makespan):
+        who = f"Request {block.request}" if block.request else "Server code with no request"
+        behind = _count(block.waited_behind, "request", "requests")
+        lines.append(
+            f"{who} blocked the event loop for {_ms(block.duration_ms)}; {behind} waited behind it."
+        )
+        if summary.loop_busy_ms >= 0.5 * makespan:
+            lines.append(
+                f"Handlers held the loop for {_ms(summary.loop_busy_ms)} of the "
+                f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): "
+                "requests ran one at a time."
+            )
+    elif summary.peak_in_server > 1 and makespan > 0:
+        lines.append(
+            f"Up to {summary.peak_in_server} requests were in progress at once; handlers "
+            f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
+        )
+    if summary.pool_waited:
+        lines.append(
+            f"All {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
+            f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
+            f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
+        )
+    if summary.worker_wall_ms > 0:
+        share = summary.worker_cpu_ms / summary.worker_wall_ms
+        if share < IDLE_CPU_SHARE:
+            lines.append(
+                f"Workers spent {share:.0%} of their time on the CPU: they were waiting "
+                "(sleep or I/O) and the GIL was free."
+            )
+        elif share < GIL_CPU_SHARE:
+            lines.append(
+                f"Workers ran {_ms(summary.worker_wall_ms)} but got only "
+                f"{_ms(summary.worker_cpu_ms)} of CPU ({share:.0%}): they took turns holding "
+                "the GIL, so each one's work stretched."
+            )
+    if summary.failed:
+        kinds = ", ".join(f"{n} {label}" for label, n in summary.failures.items())
+        lines.append(f"{_count(summary.failed, 'request', 'requests')} failed: {kinds}.")
+    if summary.requests < summary.planned:
+        lines.append(f"{summary.requests:,} of {summary.planned:,} planned requests were sent.")
+    lines.append(
+        f"{summary.ok:,} of {summary.requests:,} requests succeeded in {_ms(makespan)}; "
+        f"latency p50 {_ms(summary.latency_ms['p50'])}, max {_ms(summary.latency_ms['max'])}."
+    )
+    return lines
+
+
+def _ms(value: float) -> str:
+    if value >= 1000:
+        return f"{value / 1000:.2f} s"
+    return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"

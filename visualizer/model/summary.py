@@ -1,0 +1,170 @@
+"""RunSummary: the figures of a run, computed from its trace and timeline."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from server.events import RESPONSE_END, SERVER_START
+from visualizer.model.phases import Phase
+from visualizer.model.timeline import Timeline
+from visualizer.model.trace import Outcome, RunTrace
+
+
+@dataclass(frozen=True)
+class LoopBlock:
+    """The longest loop slice of the run, and what it held up."""
+
+    request: int | None  # None when the slice ran for no request
+    start_ms: float
+    duration_ms: float
+    #: Other requests that were waiting at some moment of the block.
+    waited_behind: int
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    planned: int
+    requests: int  # sent
+    ok: int
+    failed: int
+    cancelled: int
+    failures: dict[str, int]
+    makespan_ms: float
+    latency_ms: dict[str, float]
+    longest_loop_block: LoopBlock | None
+    loop_busy_ms: float  # time the loop spent running handlers, not server I/O
+    workers_used: int
+    pool_size: int
+    pool_waited: int  # requests that found every worker of the pool taken
+    pool_wait_max_ms: float
+    worker_wall_ms: float
+    worker_cpu_ms: float
+    peak_in_server: int  # the most requests the server had between start and response end
+    ended: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object of the design, with the rest of the figures after it."""
+        block = self.longest_loop_block
+        data: dict[str, Any] = {
+            "requests": self.requests,
+            "ok": self.ok,
+            "failed": self.failed,
+            "makespan_ms": round(self.makespan_ms, 3),
+            "latency_ms": {k: round(v, 3) for k, v in self.latency_ms.items()},
+            "longest_loop_block_ms": round(block.duration_ms, 3) if block else 0.0,
+            "longest_loop_block_request": block.request if block else None,
+            "workers_used": self.workers_used,
+            "settings": self.settings,
+        }
+        rest = asdict(self)
+        for key in ("requests", "ok", "failed", "makespan_ms", "latency_ms", "settings"):
+            rest.pop(key)
+        rest.pop("longest_loop_block")
+        rest.update(
+            cancelled=self.cancelled,
+            loop_busy_ms=round(self.loop_busy_ms, 3),
+            worker_wall_ms=round(self.worker_wall_ms, 3),
+            worker_cpu_ms=round(self.worker_cpu_ms, 3),
+            pool_wait_max_ms=round(self.pool_wait_max_ms, 3),
+            longest_loop_block_waited_behind=block.waited_behind if block else 0,
+        )
+        data.update(rest)
+        return data
+
+
+def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
+    done = trace.done.rows
+    outcomes = done["outcome"]
+    latency = (done["received"] - done["sent"]) / 1e6
+    percentiles = {}
+    if len(latency):
+        p50, p95, p99 = np.percentile(latency, [50, 95, 99])
+        percentiles = {"p50": p50, "p95": p95, "p99": p99, "max": float(latency.max())}
+    else:
+        percentiles = dict.fromkeys(("p50", "p95", "p99", "max"), 0.0)
+    failures = {
+        Outcome(code).label: int(np.count_nonzero(outcomes == code))
+        for code in np.unique(outcomes)
+        if code != Outcome.OK
+    }
+    makespan = (int(done["received"].max()) - trace.t0) / 1e6 if len(done) else 0.0
+
+    worker = trace.worker.rows
+    worker = worker[worker["request"] > 0]
+    waits = worker["start"] - worker["dispatched"]
+    waited_requests = np.unique(worker["request"][_found_pool_full(worker, trace.settings.pool)])
+    loop = trace.loop.rows
+    handler_slices = loop[loop["request"] > 0]
+    return RunSummary(
+        planned=trace.settings.requests,
+        requests=len(trace.sent),
+        ok=int(np.count_nonzero(outcomes == Outcome.OK)),
+        failed=int(np.count_nonzero(outcomes != Outcome.OK)),
+        cancelled=int(np.count_nonzero(outcomes == Outcome.CANCELLED)),
+        failures=failures,
+        makespan_ms=makespan,
+        latency_ms={k: float(v) for k, v in percentiles.items()},
+        longest_loop_block=_longest_block(trace, timeline),
+        loop_busy_ms=float((handler_slices["end"] - handler_slices["start"]).sum()) / 1e6,
+        workers_used=timeline.worker_count,
+        pool_size=trace.settings.pool,
+        pool_waited=len(waited_requests),
+        pool_wait_max_ms=float(waits.max()) / 1e6 if len(waits) else 0.0,
+        worker_wall_ms=float((worker["end"] - worker["start"]).sum()) / 1e6,
+        worker_cpu_ms=float(worker["cpu"].sum()) / 1e6,
+        peak_in_server=_peak_in_server(trace),
+        ended=trace.ended,
+        settings=trace.settings.to_dict(),
+    )
+
+
+def _longest_block(trace: RunTrace, timeline: Timeline) -> LoopBlock | None:
+    loop = trace.loop.rows
+    if len(loop) == 0:
+        return None
+    longest = loop[int(np.argmax(loop["end"] - loop["start"]))]
+    start, end, guilty = int(longest["start"]), int(longest["end"]), int(longest["request"])
+    phases = timeline.phases
+    waiting = (
+        (phases.phase == Phase.WAITING)
+        & (phases.start < end)
+        & (phases.end > start)
+        & (phases.request != guilty)
+    )
+    return LoopBlock(
+        request=guilty if guilty > 0 else None,
+        start_ms=(start - trace.t0) / 1e6,
+        duration_ms=(end - start) / 1e6,
+        waited_behind=len(np.unique(phases.request[waiting])),
+    )
+
+
+def _peak_in_server(trace: RunTrace) -> int:
+    """Most requests at once between the app getting them and sending their last byte."""
+    stamp = trace.stamp.rows
+    begins = stamp[stamp["kind"] == SERVER_START]["t"]
+    ends = stamp[stamp["kind"] == RESPONSE_END]["t"]
+    if len(begins) == 0:
+        return 0
+    times = np.concatenate([begins, ends])
+    steps = np.concatenate([np.ones(len(begins), np.int64), -np.ones(len(ends), np.int64)])
+    order = np.lexsort((steps, times))  # at equal times count the end first
+    return int(np.cumsum(steps[order]).max())
+
+
+def _found_pool_full(worker: np.ndarray, pool: int) -> np.ndarray:
+    """For each worker run, whether every token of the pool was taken when it was dispatched.
+
+    A run holds a token of AnyIO's limiter from its dispatch (give or take one loop
+    turn) to its end, so the runs in the pool at time d are those dispatched before
+    d that have not ended by d. Starting a worker thread takes a few milliseconds
+    too, so a wait alone does not say the pool was full; this count does.
+    """
+    dispatched = worker["dispatched"]
+    before = np.searchsorted(np.sort(dispatched), dispatched, side="left")
+    ended = np.searchsorted(np.sort(worker["end"]), dispatched, side="right")
+    return np.asarray((before - ended) >= pool)

@@ -1,0 +1,178 @@
+"""Timeline: lanes and bars, ready to draw, derived from a RunTrace.
+
+Resource lanes come first: the event loop, then one lane per threadpool worker,
+numbered in the order the run first used them. Then one lane per request, in id
+order, showing its phases. Bars are columns of numpy arrays (lane, start, end,
+kind, request), times in nanoseconds from the start of the run, so a million bars
+cost tens of megabytes, not gigabytes of Python objects.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from visualizer.model.phases import Phase, PhaseSegments, derive_phases
+from visualizer.model.trace import Outcome, RunTrace
+
+I64 = npt.NDArray[np.int64]
+
+
+class BarKind(enum.IntEnum):
+    """What a bar shows, and so its colour. The request phases come first."""
+
+    QUEUED = Phase.QUEUED
+    WAITING = Phase.WAITING
+    RUNNING = Phase.RUNNING
+    AWAITING = Phase.AWAITING
+    SERVER = 4  # a loop slice that ran for no request: sockets, timers, uvicorn itself
+    FAILED = 5  # the end of a request that failed
+
+
+class LaneKind(enum.Enum):
+    LOOP = "loop"
+    WORKER = "worker"
+    REQUEST = "request"
+
+
+@dataclass(frozen=True)
+class Lane:
+    kind: LaneKind
+    label: str
+    #: The request id of a request lane, the worker number of a worker lane, 0 for the loop.
+    key: int
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One request as the client saw it, times from the start of the run."""
+
+    request: int
+    sent: int
+    received: int  # -1 while in flight
+    status: int
+    outcome: Outcome | None  # None while in flight
+
+    @property
+    def latency(self) -> int:
+        return self.received - self.sent if self.received >= 0 else -1
+
+
+@dataclass(frozen=True)
+class Timeline:
+    lanes: list[Lane]
+    lane: npt.NDArray[np.int32]
+    start: I64
+    end: I64
+    kind: npt.NDArray[np.int8]
+    request: I64
+    #: Worker CPU time of each bar (ns), -1 where it does not apply.
+    cpu: I64
+    phases: PhaseSegments
+    #: The end of the drawn time span: the last receipt, or "now" while live.
+    span: int
+    worker_count: int
+
+    def __len__(self) -> int:
+        return len(self.lane)
+
+    def lane_of_request(self, request: int) -> int:
+        return 1 + self.worker_count + self._request_index(request)
+
+    def _request_index(self, request: int) -> int:
+        first = self.worker_count + 1
+        return int(np.searchsorted([ln.key for ln in self.lanes[first:]], request))
+
+
+def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
+    """Every measured event of ``trace`` as a bar on its lane."""
+    t0 = trace.t0
+    loop = np.sort(trace.loop.rows, order="start")
+    worker = np.sort(trace.worker.rows, order="start")
+    phases = derive_phases(trace, now)
+
+    keys, first_use = np.unique(worker["thread"], return_index=True)
+    worker_keys = keys[np.argsort(first_use)]  # lane order: order of first use in the run
+    worker_lane = np.empty(len(worker), np.int32)
+    for number, key in enumerate(worker_keys, start=1):
+        worker_lane[worker["thread"] == key] = number
+
+    requests = np.unique(trace.sent.rows["request"])
+    first_request_lane = 1 + len(worker_keys)
+    phase_lane = (first_request_lane + np.searchsorted(requests, phases.request)).astype(np.int32)
+
+    failed = _failed_marks(trace)
+    failed_lane = (first_request_lane + np.searchsorted(requests, failed[0])).astype(np.int32)
+
+    lane = np.concatenate([np.zeros(len(loop), np.int32), worker_lane, phase_lane, failed_lane])
+    start = np.concatenate([loop["start"], worker["start"], phases.start, failed[1]]) - t0
+    end = np.concatenate([loop["end"], worker["end"], phases.end, failed[2]]) - t0
+    kind = np.concatenate(
+        [
+            np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER).astype(np.int8),
+            np.full(len(worker), BarKind.RUNNING, np.int8),
+            phases.phase.astype(np.int8),
+            np.full(len(failed[0]), BarKind.FAILED, np.int8),
+        ]
+    )
+    request = np.concatenate([loop["request"], worker["request"], phases.request, failed[0]])
+    cpu = np.concatenate(
+        [
+            np.full(len(loop), -1, np.int64),
+            worker["cpu"],
+            np.full(len(phases) + len(failed[0]), -1, np.int64),
+        ]
+    )
+    lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
+    lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, len(worker_keys) + 1)]
+    lanes += [Lane(LaneKind.REQUEST, f"request {int(r)}", int(r)) for r in requests]
+    span = int(end.max()) if len(end) else 0
+    if now is not None:
+        span = max(span, now - t0)
+    return Timeline(
+        lanes=lanes,
+        lane=lane,
+        start=start,
+        end=end,
+        kind=kind,
+        request=request,
+        cpu=cpu,
+        phases=phases,
+        span=span,
+        worker_count=len(worker_keys),
+    )
+
+
+def request_rows(trace: RunTrace) -> list[RequestRow]:
+    """Every request sent, with its final state where it has one."""
+    t0 = trace.t0
+    done = {int(row["request"]): row for row in trace.done.rows}
+    rows = []
+    for request, sent in sorted(trace.sent.rows.tolist()):
+        row = done.get(request)
+        if row is None:
+            rows.append(RequestRow(request, sent - t0, -1, 0, None))
+        else:
+            outcome = Outcome(int(row["outcome"]))
+            rows.append(
+                RequestRow(
+                    request, sent - t0, int(row["received"]) - t0, int(row["status"]), outcome
+                )
+            )
+    return rows
+
+
+#: How wide the failure mark at the end of a failed request is.
+FAILED_MARK_NS = 2_000_000
+
+
+def _failed_marks(trace: RunTrace) -> tuple[I64, I64, I64]:
+    """A short bar in the failed colour ending where the client gave up or got the error."""
+    done = trace.done.rows
+    failed = done[done["outcome"] != Outcome.OK]
+    end = failed["received"].astype(np.int64)
+    start = np.maximum(end - FAILED_MARK_NS, failed["sent"])
+    return failed["request"].astype(np.int64), start, end

@@ -1,0 +1,128 @@
+"""RunTrace: the raw, measured events of one run, as they arrived, in columns.
+
+Nothing here is derived: phases, lanes and figures are computed from a RunTrace by
+the other model modules. A live run and a trace file both produce one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from visualizer.model.settings import RunSettings
+
+
+class Outcome(IntEnum):
+    """The final state of a request, as the client saw it."""
+
+    OK = 0
+    HTTP_ERROR = 1  # the server answered with a status of 400 or more
+    TIMEOUT = 2
+    CONNECTION = 3  # refused or reset
+    CANCELLED = 4  # the run was stopped while it was in flight
+    ERROR = 5  # anything else the client raised
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.OK: "ok",
+    Outcome.HTTP_ERROR: "HTTP error",
+    Outcome.TIMEOUT: "timeout",
+    Outcome.CONNECTION: "connection failed",
+    Outcome.CANCELLED: "cancelled",
+    Outcome.ERROR: "error",
+}
+
+SENT_DTYPE = np.dtype([("request", "i8"), ("sent", "i8")])
+DONE_DTYPE = np.dtype(
+    [("request", "i8"), ("sent", "i8"), ("received", "i8"), ("status", "i4"), ("outcome", "i1")]
+)
+LOOP_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("request", "i8"), ("due", "i8")])
+WORKER_DTYPE = np.dtype(
+    [
+        ("request", "i8"),
+        ("dispatched", "i8"),
+        ("start", "i8"),
+        ("end", "i8"),
+        ("cpu", "i8"),
+        ("thread", "i8"),
+    ]
+)
+STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
+
+
+class EventTable:
+    """Rows appended in batches, read as one structured numpy array."""
+
+    def __init__(self, dtype: np.dtype[Any]) -> None:
+        self.dtype = dtype
+        self._chunks: list[npt.NDArray[Any]] = []
+        self._whole: npt.NDArray[Any] | None = None
+
+    def extend(self, rows: Sequence[tuple[int, ...]] | npt.NDArray[Any]) -> None:
+        if len(rows) == 0:
+            return
+        chunk = (
+            rows.astype(self.dtype) if isinstance(rows, np.ndarray) else np.array(rows, self.dtype)
+        )
+        self._chunks.append(chunk)
+        self._whole = None
+
+    @property
+    def rows(self) -> npt.NDArray[Any]:
+        """All rows so far; joined once, then kept until the next extend."""
+        if self._whole is None:
+            self._whole = np.concatenate(self._chunks) if self._chunks else np.empty(0, self.dtype)
+            self._chunks = [self._whole]
+        return self._whole
+
+    def __len__(self) -> int:
+        return sum(len(chunk) for chunk in self._chunks)
+
+
+@dataclass
+class RunTrace:
+    """Everything measured in one run. Times are ``perf_counter_ns`` readings.
+
+    ``t0`` is the moment the client started the run: every request is queued then.
+    A trace read from a file has ``t0 == 0`` and times relative to it.
+    """
+
+    settings: RunSettings
+    t0: int = 0
+    sent: EventTable = field(default_factory=lambda: EventTable(SENT_DTYPE))
+    done: EventTable = field(default_factory=lambda: EventTable(DONE_DTYPE))
+    loop: EventTable = field(default_factory=lambda: EventTable(LOOP_DTYPE))
+    worker: EventTable = field(default_factory=lambda: EventTable(WORKER_DTYPE))
+    stamp: EventTable = field(default_factory=lambda: EventTable(STAMP_DTYPE))
+    #: Versions of Python and the server's libraries, from the server's hello.
+    versions: dict[str, str] = field(default_factory=dict)
+    #: How the run ended: "complete", "stopped", or what went wrong.
+    ended: str = ""
+
+    def add_server_events(
+        self,
+        loop: Iterable[tuple[int, int, int]],
+        timer: Iterable[tuple[int, int, int, int]],
+        worker: Sequence[tuple[int, int, int, int, int, int]],
+        stamp: Sequence[tuple[int, int, int]],
+    ) -> None:
+        """Keep the server events that belong to this run.
+
+        Slices that ended before the run started are the idle server's, and slices
+        of request -1 are our own control callbacks: neither is part of the run.
+        """
+        t0 = self.t0
+        slices = [(s, e, r, 0) for s, e, r in loop if e > t0 and r >= 0]
+        slices += [row for row in timer if row[1] > t0 and row[2] >= 0]
+        self.loop.extend(slices)
+        self.worker.extend([row for row in worker if row[3] > t0 and row[0] >= 0])
+        self.stamp.extend([row for row in stamp if row[2] > t0 and row[0] > 0])

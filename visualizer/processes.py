@@ -1,0 +1,111 @@
+"""ChildProcess: a child that speaks in frames on stdout and takes lines on stdin.
+
+Each child gets a reader thread for its frames and one for its log (stderr), so a
+chatty child can never block on a full pipe. Its stdin stays open for as long as we
+want it alive: when our process dies, however it dies, the kernel closes that pipe
+and the child exits by itself.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from server.channel import FrameReader
+
+#: The folder that holds the server and visualizer packages, for children started
+#: from a source checkout that is not installed.
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+
+OnFrame = Callable[[dict[str, Any]], None]
+OnExit = Callable[[int], None]
+
+
+class ChildProcess:
+    def __init__(self, module: str, on_frame: OnFrame, on_exit: OnExit) -> None:
+        self.module = module
+        self._on_frame = on_frame
+        self._on_exit = on_exit
+        self.log: collections.deque[str] = collections.deque(maxlen=40)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT_ROOT, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-u", "-m", self.module],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+        )
+        self._threads = [
+            threading.Thread(target=self._read_frames, name=f"{self.module}-frames", daemon=True),
+            threading.Thread(target=self._read_log, name=f"{self.module}-log", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, message: dict[str, Any] | str) -> bool:
+        """Write one line to the child's stdin; False if it is gone."""
+        line = message if isinstance(message, str) else json.dumps(message)
+        process = self._process
+        if process is None or process.stdin is None or process.poll() is not None:
+            return False
+        try:
+            process.stdin.write(line.encode() + b"\n")
+            process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+        return True
+
+    def stop(self, grace_s: float = 2.0) -> None:
+        """Ask the child to go (close its stdin), then terminate, then kill."""
+        process = self._process
+        if process is None:
+            return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        for ask in (None, process.terminate, process.kill):
+            if ask is not None:
+                ask()
+            try:
+                process.wait(grace_s)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        for thread in self._threads:
+            thread.join(timeout=grace_s)
+
+    def _read_frames(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        reader = FrameReader()
+        try:
+            while chunk := process.stdout.read(1 << 16):
+                for frame in reader.feed(chunk):
+                    self._on_frame(frame)
+        except ValueError as error:  # a corrupt stream: say so, and treat the child as gone
+            self.log.append(str(error))
+        self._on_exit(process.wait())
+
+    def _read_log(self) -> None:
+        process = self._process
+        assert process is not None and process.stderr is not None
+        for line in process.stderr:
+            self.log.append(line.decode(errors="replace").rstrip())

@@ -1,0 +1,252 @@
+"""Session: owns the server process across runs, and drives one LiveRun at a time.
+
+Reader threads only put ``(source, frame)`` pairs on one queue; everything else,
+the run's state machine and the trace it fills, happens on the thread that calls
+:meth:`Session.pump`: the GUI thread on a timer, or the command line's main thread.
+No lock is needed anywhere, and the model never sees a second thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from server import events
+from visualizer.loadgen import LoadPlan
+from visualizer.model.settings import RunSettings
+from visualizer.model.trace import Outcome, RunTrace
+from visualizer.processes import ChildProcess
+
+SERVER, CLIENT, SERVER_EXIT, CLIENT_EXIT = "server", "client", "server exit", "client exit"
+
+#: How long the server may take to say hello: it starts the upstream and calibrates.
+SERVER_START_TIMEOUT_S = 30.0
+
+
+class ServerError(RuntimeError):
+    """The server could not start, or died; the message ends with its last log lines."""
+
+
+class RunState(enum.Enum):
+    CONFIGURING = "configuring the server"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    FLUSHING = "collecting the last events"
+    FINISHED = "finished"
+
+
+@dataclass
+class LiveRun:
+    """One run in progress: its trace grows as frames arrive."""
+
+    trace: RunTrace
+    state: RunState = RunState.CONFIGURING
+    client: ChildProcess | None = None
+    stop_requested: bool = False
+    #: Server frames that arrived before the client said when the run started.
+    early_frames: list[dict[str, Any]] = field(default_factory=list)
+    sent_count: int = 0
+    done_count: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state is RunState.FINISHED
+
+    @property
+    def in_flight(self) -> int:
+        return self.sent_count - self.done_count
+
+
+class Session:
+    """Start the server once, then run scenarios against it one after another."""
+
+    def __init__(self) -> None:
+        self.inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.server: ChildProcess | None = None
+        self.hello: dict[str, Any] = {}
+        self.server_error: str = ""
+        self.run: LiveRun | None = None
+
+    # -- the server -----------------------------------------------------------------
+
+    @property
+    def server_running(self) -> bool:
+        return bool(self.hello) and not self.server_error
+
+    def start_server(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> dict[str, Any]:
+        """Start the server process and wait for its hello; raise ServerError if it fails."""
+        self.hello, self.server_error = {}, ""
+        self.server = ChildProcess(
+            "server",
+            on_frame=lambda frame: self.inbox.put((SERVER, frame)),
+            on_exit=lambda code: self.inbox.put((SERVER_EXIT, code)),
+        )
+        self.server.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.hello:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.server.stop()
+                raise ServerError(self._server_failure(f"did not start within {timeout_s:g} s"))
+            try:
+                source, payload = self.inbox.get(timeout=min(remaining, 0.1))
+            except queue.Empty:
+                continue
+            if source == SERVER and payload.get("t") == events.HELLO:
+                self.hello = payload
+            elif source == SERVER_EXIT:
+                raise ServerError(self._server_failure(f"exited with status {payload}"))
+        return self.hello
+
+    def close(self) -> None:
+        """Stop any run and end both children."""
+        if self.run is not None and self.run.client is not None:
+            self.run.client.stop()
+        if self.server is not None:
+            self.server.stop()
+        self.hello = {}
+
+    # -- runs -----------------------------------------------------------------------
+
+    def start_run(self, settings: RunSettings) -> LiveRun:
+        if not self.server_running or self.server is None:
+            raise ServerError(self.server_error or "the server is not running")
+        if self.run is not None and not self.run.finished:
+            raise RuntimeError("a run is already in progress")
+        trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
+        self.run = LiveRun(trace=trace)
+        self.server.send({"cmd": events.CMD_POOL, "size": settings.pool})
+        return self.run
+
+    def stop_run(self) -> None:
+        """Cancel the run: requests in flight end as cancelled, unsent ones are never sent."""
+        run = self.run
+        if run is None or run.finished:
+            return
+        run.stop_requested = True
+        if run.client is not None:
+            run.client.send("stop")
+            run.state = RunState.STOPPING
+        else:
+            self._finish(run, "stopped before any request was sent")
+
+    def pump(self, timeout_s: float = 0.0) -> int:
+        """Handle what the children sent; wait up to ``timeout_s`` for the first of it.
+
+        Returns how many messages were handled.
+        """
+        handled = 0
+        try:
+            item = self.inbox.get(timeout=timeout_s) if timeout_s > 0 else self.inbox.get_nowait()
+            while True:
+                self._handle(*item)
+                handled += 1
+                item = self.inbox.get_nowait()
+        except queue.Empty:
+            return handled
+
+    def _handle(self, source: str, payload: Any) -> None:
+        run = self.run
+        if source == SERVER_EXIT:
+            self.server_error = self._server_failure(f"exited with status {payload}")
+            if run is not None and not run.finished:
+                run.trace.ended = "the server died: " + self.server_error
+                if run.client is not None:
+                    run.client.send("stop")
+                    run.state = RunState.STOPPING
+                else:
+                    self._finish(run, run.trace.ended)
+            return
+        if run is None or run.finished:
+            return
+        if source == SERVER:
+            self._handle_server(run, payload)
+        elif source == CLIENT:
+            self._handle_client(run, payload)
+        elif source == CLIENT_EXIT:
+            self._finish(run, run.trace.ended or "the load generator exited early")
+
+    def _handle_server(self, run: LiveRun, frame: dict[str, Any]) -> None:
+        kind = frame.get("t")
+        if kind == events.EVENTS:
+            if run.trace.t0:
+                _add_events(run.trace, frame)
+            else:
+                run.early_frames.append(frame)
+        elif kind == events.ACK and frame.get("cmd") == events.CMD_POOL:
+            if run.state is RunState.CONFIGURING and not run.stop_requested:
+                self._start_client(run)
+        elif kind == events.ACK and frame.get("cmd") == events.CMD_FLUSH:
+            self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
+
+    def _start_client(self, run: LiveRun) -> None:
+        settings = run.trace.settings
+        plan = LoadPlan(
+            port=int(self.hello["port"]),
+            style=settings.style,
+            concurrency=settings.concurrency,
+            requests=settings.requests,
+            work_ms=settings.work_ms,
+            timeout_s=settings.timeout_s,
+        )
+        run.client = ChildProcess(
+            "visualizer.loadgen",
+            on_frame=lambda frame: self.inbox.put((CLIENT, frame)),
+            on_exit=lambda code: self.inbox.put((CLIENT_EXIT, code)),
+        )
+        run.client.start()
+        run.client.send(plan.to_json())
+        run.state = RunState.RUNNING
+
+    def _handle_client(self, run: LiveRun, frame: dict[str, Any]) -> None:
+        kind = frame.get("t")
+        trace = run.trace
+        if kind == "start":
+            trace.t0 = int(frame["t0"])
+            for early in run.early_frames:
+                _add_events(trace, early)
+            run.early_frames.clear()
+        elif kind == "sent":
+            trace.sent.extend(frame["rows"])
+            run.sent_count += len(frame["rows"])
+        elif kind == "done":
+            trace.done.extend(frame["rows"])
+            run.done_count += len(frame["rows"])
+        elif kind == "finished":
+            if self.server_running and self.server is not None:
+                # Everything the loop did for the run must reach us before it ends.
+                run.state = RunState.FLUSHING
+                self.server.send({"cmd": events.CMD_FLUSH})
+            else:
+                self._finish(run, trace.ended or "the server is gone")
+
+    def _finish(self, run: LiveRun, ended: str) -> None:
+        if run.finished:
+            return
+        run.trace.ended = ended
+        _account_for_every_request(run.trace)
+        run.state = RunState.FINISHED
+        if run.client is not None:
+            run.client.stop()
+
+    def _server_failure(self, what: str) -> str:
+        log = "\n".join(self.server.log) if self.server else ""
+        return f"the server {what}" + (f"; its last words:\n{log}" if log else "")
+
+
+def _add_events(trace: RunTrace, frame: dict[str, Any]) -> None:
+    trace.add_server_events(frame["loop"], frame["timer"], frame["worker"], frame["stamp"])
+
+
+def _account_for_every_request(trace: RunTrace) -> None:
+    """A request that was sent but never reported done ends as an error, never lost."""
+    done = set(trace.done.rows["request"].tolist())
+    missing = [row for row in trace.sent.rows.tolist() if row[0] not in done]
+    if missing:
+        end = max([trace.t0, *trace.done.rows["received"].tolist(), *(s for _, s in missing)])
+        trace.done.extend(
+            [(request, sent, end, 0, int(Outcome.ERROR)) for request, sent in missing]
+        )
