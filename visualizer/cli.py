@@ -35,6 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="See what FastAPI does with async def and def endpoints under load.",
     )
     parser.add_argument("--version", action="version", version=f"schedviz {_version()}")
+    # Without a command the window opens; these preset it (else it remembers the last run).
+    _add_run_options(parser, preset=True)
+    parser.add_argument(
+        "--run", action="store_true", help="start a run as soon as the window opens"
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="after the run, save a picture of the whole window"
+    )
+    parser.add_argument("--quit", action="store_true", help="close the window after the run")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = commands.add_parser("run", help="run one scenario without a window and summarise it")
     _add_run_options(run)
@@ -44,9 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> None:
+    """The options of a run; with ``preset`` they default to None (not given)."""
     defaults = RunSettings()
-    parser.add_argument("--style", default=defaults.style, help=f"one of: {', '.join(STYLE_NAMES)}")
+    parser.add_argument(
+        "--style",
+        default=None if preset else defaults.style,
+        help=f"one of: {', '.join(STYLE_NAMES)}",
+    )
     for name, help_text in (
         ("concurrency", "requests in flight at once"),
         ("requests", "requests in the run"),
@@ -56,14 +70,27 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
-        parser.add_argument(
-            flag, dest=name, default=str(getattr(defaults, name)), help=f"{help_text} ({allowed})"
-        )
+        default = None if preset else str(getattr(defaults, name))
+        parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
 
 
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
     values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
     return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+
+
+def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """The run settings given on the command line of the app, checked; others are absent."""
+    preset: dict[str, object] = {}
+    if args.style is not None:
+        if args.style not in STYLE_NAMES:
+            choices = ", ".join(STYLE_NAMES)
+            raise SettingError(f"unknown style {args.style!r}: choose one of {choices}")
+        preset["style"] = args.style
+    for name in RANGES:
+        if getattr(args, name) is not None:
+            preset[name] = parse_value(name, getattr(args, name))
+    return preset
 
 
 def check_writable(path: str) -> Path:
@@ -92,9 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.out:
                 check_writable(args.out)
             return _run(settings, args)
+        preset = preset_from_args(args)
+        if args.screenshot:
+            check_writable(args.screenshot)
+        # Qt is imported only when the window is wanted.
         from visualizer.app import launch
 
-        return launch(args)
+        return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit)
     except (BadInput, SettingError) as error:
         print(f"schedviz: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -76,8 +76,9 @@ class Session:
     def server_running(self) -> bool:
         return bool(self.hello) and not self.server_error
 
-    def start_server(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> dict[str, Any]:
-        """Start the server process and wait for its hello; raise ServerError if it fails."""
+    def launch_server(self) -> None:
+        """Start the server process and return at once; its hello arrives through pump()."""
+        self.close()
         self.hello, self.server_error = {}, ""
         self.server = ChildProcess(
             "server",
@@ -85,21 +86,34 @@ class Session:
             on_exit=lambda code: self.inbox.put((SERVER_EXIT, code)),
         )
         self.server.start()
+
+    def start_server(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> dict[str, Any]:
+        """Start the server process and wait for its hello; raise ServerError if it fails."""
+        self.launch_server()
         deadline = time.monotonic() + timeout_s
-        while not self.hello:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.server.stop()
-                raise ServerError(self._server_failure(f"did not start within {timeout_s:g} s"))
-            try:
-                source, payload = self.inbox.get(timeout=min(remaining, 0.1))
-            except queue.Empty:
-                continue
-            if source == SERVER and payload.get("t") == events.HELLO:
-                self.hello = payload
-            elif source == SERVER_EXIT:
-                raise ServerError(self._server_failure(f"exited with status {payload}"))
+        while not self.hello and not self.server_error:
+            if time.monotonic() > deadline:
+                self.fail_server_start(timeout_s)
+            self.pump(0.1)
+        if self.server_error:
+            raise ServerError(self.server_error)
         return self.hello
+
+    def fail_server_start(self, timeout_s: float) -> None:
+        """Give up on a server that has not said hello; raise ServerError."""
+        if self.server is not None:
+            self.server.stop()
+        self.server_error = self._server_failure(f"did not start within {timeout_s:g} s")
+        raise ServerError(self.server_error)
+
+    @property
+    def server_state(self) -> str:
+        """ "starting", "running", "stopped", or what went wrong, for the status bar."""
+        if self.server_error:
+            return self.server_error
+        if self.hello:
+            return "running"
+        return "starting" if self.server is not None else "stopped"
 
     def close(self) -> None:
         """Stop any run and end both children."""
@@ -107,7 +121,11 @@ class Session:
             self.run.client.stop()
         if self.server is not None:
             self.server.stop()
+            self.server = None
         self.hello = {}
+        # What the old children said last (their exit, above all) must not reach the next.
+        while not self.inbox.empty():
+            self.inbox.get_nowait()
 
     # -- runs -----------------------------------------------------------------------
 
@@ -150,6 +168,9 @@ class Session:
 
     def _handle(self, source: str, payload: Any) -> None:
         run = self.run
+        if source == SERVER and payload.get("t") == events.HELLO:
+            self.hello = payload
+            return
         if source == SERVER_EXIT:
             self.server_error = self._server_failure(f"exited with status {payload}")
             if run is not None and not run.finished:
