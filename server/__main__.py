@@ -96,6 +96,7 @@ def main() -> None:
             "t": events.HELLO,
             "port": port,
             "upstream_port": upstream_port,
+            "upstream_pid": upstream_process.pid,
             "pid": os.getpid(),
             "cpu_loops_per_ms": loops_per_ms,
             "versions": _versions(),

@@ -16,7 +16,7 @@ from typing import Final
 NO_REQUEST: Final = 0
 
 # Frame types (the value of a frame's "t" key).
-HELLO: Final = "hello"  # port, upstream_port, pid, versions
+HELLO: Final = "hello"  # port, upstream_port, pid, upstream_pid, versions
 EVENTS: Final = "events"  # watermark, loop, timer, worker, stamp
 ACK: Final = "ack"  # reply to a command: cmd, and what it reports
 LOG: Final = "log"  # one line the child wants the parent to show

@@ -91,6 +91,9 @@ class ChildProcess:
                 continue
         for thread in self._threads:
             thread.join(timeout=grace_s)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
 
     def _read_frames(self) -> None:
         process = self._process

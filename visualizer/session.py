@@ -188,7 +188,9 @@ class Session:
         elif source == CLIENT:
             self._handle_client(run, payload)
         elif source == CLIENT_EXIT:
-            self._finish(run, run.trace.ended or "the load generator exited early")
+            log = "\n".join(run.client.log) if run.client else ""
+            early = "the load generator exited early" + (f"; its last words:\n{log}" if log else "")
+            self._finish(run, run.trace.ended or early)
 
     def _handle_server(self, run: LiveRun, frame: dict[str, Any]) -> None:
         kind = frame.get("t")

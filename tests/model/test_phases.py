@@ -1,0 +1,124 @@
+"""Phases derived from recorded runs: complete, ordered, and true to the events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from visualizer.model.phases import Phase, derive_phases
+from visualizer.model.settings import RunSettings
+from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.tracefile import read_trace
+
+RECORDED = sorted((Path(__file__).parent.parent / "data").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+def test_every_request_is_covered_from_run_start_to_receipt_without_gaps(path: Path) -> None:
+    trace = read_trace(path)
+    phases = derive_phases(trace)
+    done = trace.done.rows
+    received = dict(zip(done["request"].tolist(), done["received"].tolist(), strict=True))
+    for request in trace.sent.rows["request"].tolist():
+        segments = phases.of(request)
+        assert segments[0][1] == trace.t0, "every request is queued from the start of the run"
+        for (_, _, end), (_, start, _) in zip(segments, segments[1:], strict=False):
+            assert start == end, f"request {request} has a gap or an overlap at {end}"
+        assert segments[-1][2] >= received[request]
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+def test_running_time_equals_the_measured_slices_and_worker_runs(path: Path) -> None:
+    trace = read_trace(path)
+    phases = derive_phases(trace)
+    loop, worker = trace.loop.rows, trace.worker.rows
+    for request in trace.sent.rows["request"].tolist():
+        running = sum(e - s for p, s, e in phases.of(request) if p is Phase.RUNNING)
+        mine = loop[loop["request"] == request]
+        runs = worker[worker["request"] == request]
+        measured = int((mine["end"] - mine["start"]).sum() + (runs["end"] - runs["start"]).sum())
+        assert running == measured
+
+
+def test_async_blocking_requests_wait_while_the_loop_is_blocked(data_dir: Path) -> None:
+    trace = read_trace(data_dir / "async_blocking_c5_w200.json")
+    phases = derive_phases(trace)
+    waits = sorted(
+        sum(e - s for p, s, e in phases.of(r) if p is Phase.WAITING) / 1e6
+        for r in trace.sent.rows["request"].tolist()
+    )
+    # Five requests, each blocking the loop ~200 ms: the k-th waits ~k x 200 ms.
+    for k, wait in enumerate(waits):
+        assert wait == pytest.approx(200 * k, abs=60 + 20 * k)
+
+
+def test_sync_sleep_requests_beyond_the_pool_wait_for_a_worker(data_dir: Path) -> None:
+    trace = read_trace(data_dir / "sync_sleep_c6_p2_w200.json")
+    phases = derive_phases(trace)
+    long_waits = 0
+    for run in trace.worker.rows:
+        dispatched, started = int(run["dispatched"]), int(run["start"])
+        if started - dispatched < 50_000_000:
+            continue
+        long_waits += 1
+        # From dispatch to the worker's start the request waits, but for the short
+        # slices in which AnyIO's limiter wakes it to hand it a token.
+        waited = sum(
+            min(e, started) - max(s, dispatched)
+            for p, s, e in phases.of(int(run["request"]))
+            if p is Phase.WAITING and e > dispatched and s < started
+        )
+        assert waited >= 0.95 * (started - dispatched)
+    assert long_waits == 4  # six requests, two workers: the four beyond the pool wait
+
+
+def test_a_request_in_flight_is_drawn_up_to_now() -> None:
+    trace = RunTrace(settings=RunSettings(), t0=1_000)
+    trace.sent.extend([(1, 2_000)])
+    phases = derive_phases(trace, now=10_000)
+    assert phases.of(1) == [(Phase.QUEUED, 1_000, 2_000), (Phase.WAITING, 2_000, 10_000)]
+
+
+def test_a_request_the_server_never_saw_waits_until_it_failed() -> None:
+    trace = RunTrace(settings=RunSettings(), t0=0)
+    trace.sent.extend([(1, 100)])
+    trace.done.extend([(1, 100, 900, 0, int(Outcome.CONNECTION))])
+    assert derive_phases(trace).of(1) == [(Phase.QUEUED, 0, 100), (Phase.WAITING, 100, 900)]
+
+
+def test_a_late_timer_counts_as_waiting_and_an_early_one_does_not() -> None:
+    trace = RunTrace(settings=RunSettings(), t0=0)
+    ms = 1_000_000
+    trace.sent.extend([(1, 0)])
+    trace.done.extend([(1, 0, 100 * ms, 200, 0)])
+    trace.loop.extend(
+        [
+            (1 * ms, 2 * ms, 1, 0),  # first step
+            (50 * ms, 51 * ms, 1, 40 * ms),  # timer due at 40 ms ran at 50: 10 ms late
+            (60 * ms, 61 * ms, 1, 60 * ms - 1000),  # on time
+        ]
+    )
+    trace.stamp.extend([(1, 2, 61 * ms)])
+    got = [(p, s // ms, e // ms) for p, s, e in derive_phases(trace).of(1)]
+    assert got == [
+        (Phase.WAITING, 0, 1),
+        (Phase.RUNNING, 1, 2),
+        (Phase.AWAITING, 2, 40),
+        (Phase.WAITING, 40, 50),
+        (Phase.RUNNING, 50, 51),
+        (Phase.AWAITING, 51, 60),
+        (Phase.RUNNING, 60, 61),
+        (Phase.WAITING, 61, 100),
+    ]
+
+
+def test_no_requests_no_phases() -> None:
+    assert len(derive_phases(RunTrace(settings=RunSettings()))) == 0
+
+
+def test_phases_are_sorted_by_request_then_time(data_dir: Path) -> None:
+    phases = derive_phases(read_trace(data_dir / "mixed_c6_n12_w100.json"))
+    key = phases.request * 10**12 + phases.start
+    assert np.all(np.diff(key) > 0)

@@ -1,0 +1,98 @@
+"""Figures and words of recorded runs: each style's row of the design's table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from visualizer.headless import analyse
+from visualizer.model.tracefile import read_trace
+
+
+def _result(data_dir: Path, name: str):  # type: ignore[no-untyped-def]
+    return analyse(read_trace(data_dir / f"{name}.json"))
+
+
+def test_async_blocking_blocks_the_loop_one_request_after_another(data_dir: Path) -> None:
+    result = _result(data_dir, "async_blocking_c5_w200")
+    s = result.summary
+    assert s.requests == s.ok == 5
+    assert 900 <= s.makespan_ms <= 1600
+    block = s.longest_loop_block
+    assert block is not None and block.duration_ms >= 190 and block.request is not None
+    assert block.waited_behind == 4
+    assert s.workers_used == 0
+    assert result.story[0].startswith(f"Request {block.request} blocked the event loop for")
+    assert "4 requests waited behind it" in result.story[0]
+    assert "requests ran one at a time" in result.story[1]
+
+
+def test_sync_sleep_fills_the_pool_and_four_requests_wait(data_dir: Path) -> None:
+    result = _result(data_dir, "sync_sleep_c6_p2_w200")
+    s = result.summary
+    assert s.workers_used == 2
+    assert s.pool_waited == 4
+    assert 350 <= s.pool_wait_max_ms <= 500
+    assert s.longest_loop_block is not None and s.longest_loop_block.duration_ms < 50
+    assert any("4 requests waited for a worker" in line for line in result.story)
+    assert any("the GIL was free" in line for line in result.story)
+
+
+def test_async_sleep_overlaps_and_the_loop_stays_free(data_dir: Path) -> None:
+    result = _result(data_dir, "async_sleep_c10_w200")
+    s = result.summary
+    assert s.peak_in_server == 10
+    assert s.makespan_ms < 400
+    assert s.loop_busy_ms < 0.2 * s.makespan_ms
+    assert result.story[0].startswith("Up to 10 requests were in progress at once")
+
+
+def test_sync_cpu_workers_take_turns_for_the_gil(data_dir: Path) -> None:
+    result = _result(data_dir, "sync_cpu_c4_p4_w100")
+    s = result.summary
+    assert s.workers_used == 4
+    assert s.worker_cpu_ms < 0.8 * s.worker_wall_ms
+    assert any("took turns holding the GIL" in line for line in result.story)
+
+
+def test_mixed_one_blocking_request_freezes_everyone(data_dir: Path) -> None:
+    result = _result(data_dir, "mixed_c6_n12_w100")
+    block = result.summary.longest_loop_block
+    assert block is not None and block.request == 3 and block.duration_ms >= 95
+    assert block.waited_behind >= 3
+
+
+def test_json_summary_has_the_keys_of_the_design(data_dir: Path) -> None:
+    data = _result(data_dir, "sync_sleep_c6_p2_w200").summary.to_json()
+    for key in (
+        "requests",
+        "ok",
+        "failed",
+        "makespan_ms",
+        "latency_ms",
+        "longest_loop_block_ms",
+        "longest_loop_block_request",
+        "workers_used",
+        "settings",
+    ):
+        assert key in data
+    assert set(data["latency_ms"]) == {"p50", "p95", "p99", "max"}
+    assert data["settings"]["pool"] == 2
+    assert list(data)[:9] == [
+        "requests",
+        "ok",
+        "failed",
+        "makespan_ms",
+        "latency_ms",
+        "longest_loop_block_ms",
+        "longest_loop_block_request",
+        "workers_used",
+        "settings",
+    ]
+
+
+@pytest.mark.parametrize("name", ["async_blocking_c5_w200", "sync_sleep_c6_p2_w200"])
+def test_latency_percentiles_are_ordered(data_dir: Path, name: str) -> None:
+    latency = _result(data_dir, name).summary.latency_ms
+    assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]

@@ -1,0 +1,102 @@
+"""The command line: one clear line and exit 2 for bad input, real output for good input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from visualizer.cli import EXIT_BAD_INPUT, main
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--concurrency", "0"], "concurrency 0 is out of range: allowed 1 to 1,000"),
+        (
+            ["run", "--concurrency", "100000"],
+            "concurrency 100,000 is out of range: allowed 1 to 1,000",
+        ),
+        (["run", "--requests", "2000000"], "requests 2,000,000 is out of range"),
+        (["run", "--work-ms", "-1"], "work-ms -1 is out of range: allowed 0 to 60,000 ms"),
+        (["run", "--work-ms", "abc"], "work-ms 'abc' is not a number"),
+        (["run", "--pool", "0"], "pool 0 is out of range: allowed 1 to 1,000"),
+        (["run", "--pool", "2.5"], "pool 2.5 is not a whole number"),
+        (["run", "--style", "fast"], "unknown style 'fast': choose one of async_sleep"),
+        (["run", "--out", "/no/such/folder/t.json"], "output path '/no/such/folder/t.json'"),
+        (["run", "--colour", "red"], "unrecognized arguments: --colour red"),
+        (["--concurrency", "0"], "concurrency 0 is out of range"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_value(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_an_output_path_that_is_a_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_styles_lists_the_catalogue_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["styles"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "async_sleep",
+        "sync_sleep",
+        "async_blocking",
+        "async_cpu",
+        "sync_cpu",
+        "async_offload",
+        "async_http",
+        "sync_http_in_async",
+        "sync_http",
+        "mixed",
+    ]
+
+
+@pytest.mark.live
+def test_run_prints_the_json_summary_and_writes_the_trace(tmp_path: Path) -> None:
+    out = tmp_path / "trace.json"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "visualizer", "run", "--style", "sync_sleep",
+            "--concurrency", "4", "--requests", "6", "--work-ms", "50", "--pool", "2",
+            "--out", str(out), "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["requests"] == summary["ok"] == 6
+    assert summary["workers_used"] == 2
+    assert summary["settings"]["style"] == "sync_sleep"
+    trace = json.loads(out.read_text())
+    requests = [e for e in trace["traceEvents"] if e.get("cat") == "request"]
+    assert len(requests) == 6
+
+
+@pytest.mark.live
+def test_run_prints_a_human_summary_by_default() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "visualizer", "run", "--style", "async_blocking",
+         "--concurrency", "2", "--requests", "2", "--work-ms", "60"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "longest loop block" in done.stdout
+    assert "blocked the event loop" in done.stdout

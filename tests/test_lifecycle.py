@@ -1,0 +1,70 @@
+"""The server and its upstream never outlive the app, however the app ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from _processes import alive, reap_children, wait_gone
+
+from visualizer.session import Session
+
+pytestmark = pytest.mark.live
+
+APP = textwrap.dedent(
+    """
+    import json, sys, time
+    from visualizer.session import Session
+    session = Session()
+    hello = session.start_server()
+    print(json.dumps([hello["pid"], hello["upstream_pid"]]), flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_killing_the_app_with_sigkill_leaves_no_server_after_3_s() -> None:
+    app = subprocess.Popen([sys.executable, "-c", APP], stdout=subprocess.PIPE, text=True)
+    assert app.stdout is not None
+    children = set(json.loads(app.stdout.readline()))
+    assert all(alive(pid) for pid in children)
+    app.send_signal(signal.SIGKILL)
+    app.wait()
+    app.stdout.close()
+    assert wait_gone(children, timeout_s=3.0) == set()
+
+
+def test_closing_the_session_ends_server_and_upstream() -> None:
+    session = Session()
+    hello = session.start_server()
+    children = {hello["pid"], hello["upstream_pid"]}
+    session.close()
+    reap_children()
+    assert wait_gone(children, timeout_s=3.0) == set()
+
+
+def test_two_sessions_get_their_own_servers_on_their_own_ports() -> None:
+    first, second = Session(), Session()
+    try:
+        a, b = first.start_server(), second.start_server()
+        assert a["port"] != b["port"] and a["pid"] != b["pid"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_server_that_dies_is_reported_with_its_state() -> None:
+    session = Session()
+    try:
+        hello = session.start_server()
+        os.kill(hello["pid"], signal.SIGKILL)
+        while session.server_running:
+            session.pump(0.1)
+        assert "exited with status -9" in session.server_state
+    finally:
+        session.close()
