@@ -41,6 +41,11 @@ def _take_stdout_for_frames() -> int:
     return channel
 
 
+def tracing_enabled() -> bool:
+    """False only for bench/overhead.py, which measures what tracing costs."""
+    return os.environ.get("SCHEDVIZ_TRACE", "1") != "0"
+
+
 def _versions() -> dict[str, str]:
     names = ("fastapi", "starlette", "uvicorn", "anyio", "httpx")
     return {"python": platform.python_version(), **{name: version(name) for name in names}}
@@ -57,7 +62,7 @@ def main() -> None:
 
     recorder = TraceRecorder(ship=writer.write)
     config = uvicorn.Config(
-        create_app(recorder, upstream_port),
+        create_app(recorder if tracing_enabled() else None, upstream_port),
         log_level="warning",
         access_log=False,
         timeout_keep_alive=120,
@@ -88,8 +93,9 @@ def main() -> None:
     def on_parent_gone() -> None:
         server.should_exit = True
 
-    LoopTracer(recorder).install(loop)
-    ThreadpoolTracer(recorder).install()
+    if tracing_enabled():
+        LoopTracer(recorder).install(loop)
+        ThreadpoolTracer(recorder).install()
     recorder.start()
     writer.write(
         {

@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _processes import descendants, wait_gone  # noqa: E402
+from _processes import descendants, wait_gone
 
 DATA = Path(__file__).parent / "data"
 

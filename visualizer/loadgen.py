@@ -72,10 +72,9 @@ class LoadGenerator:
             self._emit({"t": "start", "t0": perf_counter_ns()})
             emitter = asyncio.create_task(self._emit_periodically())
             senders = [asyncio.create_task(self._send_until_done(client)) for client in clients]
-            stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait(
-                [stopper, asyncio.gather(*senders)], return_when=asyncio.FIRST_COMPLETED
-            )
+            stopper: asyncio.Future[Any] = asyncio.create_task(stop.wait())
+            all_sent: asyncio.Future[Any] = asyncio.gather(*senders)
+            await asyncio.wait([stopper, all_sent], return_when=asyncio.FIRST_COMPLETED)
             for task in [*senders, stopper]:
                 task.cancel()
             await asyncio.gather(*senders, stopper, return_exceptions=True)

@@ -63,12 +63,12 @@ class LoopTracer:
                     )
                 )
 
-        asyncio.events.Handle._run = traced_run  # type: ignore[method-assign]
-        asyncio.events.TimerHandle._run = traced_timer_run  # type: ignore[method-assign]
+        asyncio.events.Handle._run = traced_run  # type: ignore[method-assign,assignment]
+        asyncio.events.TimerHandle._run = traced_timer_run  # type: ignore[method-assign,assignment]
 
     def uninstall(self) -> None:
         if self._original_handle_run is None or self._original_timer_run is None:
             return
-        asyncio.events.Handle._run = self._original_handle_run  # type: ignore[method-assign]
-        asyncio.events.TimerHandle._run = self._original_timer_run  # type: ignore[method-assign]
+        asyncio.events.Handle._run = self._original_handle_run  # type: ignore[method-assign,assignment]
+        asyncio.events.TimerHandle._run = self._original_timer_run  # type: ignore[method-assign,assignment]
         self._original_handle_run = self._original_timer_run = None

@@ -55,11 +55,11 @@ class ThreadpoolTracer:
 
             return await original(run_on_worker, *args, **kwargs)
 
-        anyio.to_thread.run_sync = traced_run_sync
+        anyio.to_thread.run_sync = traced_run_sync  # type: ignore[assignment]
 
     def uninstall(self) -> None:
         if self._original is not None:
-            anyio.to_thread.run_sync = self._original
+            anyio.to_thread.run_sync = self._original  # type: ignore[assignment]
             self._original = None
 
 

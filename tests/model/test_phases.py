@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_every_request_is_covered_from_run_start_to_receipt_without_gaps(path: P
     for request in trace.sent.rows["request"].tolist():
         segments = phases.of(request)
         assert segments[0][1] == trace.t0, "every request is queued from the start of the run"
-        for (_, _, end), (_, start, _) in zip(segments, segments[1:], strict=False):
+        for (_, _, end), (_, start, _) in itertools.pairwise(segments):
             assert start == end, f"request {request} has a gap or an overlap at {end}"
         assert segments[-1][2] >= received[request]
 

@@ -1,0 +1,153 @@
+"""What tracing costs: a trivial async endpoint's throughput with tracing on and off.
+
+Two servers, one traced and one not, run side by side in this one run and are
+loaded in alternating rounds, so drift of the machine hits both alike. The load
+comes from a bare asyncio HTTP/1.1 client with keep-alive connections, much
+cheaper per request than the server, so the server sets the pace. Then the cost of
+recording one loop slice is measured in-process, in ns.
+
+    python bench/overhead.py [--seconds 2] [--rounds 5] [--connections 32]
+
+Goals: traced >= 0.95 of untraced (engine issue), >= 0.97 (scale issue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server.channel import read_frames
+from server.tracing import LoopTracer, TraceRecorder
+
+REQUEST = b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\nx-request-id: %d\r\n\r\n"
+
+
+class Server:
+    def __init__(self, traced: bool) -> None:
+        env = dict(os.environ, SCHEDVIZ_TRACE="1" if traced else "0")
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        assert self.process.stdout is not None
+        frames = read_frames(self.process.stdout)
+        self.port = int(next(frames)["port"])
+        self.events = 0
+        # Drain the trace stream as the app would, or the shipper would block on a full pipe.
+        threading.Thread(target=self._drain, args=(frames,), daemon=True).start()
+
+    def _drain(self, frames) -> None:  # type: ignore[no-untyped-def]
+        for frame in frames:
+            self.events += len(frame.get("loop", ()))
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(5)
+
+
+async def hammer(port: int, seconds: float, connections: int) -> int:
+    """Requests answered in ``seconds`` over ``connections`` keep-alive connections."""
+    deadline = time.perf_counter() + seconds
+    counts = await asyncio.gather(*(_one_connection(port, deadline) for _ in range(connections)))
+    return sum(counts)
+
+
+async def _one_connection(port: int, deadline: float) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    done = 0
+    while time.perf_counter() < deadline:
+        writer.write(REQUEST % (done + 1))
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+        done += 1
+    writer.close()
+    await writer.wait_closed()
+    return done
+
+
+def slice_cost_ns(callbacks: int = 200_000) -> tuple[float, float]:
+    """Time per no-op loop callback without and with the LoopTracer, in ns."""
+
+    def run(traced: bool) -> float:
+        loop = asyncio.new_event_loop()
+        recorder = TraceRecorder(ship=lambda frame: None)
+        tracer = LoopTracer(recorder)
+        if traced:
+            tracer.install(loop)
+        try:
+            finished = loop.create_future()
+            remaining = [callbacks]
+
+            def tick() -> None:
+                remaining[0] -= 1
+                if remaining[0]:
+                    loop.call_soon(tick)
+                else:
+                    finished.set_result(None)
+
+            loop.call_soon(tick)
+            start = time.perf_counter_ns()
+            loop.run_until_complete(finished)
+            return (time.perf_counter_ns() - start) / callbacks
+        finally:
+            tracer.uninstall()
+            loop.close()
+
+    plain = statistics.median(run(False) for _ in range(5))
+    traced = statistics.median(run(True) for _ in range(5))
+    return plain, traced
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    servers = {"untraced": Server(traced=False), "traced": Server(traced=True)}
+    rates: dict[str, list[float]] = {name: [] for name in servers}
+    try:
+        for server in servers.values():  # warm both up
+            asyncio.run(hammer(server.port, 0.5, args.connections))
+        for round_ in range(args.rounds):
+            order = list(servers.items()) if round_ % 2 == 0 else list(servers.items())[::-1]
+            for name, server in order:
+                count = asyncio.run(hammer(server.port, args.seconds, args.connections))
+                rates[name].append(count / args.seconds)
+        events = servers["traced"].events
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    untraced = statistics.median(rates["untraced"])
+    traced = statistics.median(rates["traced"])
+    print(
+        f"trivial async endpoint, {args.connections} connections, {args.rounds} rounds "
+        f"of {args.seconds:g} s each, alternating"
+    )
+    for name in servers:
+        runs = ", ".join(f"{r:,.0f}" for r in rates[name])
+        print(f"  {name:<9} median {statistics.median(rates[name]):8,.0f} requests/s  ({runs})")
+    print(f"  loop slices recorded and shipped by the traced server: {events:,}")
+    print(f"throughput ratio traced/untraced: {traced / untraced:.3f}   (goal >= 0.95; >= 0.97)")
+    plain, with_tracer = slice_cost_ns()
+    print(
+        f"one loop callback: {plain:.0f} ns plain, {with_tracer:.0f} ns traced: "
+        f"recording a slice costs {with_tracer - plain:.0f} ns"
+    )
+
+
+if __name__ == "__main__":
+    main()

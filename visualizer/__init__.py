@@ -1,0 +1,1 @@
+"""The observing side of schedviz: the model, the load generator, the app and the CLI."""
