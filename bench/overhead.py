@@ -33,7 +33,8 @@ REQUEST = b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\nx-request-id: 
 
 class Server:
     def __init__(self, traced: bool) -> None:
-        env = dict(os.environ, SCHEDVIZ_TRACE="1" if traced else "0")
+        env = dict(os.environ)
+        env.setdefault("SCHEDVIZ_TRACE", "1" if traced else "0")
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
@@ -48,6 +49,14 @@ class Server:
     def _drain(self, frames) -> None:  # type: ignore[no-untyped-def]
         for frame in frames:
             self.events += len(frame.get("loop", ()))
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (Linux /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         assert self.process.stdin is not None
@@ -118,14 +127,17 @@ def main() -> None:
 
     servers = {"untraced": Server(traced=False), "traced": Server(traced=True)}
     rates: dict[str, list[float]] = {name: [] for name in servers}
+    cpu_per_request: dict[str, list[float]] = {name: [] for name in servers}
     try:
         for server in servers.values():  # warm both up
             asyncio.run(hammer(server.port, 0.5, args.connections))
         for round_ in range(args.rounds):
             order = list(servers.items()) if round_ % 2 == 0 else list(servers.items())[::-1]
             for name, server in order:
+                cpu_before = server.cpu_seconds()
                 count = asyncio.run(hammer(server.port, args.seconds, args.connections))
                 rates[name].append(count / args.seconds)
+                cpu_per_request[name].append((server.cpu_seconds() - cpu_before) / count * 1e6)
         events = servers["traced"].events
     finally:
         for server in servers.values():
@@ -141,6 +153,13 @@ def main() -> None:
         runs = ", ".join(f"{r:,.0f}" for r in rates[name])
         print(f"  {name:<9} median {statistics.median(rates[name]):8,.0f} requests/s  ({runs})")
     print(f"  loop slices recorded and shipped by the traced server: {events:,}")
+    cpu = {name: statistics.median(values) for name, values in cpu_per_request.items()}
+    if all(cpu.values()):
+        print(
+            f"server CPU per request: {cpu['untraced']:.0f} us untraced, {cpu['traced']:.0f} us "
+            f"traced: ratio {cpu['untraced'] / cpu['traced']:.3f} (steadier than throughput "
+            "on a shared machine)"
+        )
     print(f"throughput ratio traced/untraced: {traced / untraced:.3f}   (goal >= 0.95; >= 0.97)")
     plain, with_tracer = slice_cost_ns()
     print(
