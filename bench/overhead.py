@@ -33,8 +33,7 @@ REQUEST = b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\nx-request-id: 
 
 class Server:
     def __init__(self, traced: bool) -> None:
-        env = dict(os.environ)
-        env.setdefault("SCHEDVIZ_TRACE", "1" if traced else "0")
+        env = dict(os.environ, SCHEDVIZ_TRACE="1" if traced else "0")
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
