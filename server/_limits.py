@@ -25,3 +25,17 @@ def raise_open_file_limit(needed: int = NEEDED_OPEN_FILES) -> int:
         resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
         soft = needed
     return int(soft) if soft != resource.RLIM_INFINITY else needed
+
+
+def open_files_needed(concurrency: int) -> int:
+    """Files the busiest process of a run holds: the server with C client sockets and,
+    for the HTTP styles, C upstream sockets, plus its own files and pipes."""
+    return 2 * concurrency + 64
+
+
+def open_files_allowed() -> int | None:
+    """The most open files a process of ours can have (the hard limit), None if unlimited."""
+    if resource is None:
+        return None
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if hard == resource.RLIM_INFINITY else int(hard)

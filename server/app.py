@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.styles import CATALOGUE, ROUTED_STYLES
+from server.styles import CATALOGUE, ROUTED_STYLES, raises
 from server.tracing import RequestStampMiddleware, TraceRecorder
 from server.upstream import upstream
 
@@ -28,6 +28,7 @@ def create_app(recorder: TraceRecorder | None, upstream_port: int) -> FastAPI:
         # No response model: FastAPI would validate the return of a def endpoint in a
         # second threadpool trip, and the timeline would show that, not the style.
         app.add_api_route(f"/{name}", handler, methods=["GET"], name=name, response_model=None)
+    app.add_api_route("/raises", raises, methods=["GET"], response_model=None)
     if recorder is not None:
         app.add_middleware(RequestStampMiddleware, recorder=recorder)
     return app

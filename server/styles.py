@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
 from server.cpu import burn_cpu
@@ -101,6 +102,18 @@ def sync_http(work_ms: float) -> Any:
     return response.json()
 
 
+async def raises(work_ms: float) -> None:
+    """Not a style: where ``fail_every`` sends requests, to show a failure on the timeline.
+
+    It raises HTTPException, which FastAPI turns into a 500. A bare exception would
+    give a 500 too, but uvicorn then closes the keep-alive connection, and the next
+    request already on its way over it fails as well, which is true but muddles
+    the picture of one failing handler.
+    """
+    await asyncio.sleep(work_ms / 1000)
+    raise HTTPException(status_code=500, detail="this handler raises on purpose (fail_every)")
+
+
 CATALOGUE["mixed"] = Style(
     "mixed",
     (async_sleep, async_blocking),
@@ -112,12 +125,17 @@ assert tuple(CATALOGUE) == STYLE_NAMES, "server.events.STYLE_NAMES must list the
 ROUTED_STYLES = tuple(name for name in CATALOGUE if name != "mixed")
 
 
-def route_for(style: str, request_id: int, concurrency: int, requests: int) -> str:
-    """The path a request of a run goes to: ``/{style}``, or for ``mixed`` one of its parts.
+def route_for(
+    style: str, request_id: int, concurrency: int, requests: int, fail_every: int = 0
+) -> str:
+    """The path a request of a run goes to: ``/{style}``, for ``mixed`` one of its parts,
+    and ``/raises`` for every ``fail_every``-th request.
 
     In a mixed run the one blocking request is in the middle of the first wave, so
     some requests started before it and are caught mid-await, and some come after.
     """
+    if fail_every and request_id % fail_every == 0:
+        return "/raises"
     if style != "mixed":
         return f"/{style}"
     guilty = max(1, (min(concurrency, requests) + 1) // 2)

@@ -23,17 +23,26 @@ APP = textwrap.dedent(
     session = Session()
     hello = session.start_server()
     print(json.dumps([hello["pid"], hello["upstream_pid"]]), flush=True)
+    if sys.argv[1] == "crash":
+        raise RuntimeError("the app crashes without closing its session")
     time.sleep(60)
     """
 )
 
 
-def test_killing_the_app_with_sigkill_leaves_no_server_after_3_s() -> None:
-    app = subprocess.Popen([sys.executable, "-c", APP], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("ending", ["sigkill", "crash"])
+def test_the_app_ending_badly_leaves_no_server_after_3_s(ending: str) -> None:
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP, ending],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert app.stdout is not None
     children = set(json.loads(app.stdout.readline()))
     assert all(alive(pid) for pid in children)
-    app.send_signal(signal.SIGKILL)
+    if ending == "sigkill":
+        app.send_signal(signal.SIGKILL)
     app.wait()
     app.stdout.close()
     assert wait_gone(children, timeout_s=3.0) == set()

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from server.events import STYLE_NAMES
 from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_value
+from visualizer.session import LimitError, check_open_file_limit
 
 EXIT_BAD_INPUT = 2
 
@@ -67,6 +68,7 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
         ("work_ms", "work of one request, in ms"),
         ("pool", "threadpool size (AnyIO's default is 40)"),
         ("timeout_s", "client timeout of one request, in s"),
+        ("fail_every", "every n-th request goes to a handler that raises; 0: none"),
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
@@ -118,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = settings_from_args(args)
             if args.out:
                 check_writable(args.out)
+            check_open_file_limit(settings.concurrency)
             return _run(settings, args)
         preset = preset_from_args(args)
         if args.screenshot:
@@ -126,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from visualizer.app import launch
 
         return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit)
-    except (BadInput, SettingError) as error:
+    except (BadInput, SettingError, LimitError) as error:
         print(f"schedviz: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

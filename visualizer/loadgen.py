@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import os
 import ssl
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from time import perf_counter_ns
 from typing import Any
 
@@ -29,25 +27,13 @@ import httpx
 from server._limits import raise_open_file_limit
 from server.channel import FrameWriter
 from server.styles import route_for
+from visualizer.loadplan import LoadPlan
 from visualizer.model.trace import Outcome
 
 #: How often batches of records are written to the parent.
 EMIT_INTERVAL_S = 0.02
 
 Emit = Callable[[dict[str, Any]], None]
-
-
-@dataclass(frozen=True)
-class LoadPlan:
-    port: int
-    style: str
-    concurrency: int
-    requests: int
-    work_ms: float
-    timeout_s: float
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
 
 
 class LoadGenerator:
@@ -65,8 +51,8 @@ class LoadGenerator:
 
     async def run(self, stop: asyncio.Event) -> int:
         """Run until every request is done or ``stop`` is set; return how many were sent."""
-        plan = self.plan
-        clients = [self._client() for _ in range(min(plan.concurrency, plan.requests))]
+        settings = self.plan.settings
+        clients = [self._client() for _ in range(min(settings.concurrency, settings.requests))]
         try:
             await asyncio.gather(*(self._warm_up(client) for client in clients))
             self._emit({"t": "start", "t0": perf_counter_ns()})
@@ -96,7 +82,7 @@ class LoadGenerator:
         """
         return httpx.AsyncClient(
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            timeout=httpx.Timeout(self.plan.timeout_s),
+            timeout=httpx.Timeout(self.plan.settings.timeout_s),
             verify=self._tls,
         )
 
@@ -110,11 +96,12 @@ class LoadGenerator:
             await client.get(f"http://127.0.0.1:{self.plan.port}/schedviz-warm-up")
 
     async def _send_until_done(self, client: httpx.AsyncClient) -> None:
-        plan = self.plan
-        params = {"work_ms": f"{plan.work_ms:g}"}
-        base = f"http://127.0.0.1:{plan.port}"
-        while (request := next(self._ids)) <= plan.requests:
-            url = base + route_for(plan.style, request, plan.concurrency, plan.requests)
+        s = self.plan.settings
+        params = {"work_ms": f"{s.work_ms:g}"}
+        base = f"http://127.0.0.1:{self.plan.port}"
+        while (request := next(self._ids)) <= s.requests:
+            path = route_for(s.style, request, s.concurrency, s.requests, s.fail_every)
+            url = base + path
             headers = {"x-request-id": str(request)}
             sent = perf_counter_ns()
             self._sent.append((request, sent))
@@ -155,7 +142,7 @@ def main() -> None:
     writer = FrameWriter(os.dup(1))
     os.dup2(2, 1)
     raise_open_file_limit()
-    plan = LoadPlan(**json.loads(sys.stdin.buffer.readline()))
+    plan = LoadPlan.from_json(sys.stdin.buffer.readline())
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
 

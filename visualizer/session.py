@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server import events
-from visualizer.loadgen import LoadPlan
+from server._limits import open_files_allowed, open_files_needed
+from visualizer.loadplan import LoadPlan
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import Outcome, RunTrace
 from visualizer.processes import ChildProcess
@@ -28,6 +29,21 @@ SERVER_START_TIMEOUT_S = 30.0
 
 class ServerError(RuntimeError):
     """The server could not start, or died; the message ends with its last log lines."""
+
+
+class LimitError(RuntimeError):
+    """The machine cannot carry the run; the message says which limit and how to lift it."""
+
+
+def check_open_file_limit(concurrency: int) -> None:
+    """Refuse a concurrency that the open-file limit would break halfway through the run."""
+    needed, allowed = open_files_needed(concurrency), open_files_allowed()
+    if allowed is not None and needed > allowed:
+        raise LimitError(
+            f"concurrency {concurrency:,} needs about {needed:,} open files in the server, "
+            f"but this system allows at most {allowed:,} per process: raise the hard limit "
+            "(ulimit -Hn, or /etc/security/limits.conf) or lower the concurrency"
+        )
 
 
 class RunState(enum.Enum):
@@ -134,6 +150,7 @@ class Session:
             raise ServerError(self.server_error or "the server is not running")
         if self.run is not None and not self.run.finished:
             raise RuntimeError("a run is already in progress")
+        check_open_file_limit(settings.concurrency)
         trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
         self.run = LiveRun(trace=trace)
         self.server.send({"cmd": events.CMD_POOL, "size": settings.pool})
@@ -206,15 +223,7 @@ class Session:
             self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
 
     def _start_client(self, run: LiveRun) -> None:
-        settings = run.trace.settings
-        plan = LoadPlan(
-            port=int(self.hello["port"]),
-            style=settings.style,
-            concurrency=settings.concurrency,
-            requests=settings.requests,
-            work_ms=settings.work_ms,
-            timeout_s=settings.timeout_s,
-        )
+        plan = LoadPlan(port=int(self.hello["port"]), settings=run.trace.settings)
         run.client = ChildProcess(
             "visualizer.loadgen",
             on_frame=lambda frame: self.inbox.put((CLIENT, frame)),

@@ -61,8 +61,8 @@ def narrate(summary: RunSummary) -> list[str]:
                 "the GIL, so each one's work stretched."
             )
     if summary.failed:
-        kinds = ", ".join(f"{n} {label}" for label, n in summary.failures.items())
-        lines.append(f"{_count(summary.failed, 'request', 'requests')} failed: {kinds}.")
+        reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
+        lines.append(f"{_count(summary.failed, 'request', 'requests')} failed ({reasons}).")
     if summary.requests < summary.planned:
         lines.append(f"{summary.requests:,} of {summary.planned:,} planned requests were sent.")
     lines.append(

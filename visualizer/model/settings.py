@@ -29,6 +29,7 @@ RANGES: dict[str, Range] = {
     "work_ms": Range(0, 60_000, integer=False, unit="ms"),
     "pool": Range(1, 1_000, integer=True),
     "timeout_s": Range(0.1, 3_600, integer=False, unit="s"),
+    "fail_every": Range(0, 1_000_000, integer=True),
 }
 
 
@@ -44,6 +45,8 @@ class RunSettings:
     work_ms: float = 200.0
     pool: int = 40
     timeout_s: float = 60.0
+    #: Every n-th request goes to a handler that raises (a 500); 0 for none.
+    fail_every: int = 0
 
     def __post_init__(self) -> None:
         if self.style not in STYLE_NAMES:

@@ -32,7 +32,7 @@ class RunSummary:
     failed: int
     cancelled: int
     failures: dict[str, int]
-    makespan_ms: float
+    makespan_ms: float  # from the start to the last receipt or the last handler, if later
     latency_ms: dict[str, float]
     longest_loop_block: LoopBlock | None
     loop_busy_ms: float  # time the loop spent running handlers, not server I/O
@@ -86,12 +86,8 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         percentiles = {"p50": p50, "p95": p95, "p99": p99, "max": float(latency.max())}
     else:
         percentiles = dict.fromkeys(("p50", "p95", "p99", "max"), 0.0)
-    failures = {
-        Outcome(code).label: int(np.count_nonzero(outcomes == code))
-        for code in np.unique(outcomes)
-        if code != Outcome.OK
-    }
-    makespan = (int(done["received"].max()) - trace.t0) / 1e6 if len(done) else 0.0
+    failures = _failure_reasons(done)
+    makespan = (_run_end(trace) - trace.t0) / 1e6
 
     worker = trace.worker.rows
     worker = worker[worker["request"] > 0]
@@ -120,6 +116,31 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         ended=trace.ended,
         settings=trace.settings.to_dict(),
     )
+
+
+def _run_end(trace: RunTrace) -> int:
+    """When the run's last request was done with: its receipt, or later, the end of a
+    handler still running for a request whose client had given up (a timeout)."""
+    ends = [trace.t0]
+    for table, column in ((trace.done, "received"), (trace.loop, "end"), (trace.worker, "end")):
+        rows = table.rows
+        if table is not trace.done:
+            rows = rows[rows["request"] > 0]
+        if len(rows):
+            ends.append(int(rows[column].max()))
+    return max(ends)
+
+
+def _failure_reasons(done: np.ndarray) -> dict[str, int]:
+    """How many requests failed for each reason: "HTTP 500", "timeout", ..."""
+    failed = done[done["outcome"] != Outcome.OK]
+    reasons = [
+        f"HTTP {status}" if outcome == Outcome.HTTP_ERROR else Outcome(outcome).label
+        for status, outcome in zip(
+            failed["status"].tolist(), failed["outcome"].tolist(), strict=True
+        )
+    ]
+    return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
 
 
 def _longest_block(trace: RunTrace, timeline: Timeline) -> LoopBlock | None:
