@@ -1,0 +1,79 @@
+"""launch(): the ``schedviz`` command's window, and its scripted --run/--screenshot/--quit."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from visualizer.app import palette
+from visualizer.app.main_window import MainWindow
+from visualizer.app.settings_store import APPLICATION, ORGANISATION
+from visualizer.headless import RunResult
+
+EXIT_OK = 0
+EXIT_SERVER_FAILED = 1
+
+
+class ScriptedRun:
+    """--run: start as soon as the server runs; then take the screenshot and quit if asked."""
+
+    def __init__(
+        self, window: MainWindow, screenshot: str | None, quit_after: bool, app: QApplication
+    ) -> None:
+        self.window = window
+        self.screenshot = screenshot
+        self.quit_after = quit_after
+        self.app = app
+        self.exit_code = EXIT_OK
+        self._started = False
+        window.driver.server_state_changed.connect(self._on_server_state)
+        window.run_done.connect(self._on_run_done)
+
+    def _on_server_state(self, state: str) -> None:
+        if state == "running" and not self._started:
+            self._started = True
+            self.window.start_run()
+        elif state not in ("starting", "running", "stopped") and not self._started:
+            print(f"schedviz: {state.splitlines()[0]}", file=sys.stderr)
+            self.exit_code = EXIT_SERVER_FAILED
+            if self.quit_after or self.screenshot:
+                self.window.close()
+
+    def _on_run_done(self, result: RunResult) -> None:
+        # One more turn of the event loop so the final frame is painted before the grab.
+        QTimer.singleShot(50, self._finish)
+
+    def _finish(self) -> None:
+        if self.screenshot:
+            self.window.timeline.show_whole_run()
+            self.app.processEvents()
+            if not self.window.grab().save(self.screenshot):
+                print(f"schedviz: could not write {self.screenshot}", file=sys.stderr)
+                self.exit_code = EXIT_SERVER_FAILED
+        if self.quit_after:
+            self.window.close()
+
+
+def launch(
+    preset: dict[str, object],
+    run: bool = False,
+    screenshot: str | None = None,
+    quit_after: bool = False,
+) -> int:
+    """Open the window, preset with the settings given on the command line; return the exit code.
+
+    ``run`` starts a run as soon as the server is up; ``screenshot`` saves the whole
+    window when it ends; ``quit_after`` closes the window then.
+    """
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setFont(palette.FONTS.base())
+    window = MainWindow(preset=dict(preset))
+    script = ScriptedRun(window, screenshot, quit_after, app) if run else None
+    window.show()
+    app.exec()
+    return script.exit_code if script is not None else EXIT_OK

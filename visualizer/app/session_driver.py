@@ -1,0 +1,123 @@
+"""SessionDriver: the GUI thread's side of a Session, on one QTimer.
+
+The Session's reader threads only fill a queue; this timer drains it with
+``Session.pump(0)`` every frame, so every signal below is emitted on the GUI
+thread and no Qt object ever crosses a thread. While a run is live the timer also
+rebuilds the Timeline with "now", so bars grow smoothly between events; views get
+at most one Timeline a frame, never one per event.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from visualizer.headless import RunResult, analyse
+from visualizer.model.settings import RunSettings
+from visualizer.model.timeline import build_timeline
+from visualizer.session import SERVER_START_TIMEOUT_S, LiveRun, ServerError, Session
+
+#: 30 frames a second while live; the same timer notices a server that dies when idle.
+FRAME_MS = 33
+
+
+class SessionDriver(QObject):
+    """Owns the Session: starts the server, runs scenarios, tells the views what happened."""
+
+    #: "starting", "running", "stopped" or what went wrong (Session.server_state).
+    server_state_changed = Signal(str)
+    run_started = Signal(object)  # LiveRun
+    #: A Timeline of the run so far; emitted at most once a frame.
+    timeline_changed = Signal(object)
+    #: The run's final RunResult: trace, timeline, summary and story.
+    run_finished = Signal(object)
+
+    def __init__(self, session: Session | None = None) -> None:
+        super().__init__()
+        self.session = session or Session()
+        self.run: LiveRun | None = None
+        self.result: RunResult | None = None
+        self.start_timeout_s = SERVER_START_TIMEOUT_S
+        self._launched_at = 0.0
+        self._last_state = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.tick)
+
+    @property
+    def server_state(self) -> str:
+        return self.session.server_state
+
+    @property
+    def live(self) -> bool:
+        return self.run is not None and not self.run.finished
+
+    @property
+    def elapsed_s(self) -> float:
+        """Time since the live or last run started, by the same clock as its trace."""
+        if self.run is None or not self.run.trace.t0:
+            return 0.0
+        if self.result is not None:
+            return self.result.timeline.span / 1e9
+        return (time.perf_counter_ns() - self.run.trace.t0) / 1e9
+
+    # -- start / run / stop ---------------------------------------------------------------
+
+    def launch_server(self) -> None:
+        """Start (or restart) the server; its hello arrives on a later frame."""
+        self.stop_run()
+        self.session.launch_server()
+        self._launched_at = time.monotonic()
+        self._timer.start()
+        self._report_state()
+
+    def start_run(self, settings: RunSettings) -> LiveRun:
+        """Start a run now; raises ServerError if the server is not running."""
+        self.run = self.session.start_run(settings)
+        self.result = None
+        self.run_started.emit(self.run)
+        return self.run
+
+    def stop_run(self) -> None:
+        if self.live:
+            self.session.stop_run()
+
+    def close(self) -> None:
+        """End the run and both children; the driver is done after this."""
+        self._timer.stop()
+        self.session.close()
+
+    # -- one frame ----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        self.session.pump(0)
+        if self.session.server is not None and not self.session.hello:
+            self._check_start_deadline()
+        self._report_state()
+        run = self.run
+        if run is None or self.result is not None:
+            return
+        if run.finished:
+            self.result = analyse(run.trace)
+            self.timeline_changed.emit(self.result.timeline)
+            self.run_finished.emit(self.result)
+        elif run.trace.t0:  # the client has said when the run started
+            self.timeline_changed.emit(build_timeline(run.trace, now=time.perf_counter_ns()))
+
+    def _check_start_deadline(self) -> None:
+        if self.session.server_error:
+            return
+        if time.monotonic() - self._launched_at > self.start_timeout_s:
+            try:
+                self.session.fail_server_start(self.start_timeout_s)
+            except ServerError:
+                # The error is in server_state now. Closing drops the exit notice of the
+                # server we just stopped, which would replace it with "exited with status 0".
+                self.session.close()
+
+    def _report_state(self) -> None:
+        state = self.session.server_state
+        if state != self._last_state:
+            self._last_state = state
+            self.server_state_changed.emit(state)

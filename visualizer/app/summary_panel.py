@@ -1,0 +1,81 @@
+"""SummaryPanel: the figures of the last run (RunSummary) and what they mean (narrate)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from visualizer.app import palette
+from visualizer.headless import RunResult
+from visualizer.model.summary import RunSummary
+
+_IDLE_TEXT = "The figures and the story of a run appear here when it ends."
+
+
+class SummaryPanel(QScrollArea):
+    """What happened, in words first, then the figures behind the words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.story = QLabel(_IDLE_TEXT)
+        self.figures = QLabel()
+        for label in (self.story, self.figures):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setFont(palette.FONTS.base())
+        heading = QLabel("What happened")
+        heading.setFont(palette.FONTS.heading())
+        figures_heading = QLabel("Figures")
+        figures_heading.setFont(palette.FONTS.heading())
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(heading)
+        layout.addWidget(self.story)
+        layout.addSpacing(8)
+        layout.addWidget(figures_heading)
+        layout.addWidget(self.figures)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def show_result(self, result: RunResult) -> None:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in result.story)
+        self.story.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
+        self.figures.setText(_figures_table(result.summary))
+
+    def show_running(self, style: str) -> None:
+        self.story.setText(f"A run of <b>{html.escape(style)}</b> is in progress…")
+        self.figures.setText("")
+
+
+def _figures_table(s: RunSummary) -> str:
+    lat = s.latency_ms
+    block = s.longest_loop_block
+    rows = [
+        ("requests", f"{s.requests:,} sent, {s.ok:,} ok, {s.failed:,} failed"),
+        ("makespan", f"{s.makespan_ms:,.1f} ms"),
+        ("latency p50", f"{lat['p50']:,.1f} ms"),
+        ("latency p95", f"{lat['p95']:,.1f} ms"),
+        ("latency max", f"{lat['max']:,.1f} ms"),
+        (
+            "longest loop block",
+            f"{block.duration_ms:,.1f} ms (request {block.request or '-'})" if block else "-",
+        ),
+        ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
+        ("most in server", f"{s.peak_in_server:,} requests at once"),
+        ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
+        ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
+        ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
+        ("ended", s.ended),
+    ]
+    cells = "".join(
+        f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(k)}</td>"
+        f"<td>{html.escape(v)}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table cellspacing='2'>{cells}</table>"
