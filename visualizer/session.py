@@ -117,10 +117,12 @@ class Session:
 
     def fail_server_start(self, timeout_s: float) -> None:
         """Give up on a server that has not said hello; raise ServerError."""
-        if self.server is not None:
-            self.server.stop()
-        self.server_error = self._server_failure(f"did not start within {timeout_s:g} s")
-        raise ServerError(self.server_error)
+        error = self._server_failure(f"did not start within {timeout_s:g} s")
+        # close() also drops the exit notice of the server it stops, which would
+        # otherwise replace this message with "exited with status 0".
+        self.close()
+        self.server_error = error
+        raise ServerError(error)
 
     @property
     def server_state(self) -> str:

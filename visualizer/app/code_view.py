@@ -66,7 +66,8 @@ class StyleCodeView(QWidget):
         self.code = QPlainTextEdit()
         self.code.setReadOnly(True)
         # Wrapped rather than cut: the comment at the end of a line is often the point.
-        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Code wrapped at the widget's edge reads as different code: scroll instead.
+        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.code.setFont(palette.FONTS.code())
         self.code.setStyleSheet("QPlainTextEdit { background: #FAFAFA; color: #1A1A1A; }")
         self.highlighter = PythonHighlighter(self.code.document())

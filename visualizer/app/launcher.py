@@ -73,6 +73,9 @@ def launch(
     app.setApplicationName(APPLICATION)
     app.setFont(palette.FONTS.base())
     window = MainWindow(preset=dict(preset))
+    if screenshot:
+        # Pictures for docs and slides come out the same whatever the last session left.
+        window.reset_layout()
     script = ScriptedRun(window, screenshot, quit_after, app) if run else None
     window.show()
     app.exec()

@@ -60,7 +60,6 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.controls.set_settings(self.store.run_settings(preset))
-        self.resize(*DEFAULT_SIZE)
         if (geometry := self.store.window_geometry()) is not None:
             self.restoreGeometry(geometry)
         if (state := self.store.window_state()) is not None:
@@ -82,6 +81,13 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock("Summary", "summary", self.summary)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.summary_dock)
+        self.reset_layout()
+
+    def reset_layout(self) -> None:
+        """The window's size and dock widths as on the first launch (and for screenshots)."""
+        self.resize(*DEFAULT_SIZE)
+        for dock in (self.controls_dock, self.summary_dock):
+            dock.show()
         self.resizeDocks(
             [self.controls_dock, self.summary_dock], [440, 360], Qt.Orientation.Horizontal
         )
@@ -160,6 +166,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.follow_action, self.pan_left_action, self.pan_right_action])
         view_menu.addSeparator()
         view_menu.addAction(self.clear_highlight_action)
+        view_menu.addAction(self._action("&Reset Layout", self.reset_layout))
         for dock in (self.controls_dock, self.summary_dock):
             view_menu.addAction(dock.toggleViewAction())
         menus.addMenu("&Help").addAction(self.about_action)

@@ -9,6 +9,7 @@ at most one Timeline a frame, never one per event.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -109,12 +110,8 @@ class SessionDriver(QObject):
         if self.session.server_error:
             return
         if time.monotonic() - self._launched_at > self.start_timeout_s:
-            try:
+            with contextlib.suppress(ServerError):  # the reason is in server_state now
                 self.session.fail_server_start(self.start_timeout_s)
-            except ServerError:
-                # The error is in server_state now. Closing drops the exit notice of the
-                # server we just stopped, which would replace it with "exited with status 0".
-                self.session.close()
 
     def _report_state(self) -> None:
         state = self.session.server_state

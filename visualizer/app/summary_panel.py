@@ -17,8 +17,12 @@ _IDLE_TEXT = "The figures and the story of a run appear here when it ends."
 class SummaryPanel(QScrollArea):
     """What happened, in words first, then the figures behind the words."""
 
+    #: Narrower than this the figures wrap word by word and stop being readable.
+    MIN_WIDTH = 300
+
     def __init__(self) -> None:
         super().__init__()
+        self.setMinimumWidth(self.MIN_WIDTH)
         self.story = QLabel(_IDLE_TEXT)
         self.figures = QLabel()
         for label in (self.story, self.figures):
@@ -67,7 +71,7 @@ def _figures_table(s: RunSummary) -> str:
             f"{block.duration_ms:,.1f} ms (request {block.request or '-'})" if block else "-",
         ),
         ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
-        ("most in server", f"{s.peak_in_server:,} requests at once"),
+        ("most in server", f"{s.peak_in_server:,} at once"),
         ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),

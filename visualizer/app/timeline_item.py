@@ -23,6 +23,11 @@ from visualizer.model.timeline import BarKind, Timeline
 BAR_TOP = 0.14
 BAR_HEIGHT = 0.72
 
+#: A bar on the loop or a worker this wide (pixels) gets an edge and its request's number.
+LABEL_MIN_PX = 26
+#: More labels than this in view would be noise; the widest ones get them.
+MAX_LABELS = 400
+
 #: Colours drawn later win a pixel column that holds two kinds: request work over
 #: server I/O on the loop, failure marks over everything.
 DRAW_ORDER = (
@@ -53,6 +58,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         self._highlight_pen.setCosmetic(True)
         self._separator_pen = QPen(QColor(palette.GRID_LINE), 1.0)
         self._separator_pen.setCosmetic(True)
+        self._edge_pen = QPen(QColor(palette.BACKGROUND), 1.0)
+        self._edge_pen.setCosmetic(True)
+        # Resource-lane bars of a request, widest first, for labelling.
+        self._labelled = np.empty(0, np.int64)
+        self._labelled_ns = np.empty(0, np.int64)
 
     # -- the model ----------------------------------------------------------------
 
@@ -60,6 +70,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         """Show ``timeline``; cheap to call on every frame of a live run."""
         self.timeline = timeline
         self.index = BarIndex(timeline)
+        resource = np.flatnonzero((timeline.lane <= timeline.worker_count) & (timeline.request > 0))
+        durations = timeline.end[resource] - timeline.start[resource]
+        widest_first = np.argsort(-durations, kind="stable")
+        self._labelled = resource[widest_first]
+        self._labelled_ns = durations[widest_first]
         bounds = QRectF(0.0, 0.0, max(timeline.span / 1e9, 1e-3), max(len(timeline.lanes), 1))
         if bounds != self._bounds:
             self.prepareGeometryChange()
@@ -123,6 +138,7 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             painter.setBrush(self._brushes[kind])
             painter.drawRects(*self._rects.drawargs())
         self._paint_highlight(painter, index, x0, x1, column_width)
+        self._paint_request_labels(painter, timeline, x0, x1, per_second)
 
     def _paint_resource_band(
         self, painter: QPainter, timeline: Timeline, x0: float, x1: float
@@ -134,6 +150,43 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.drawRect(QRectF(x0, 0.0, x1 - x0, resources))
         painter.setPen(self._separator_pen)
         painter.drawLine(pg.QtCore.QPointF(x0, resources), pg.QtCore.QPointF(x1, resources))
+
+    def _paint_request_labels(
+        self, painter: QPainter, timeline: Timeline, x0: float, x1: float, per_second: float
+    ) -> None:
+        """Edge and number on each wide bar of the loop and the workers.
+
+        Back-to-back slices of one colour, five blocking requests on the loop, say,
+        would otherwise read as one long bar; the numbers say whose turn it was.
+        """
+        min_ns = LABEL_MIN_PX / per_second * 1e9
+        wide = int(np.searchsorted(-self._labelled_ns, -min_ns, side="right"))
+        bars = self._labelled[:wide]
+        start_s, end_s = timeline.start[bars] / 1e9, timeline.end[bars] / 1e9
+        bars = bars[(end_s > x0) & (start_s < x1)][:MAX_LABELS]
+        if len(bars) == 0:
+            return
+        to_device = painter.transform()
+        painter.save()
+        painter.resetTransform()  # text drawn in pixels, not stretched into seconds
+        painter.setFont(palette.FONTS.axis())
+        metrics = painter.fontMetrics()
+        for bar in bars.tolist():
+            lane = int(timeline.lane[bar])
+            top_left = to_device.map(pg.QtCore.QPointF(timeline.start[bar] / 1e9, lane + BAR_TOP))
+            bottom_right = to_device.map(
+                pg.QtCore.QPointF(timeline.end[bar] / 1e9, lane + BAR_TOP + BAR_HEIGHT)
+            )
+            rect = QRectF(top_left, bottom_right).normalized()
+            painter.setPen(self._edge_pen)
+            painter.drawLine(rect.topLeft(), rect.bottomLeft())
+            text = f"request {timeline.request[bar]}"
+            if metrics.horizontalAdvance(text) + 8 > rect.width():
+                text = f"{timeline.request[bar]}"
+            if metrics.horizontalAdvance(text) + 4 <= rect.width():
+                painter.setPen(QColor(palette.BACKGROUND))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def _paint_highlight(
         self, painter: QPainter, index: BarIndex, x0: float, x1: float, column_width: float
