@@ -114,6 +114,9 @@ def main() -> None:
     finally:
         recorder.stop()
         upstream_process.terminate()
+        # The lifeline thread may be inside a read of stdin: a normal interpreter
+        # shutdown would abort on its lock. Everything is shipped; leave now.
+        os._exit(0)
 
 
 if __name__ == "__main__":

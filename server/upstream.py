@@ -103,6 +103,7 @@ def main() -> None:
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()
     print(sock.getsockname()[1], flush=True)
     server.run(sockets=[sock])
+    os._exit(0)  # the stdin thread may hold stdin's lock; see server/__main__.py
 
 
 if __name__ == "__main__":

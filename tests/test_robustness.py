@@ -7,6 +7,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from visualizer.headless import analyse
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import Outcome
 from visualizer.model.tracefile import MAX_FILE_BYTES, TraceFileError, read_trace
-from visualizer.session import LiveRun, Session
+from visualizer.session import FLUSH_TIMEOUT_S, LiveRun, Session
 
 live = pytest.mark.live
 
@@ -130,3 +131,17 @@ def test_a_huge_trace_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         sparse.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(TraceFileError, match="can be opened"):
         read_trace(huge)
+
+
+@live
+def test_a_run_never_hangs_on_a_loop_frozen_long_after_the_client_gave_up(
+    session: Session,
+) -> None:
+    settings = RunSettings(
+        style="async_blocking", concurrency=2, requests=2, work_ms=20_000, timeout_s=0.3
+    )
+    started = time.monotonic()
+    trace = finish(session, session.start_run(settings)).trace
+    assert time.monotonic() - started < FLUSH_TIMEOUT_S + 10
+    assert trace.ended.startswith("complete, but the server was still busy")
+    assert set(trace.done.rows["outcome"].tolist()) == {Outcome.TIMEOUT}

@@ -157,6 +157,9 @@ def main() -> None:
     generator = LoadGenerator(plan, writer.write)
     sent = loop.run_until_complete(generator.run(stop))
     writer.write({"t": "finished", "sent": sent, "stopped": stop.is_set()})
+    # Not a normal exit: the stdin thread may hold stdin's lock, and interpreter
+    # shutdown would then abort ("could not acquire lock ... at interpreter shutdown").
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ SERVER, CLIENT, SERVER_EXIT, CLIENT_EXIT = "server", "client", "server exit", "c
 
 #: How long the server may take to say hello: it starts the upstream and calibrates.
 SERVER_START_TIMEOUT_S = 30.0
+#: How long the end of a run waits for the server's last events. A loop frozen by a
+#: long blocking handler answers only when it is done; the run must not hang on it.
+FLUSH_TIMEOUT_S = 5.0
 
 
 class ServerError(RuntimeError):
@@ -66,6 +69,8 @@ class LiveRun:
     early_frames: list[dict[str, Any]] = field(default_factory=list)
     sent_count: int = 0
     done_count: int = 0
+    #: When the run asked the server for its last events (time.monotonic()).
+    flush_asked_at: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -183,7 +188,22 @@ class Session:
                 handled += 1
                 item = self.inbox.get_nowait()
         except queue.Empty:
-            return handled
+            pass
+        self._give_up_on_a_late_flush()
+        return handled
+
+    def _give_up_on_a_late_flush(self) -> None:
+        run = self.run
+        if run is None or run.state is not RunState.FLUSHING:
+            return
+        if time.monotonic() - run.flush_asked_at > FLUSH_TIMEOUT_S:
+            outcome = "stopped" if run.stop_requested else "complete"
+            self._finish(
+                run,
+                run.trace.ended
+                or f"{outcome}, but the server was still busy after {FLUSH_TIMEOUT_S:g} s: "
+                "its last events may be missing",
+            )
 
     def _handle(self, source: str, payload: Any) -> None:
         run = self.run
@@ -206,7 +226,8 @@ class Session:
             self._handle_server(run, payload)
         elif source == CLIENT:
             self._handle_client(run, payload)
-        elif source == CLIENT_EXIT:
+        elif source == CLIENT_EXIT and run.state is not RunState.FLUSHING:
+            # After its "finished" frame the client is meant to exit; before it, not.
             log = "\n".join(run.client.log) if run.client else ""
             early = "the load generator exited early" + (f"; its last words:\n{log}" if log else "")
             self._finish(run, run.trace.ended or early)
@@ -253,6 +274,7 @@ class Session:
             if self.server_running and self.server is not None:
                 # Everything the loop did for the run must reach us before it ends.
                 run.state = RunState.FLUSHING
+                run.flush_asked_at = time.monotonic()
                 self.server.send({"cmd": events.CMD_FLUSH})
             else:
                 self._finish(run, trace.ended or "the server is gone")
