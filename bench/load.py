@@ -78,9 +78,8 @@ def main() -> None:
         f"work {args.work_ms:g} ms  ({wall:.1f} s wall, incl. start-up)"
     )
     print(f"  makespan            {result.summary.makespan_ms / 1000:.2f} s")
-    print(
-        f"  achieved            {args.requests / (result.summary.makespan_ms / 1000):,.0f} requests/s"
-    )
+    rate = args.requests / (result.summary.makespan_ms / 1000)
+    print(f"  achieved            {rate:,.0f} requests/s")
     print(
         f"  client in flight    {in_flight:,.0f} of {args.concurrency:,} "
         f"({in_flight / args.concurrency:.1%})   goal >= 95%"

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +20,32 @@ from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_v
 from visualizer.session import LimitError, check_open_file_limit
 
 EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class PictureWidth:
+    """The widths --png and --svg accept, from a thumbnail to 8K."""
+
+    low: int = 320
+    high: int = 7680
+    default: int = 1920
+
+    def describe(self) -> str:
+        return f"allowed {self.low:,} to {self.high:,}"
+
+    def parse(self, text: str) -> int:
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadInput(f"width {text!r} is not a number: {self.describe()}") from None
+        if not self.low <= value <= self.high:
+            raise BadInput(f"width {text} is out of range: {self.describe()}")
+        if value != int(value):
+            raise BadInput(f"width {text} is not a whole number: {self.describe()}")
+        return int(value)
+
+
+PICTURE_WIDTH = PictureWidth()
 
 
 class BadInput(Exception):
@@ -50,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.add_argument("--out", metavar="TRACE.json", help="write the trace (opens in Perfetto too)")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    run.add_argument("--png", metavar="PICTURE.png", help="draw the timeline into a PNG")
+    run.add_argument("--svg", metavar="PICTURE.svg", help="draw the timeline into an SVG")
+    run.add_argument(
+        "--width",
+        default=str(PICTURE_WIDTH.default),
+        help=f"width of the picture in pixels ({PICTURE_WIDTH.describe()}; "
+        f"default {PICTURE_WIDTH.default})",
+    )
     commands.add_parser("styles", help="list the endpoint styles, one a line")
     return parser
 
@@ -118,8 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _print_styles()
         if args.command == "run":
             settings = settings_from_args(args)
-            if args.out:
-                check_writable(args.out)
+            args.width = PICTURE_WIDTH.parse(args.width)
+            for path in (args.out, args.png, args.svg):
+                if path:
+                    check_writable(path)
             check_open_file_limit(settings.concurrency)
             return _run(settings, args)
         preset = preset_from_args(args)
@@ -152,11 +189,15 @@ def _run(settings: RunSettings, args: argparse.Namespace) -> int:
         from visualizer.model.tracefile import write_trace
 
         write_trace(result.trace, args.out)
+    if args.png or args.svg:
+        from visualizer.app.headless_export import write_pictures
+
+        write_pictures(result, args.png, args.svg, args.width)
     if args.json:
         print(json.dumps(result.summary.to_json()))
     else:
         print(result.report())
-    return 0 if result.trace.ended in ("complete", "stopped") else 1
+    return 0 if result.trace.ended.startswith(("complete", "stopped")) else 1
 
 
 def _version() -> str:

@@ -21,7 +21,7 @@ RUN_TIMEOUT_MS = 60_000
 
 def wait_for_server(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(window.run_action.isEnabled, timeout=SERVER_TIMEOUT_MS)
-    assert window.server_label.text().startswith("Server: running")
+    assert window.status.server_label.text().startswith("Server: running")
 
 
 def test_run_button_runs_async_blocking_one_lane_per_request(
@@ -40,7 +40,7 @@ def test_run_button_runs_async_blocking_one_lane_per_request(
     assert kinds == [LaneKind.LOOP] + [LaneKind.REQUEST] * 3
     assert window.timeline.axis.labels == ["event loop", "request 1", "request 2", "request 3"]
     assert result.trace.ended == "complete"
-    assert "3 of 3 done, 0 in flight" in window.progress_label.text()
+    assert "3 of 3 done, 0 in flight" in window.status.progress_label.text()
     assert "blocked the event loop" in window.summary.story.text()
     assert window.controls.style_box.isEnabled()
 
@@ -92,8 +92,10 @@ def test_a_server_that_dies_is_reported_and_restarted(
     server = window.driver.session.server
     assert server is not None and server.pid is not None
     os.kill(server.pid, signal.SIGKILL)
-    qtbot.waitUntil(lambda: "failed" in window.server_label.text(), timeout=SERVER_TIMEOUT_MS)
-    assert "exited with status" in window.server_label.text()
+    qtbot.waitUntil(
+        lambda: "failed" in window.status.server_label.text(), timeout=SERVER_TIMEOUT_MS
+    )
+    assert "exited with status" in window.status.server_label.text()
     assert window.banner.isVisible()
     assert not window.run_action.isEnabled()
     qtbot.mouseClick(window.banner.restart, Qt.MouseButton.LeftButton)
@@ -107,4 +109,4 @@ def test_a_server_that_never_says_hello_is_reported(qtbot: QtBot, make_window: M
     window.show()
     qtbot.waitUntil(window.banner.isVisible, timeout=SERVER_TIMEOUT_MS)
     assert "did not start within" in window.banner.message.text()
-    assert "did not start within" in window.server_label.text()
+    assert "did not start within" in window.status.server_label.text()

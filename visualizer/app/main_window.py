@@ -7,31 +7,41 @@ the window first shows, so the window never waits for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from visualizer.app import palette
+from visualizer.app.compare_dialog import CompareDialog
+from visualizer.app.comparison_runner import ComparisonRunner
+from visualizer.app.comparison_view import ComparisonView
 from visualizer.app.controls import RunControls
+from visualizer.app.file_actions import RunFiles, example_files, example_title
+from visualizer.app.presentation import PresentationMode, use_theme
+from visualizer.app.replay_controller import ReplayController
 from visualizer.app.server_banner import ServerBanner
 from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
+from visualizer.app.status_bar import RunStatus
 from visualizer.app.summary_panel import SummaryPanel
+from visualizer.app.timeline_picture import TimelinePicture
 from visualizer.app.timeline_view import TimelineView
 from visualizer.headless import RunResult
+from visualizer.model.annotations import annotate
+from visualizer.model.timeline import Timeline
 from visualizer.session import LiveRun, ServerError
 
 DEFAULT_SIZE = (1600, 900)
-_HEALTHY = ("starting", "running", "stopped")
 
 
 class MainWindow(QMainWindow):
@@ -49,6 +59,13 @@ class MainWindow(QMainWindow):
         self.timeline = TimelineView()
         self.summary = SummaryPanel()
         self.banner = ServerBanner()
+        self.comparison = ComparisonView()
+        self.compare_runner = ComparisonRunner(self.driver)
+        self.replay = ReplayController(self.timeline, self.comparison, self._shown_runs)
+        self.files = RunFiles(self, self.show_opened)
+        #: The single run shown, or the pair of a comparison; what Save and Export use.
+        self.result: RunResult | None = None
+        self.pair: tuple[RunResult, RunResult] | None = None
         self._shown_once = False
 
         self._create_central()
@@ -60,6 +77,9 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.controls.set_settings(self.store.run_settings(preset))
+        if self.store.dark_theme():
+            self.dark_action.setChecked(True)
+            self.set_dark_theme(True)
         if (geometry := self.store.window_geometry()) is not None:
             self.restoreGeometry(geometry)
         if (state := self.store.window_state()) is not None:
@@ -73,7 +93,11 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.timeline, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.timeline)
+        self.pages.addWidget(self.comparison)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.replay.bar)
         self.setCentralWidget(central)
 
     def _create_docks(self) -> None:
@@ -82,6 +106,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.summary_dock)
         self.reset_layout()
+        self.presentation = PresentationMode(
+            self, self.controls.style_box, [self.controls_dock, self.summary_dock]
+        )
+        self.addToolBar(self.presentation.toolbar)
 
     def reset_layout(self) -> None:
         """The window's size and dock widths as on the first launch (and for screenshots)."""
@@ -134,6 +162,40 @@ class MainWindow(QMainWindow):
             "&Clear Highlight", lambda: self.timeline.highlight(None)
         )
         self.about_action = self._action("&About schedviz", self._show_about)
+        self.compare_action = self._action(
+            "&Compare…", self.ask_compare, "Ctrl+Shift+R", "Run two styles, one above the other"
+        )
+        self.replay_action = self._action(
+            "Re&play / Pause", self.replay.clock.toggle, "Ctrl+P", "Replay the run slowly (Ctrl+P)"
+        )
+        self.open_action = self._action("&Open…", lambda: self.files.open(), "Ctrl+O")
+        self.save_action = self._action("&Save", lambda: self.files.save(self.result), "Ctrl+S")
+        self.save_as_action = self._action(
+            "Save &As…", lambda: self.files.save(self.result, ask=True), "Ctrl+Shift+S"
+        )
+        self.export_png_action = self._action(
+            "Export &PNG…", lambda: self.files.export_png(self.picture()), "Ctrl+E"
+        )
+        self.export_svg_action = self._action(
+            "Export S&VG…", lambda: self.files.export_svg(self.picture())
+        )
+        self.copy_picture_action = self._action(
+            "&Copy Picture", lambda: self.files.copy_picture(self.picture()), "Ctrl+Shift+C"
+        )
+        self.export_csv_action = self._action(
+            "Export Requests as CS&V…", lambda: self.files.export_csv(self.result)
+        )
+        self.presentation_action = self._action(
+            "&Presentation Mode", self.toggle_presentation, "F11", "Full screen, large text (F11)"
+        )
+        self.presentation_action.setCheckable(True)
+        # Esc leaves presentation mode when no run is live (while one is, Esc stops it).
+        self.leave_presentation_action = self._action(
+            "Leave Presentation", lambda: self.set_presentation(False), "Esc"
+        )
+        self.addAction(self.leave_presentation_action)
+        self.dark_action = self._action("&Dark Theme", self.set_dark_theme)
+        self.dark_action.setCheckable(True)
 
     def _action(
         self,
@@ -155,8 +217,18 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        examples = file_menu.addMenu("&Examples")
+        for path in example_files():
+            examples.addAction(self._action(example_title(path), self._opener(path)))
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.export_png_action, self.export_svg_action])
+        file_menu.addActions([self.copy_picture_action, self.export_csv_action])
         run_menu = menus.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.stop_action])
+        run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
+        run_menu.addAction(self.replay_action)
         run_menu.addSeparator()
         run_menu.addAction(self.restart_action)
         run_menu.addSeparator()
@@ -166,6 +238,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.follow_action, self.pan_left_action, self.pan_right_action])
         view_menu.addSeparator()
         view_menu.addAction(self.clear_highlight_action)
+        view_menu.addActions([self.presentation_action, self.dark_action])
         view_menu.addAction(self._action("&Reset Layout", self.reset_layout))
         for dock in (self.controls_dock, self.summary_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -175,29 +248,31 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("runToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.run_action, self.stop_action])
+        toolbar.addActions([self.run_action, self.stop_action, self.compare_action])
         toolbar.addSeparator()
         toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.whole_run_action])
         toolbar.addAction(self.follow_action)
+        self.presentation.toolbar.addActions(
+            [self.run_action, self.stop_action, self.compare_action, self.replay_action]
+        )
+        self.presentation.toolbar.addAction(self.presentation_action)
         self.controls.run_button.setText("Run  (Ctrl+R)")
         self.controls.stop_button.setText("Stop  (Esc)")
         self.controls.run_button.clicked.connect(self.run_action.trigger)
         self.controls.stop_button.clicked.connect(self.stop_action.trigger)
 
     def _create_status_bar(self) -> None:
-        self.server_label = QLabel()
-        self.progress_label = QLabel()
-        self.elapsed_label = QLabel()
-        for label in (self.server_label, self.progress_label, self.elapsed_label):
-            label.setFont(palette.FONTS.base())
-            label.setContentsMargins(12, 0, 12, 0)
-            self.statusBar().addPermanentWidget(label)
+        self.status = RunStatus(self.statusBar())
         self._show_server_state(self.driver.server_state)
 
     def _connect(self) -> None:
         self.driver.server_state_changed.connect(self._show_server_state)
         self.driver.run_started.connect(self._on_run_started)
-        self.driver.timeline_changed.connect(self.timeline.set_timeline)
+        self.driver.timeline_changed.connect(self._on_live_timeline)
+        self.compare_runner.timeline_changed.connect(self.comparison.set_timeline)
+        self.compare_runner.run_finished.connect(self._on_pair_run_finished)
+        self.compare_runner.finished.connect(self._on_pair_finished)
+        self.compare_runner.failed.connect(lambda why: self.statusBar().showMessage(why, 5000))
         self.driver.timeline_changed.connect(lambda _: self._show_progress())
         self.driver.run_finished.connect(self._on_run_finished)
         self.banner.restart_requested.connect(self.restart_server)
@@ -217,6 +292,8 @@ class MainWindow(QMainWindow):
         self.controls.show_code()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.replay.clock.pause()
+        self.set_presentation(False)  # the normal window's layout is the one to remember
         self.store.save_run_settings(self.controls.settings())
         self.store.save_window(self.saveGeometry(), self.saveState())
         self.store.sync()
@@ -234,13 +311,39 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Cannot run: {str(error).splitlines()[0]}", 5000)
 
     def stop_run(self) -> None:
+        if self.compare_runner.active:
+            self.compare_runner.cancel()
         self.driver.stop_run()
 
     def restart_server(self) -> None:
         self.banner.hide()
         self.driver.launch_server()
 
+    def ask_compare(self) -> None:
+        """Run > Compare…: choose two styles, then run them one after the other."""
+        if self.driver.live:
+            return
+        dialog = CompareDialog(self.controls.settings())
+        if dialog.exec():
+            self.start_comparison(dialog.styles())
+
+    def start_comparison(self, styles: tuple[str, str]) -> None:
+        if self.driver.live:
+            return
+        self.replay.clock.pause()
+        self.comparison.start(styles)
+        self.pages.setCurrentWidget(self.comparison)
+        self.compare_runner.start(self.controls.settings(), styles)
+
+    def _on_live_timeline(self, timeline: Timeline) -> None:
+        if not self.compare_runner.active:
+            self.timeline.set_timeline(timeline)
+
     def _on_run_started(self, run: LiveRun) -> None:
+        self.replay.disable()
+        if not self.compare_runner.active:
+            self.pages.setCurrentWidget(self.timeline)
+            self.pair = None
         self.timeline.clear()
         self.controls.set_editable(False)
         self.summary.show_running(run.trace.settings.style)
@@ -250,44 +353,108 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, result: RunResult) -> None:
         self.controls.set_editable(True)
         self.summary.show_result(result)
+        self.result = result
+        self.files.path = None
+        if not self.compare_runner.active:
+            self.timeline.set_timeline(result.timeline, annotate(result.trace))
+            self._load_replay()
         self._update_actions()
         self._show_progress()
         self.statusBar().showMessage(f"Run {result.trace.ended}", 5000)
         self.run_done.emit(result)
 
+    def _on_pair_run_finished(self, slot: int, result: RunResult) -> None:
+        self.comparison.set_timeline(slot, result.timeline, annotate(result.trace))
+        self.comparison.set_result(slot, result)
+
+    def _on_pair_finished(self, first: RunResult, second: RunResult) -> None:
+        self.pair = (first, second)
+        self._load_replay()
+        self._update_actions()
+
+    def show_opened(self, result: RunResult, path: Path) -> None:
+        """Show a run read from a file, as if it had just finished."""
+        if self.driver.live:
+            self.stop_run()
+        self.pair = None
+        self.result = result
+        self.pages.setCurrentWidget(self.timeline)
+        self.timeline.clear()
+        self.timeline.set_timeline(result.timeline, annotate(result.trace))
+        self.timeline.show_whole_run()
+        self.summary.show_result(result)
+        self._load_replay()
+        self.statusBar().showMessage(f"Opened {path.name}", 5000)
+
+    def _opener(self, path: Path) -> Callable[[], object]:
+        return lambda: self.files.open(path)
+
+    def picture(self) -> TimelinePicture | None:
+        """What Export draws: the comparison if it is shown, else the last run."""
+        if self.pages.currentWidget() is self.comparison:
+            return TimelinePicture.of_comparison(*self.pair) if self.pair else None
+        return TimelinePicture.of_run(self.result) if self.result else None
+
+    # -- replay -----------------------------------------------------------------------------
+
+    def _shown_runs(self) -> tuple[bool, list[RunResult]]:
+        if self.pages.currentWidget() is self.comparison:
+            return True, list(self.pair or ())
+        return False, [self.result] if self.result else []
+
+    def _load_replay(self) -> None:
+        self.replay.load()
+        self._update_actions()
+
+    # -- presentation ---------------------------------------------------------------------
+
+    def toggle_presentation(self) -> None:
+        self.set_presentation(not self.presentation.active)
+
+    def set_presentation(self, on: bool) -> None:
+        if on == self.presentation.active:
+            return
+        if on:
+            self.presentation.enter()
+        else:
+            self.presentation.leave()
+        self.presentation_action.setChecked(on)
+        self.restyle()
+
+    def set_dark_theme(self, dark: bool) -> None:
+        use_theme(dark)
+        self.store.save_dark_theme(dark)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Every view picks up the palette's theme and font scale as they are now."""
+        self.timeline.restyle()
+        self.comparison.restyle()
+        self.replay.bar.restyle()
+        self.status.restyle()
+        self._update_actions()
+
     # -- status ---------------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        live = self.driver.live
+        live = self.driver.live or self.compare_runner.active
         self.run_action.setEnabled(not live and self.driver.session.server_running)
+        self.compare_action.setEnabled(self.run_action.isEnabled())
         self.stop_action.setEnabled(live)
+        self.replay_action.setEnabled(not live and self.replay.available)
+        self.leave_presentation_action.setEnabled(self.presentation.active and not live)
         self.controls.run_button.setEnabled(self.run_action.isEnabled())
         self.controls.stop_button.setEnabled(live)
 
     def _show_server_state(self, state: str) -> None:
-        if state in _HEALTHY:
-            port = self.driver.session.hello.get("port")
-            where = f" on port {port}" if state == "running" and port else ""
-            self.server_label.setText(f"Server: {state}{where}")
-            self.server_label.setToolTip("")
+        if self.status.show_server_state(state, self.driver.session.hello.get("port")):
             self.banner.hide()
         else:
-            self.server_label.setText(f"Server: failed ({state.splitlines()[0]})")
-            self.server_label.setToolTip(state)
             self.banner.show_error(state)
         self._update_actions()
 
     def _show_progress(self) -> None:
-        run = self.driver.run
-        if run is None:
-            self.progress_label.setText("No run yet")
-            self.elapsed_label.setText("")
-            return
-        planned = run.trace.settings.requests
-        self.progress_label.setText(
-            f"{run.done_count:,} of {planned:,} done, {run.in_flight:,} in flight"
-        )
-        self.elapsed_label.setText(f"{self.driver.elapsed_s:,.2f} s")
+        self.status.show_progress(self.driver.run, self.driver.elapsed_s)
 
     def _show_about(self) -> None:
         QMessageBox.about(

@@ -8,6 +8,8 @@ by one scale, so that presentation mode can enlarge every label at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont
@@ -44,6 +46,10 @@ BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.FAILED: "the request ended with an error, a timeout or a cancel",
 }
 
+#: The legend's word for the hatching over the worker lanes, and what it means.
+POOL_FULL_NAME = "pool full"
+POOL_FULL_MEANING = "every worker of the threadpool is busy: the next def request must wait"
+
 #: Legend order: what the eye should find first.
 LEGEND_ORDER = (
     BarKind.RUNNING,
@@ -54,14 +60,45 @@ LEGEND_ORDER = (
     BarKind.FAILED,
 )
 
-BACKGROUND = "#FFFFFF"
-TEXT = "#1A1A1A"
-#: Behind the resource lanes, to set them apart from the request lanes below.
-RESOURCE_BAND = "#F2F2F2"
-GRID_LINE = "#BBBBBB"
-#: The outline around every slice of the request the user clicked.
-HIGHLIGHT = "#000000"
+#: Marks drawn over the bars (the longest loop block, the pool-full hatching).
+ANNOTATION = "#D55E00"  # vermillion: the Okabe-Ito colour that says "trouble"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours around the bars; the bars keep their Okabe-Ito colours in every theme."""
+
+    name: str
+    background: str
+    text: str
+    #: Behind the resource lanes, to set them apart from the request lanes below.
+    resource_band: str
+    grid_line: str
+    #: The outline around every slice of the request the user clicked.
+    highlight: str
+    muted_text: str
+
+
+#: High contrast on a projector: white paper, near-black ink.
+LIGHT = Theme("light", "#FFFFFF", "#1A1A1A", "#F2F2F2", "#BBBBBB", "#000000", "#555555")
+DARK = Theme("dark", "#16181D", "#F0F0F0", "#262A31", "#5A5F68", "#FFFFFF", "#B8BCC4")
+
+BACKGROUND = LIGHT.background
+TEXT = LIGHT.text
+RESOURCE_BAND = LIGHT.resource_band
+GRID_LINE = LIGHT.grid_line
+HIGHLIGHT = LIGHT.highlight
+MUTED_TEXT = LIGHT.muted_text
 ERROR_BACKGROUND = "#FBE3D6"
+THEME = LIGHT
+
+
+def apply_theme(theme: Theme) -> None:
+    """Make ``theme`` the colours every view reads from now on (views rebuild to pick it up)."""
+    global BACKGROUND, TEXT, RESOURCE_BAND, GRID_LINE, HIGHLIGHT, MUTED_TEXT, THEME
+    THEME = theme
+    BACKGROUND, TEXT, MUTED_TEXT = theme.background, theme.text, theme.muted_text
+    RESOURCE_BAND, GRID_LINE, HIGHLIGHT = theme.resource_band, theme.grid_line, theme.highlight
 
 
 def colour(kind: BarKind) -> QColor:
@@ -102,3 +139,17 @@ class FontSizes:
 
 #: The sizes the whole app reads; presentation mode changes ``scale``.
 FONTS = FontSizes()
+
+#: Font scale of presentation mode: labels that read from the back of a classroom.
+PRESENTATION_SCALE = 1.8
+
+
+@contextmanager
+def font_scale(scale: float) -> Iterator[None]:
+    """Every font read inside the block is ``scale`` times its size (export uses its own)."""
+    before = FONTS.scale
+    FONTS.scale = scale
+    try:
+        yield
+    finally:
+        FONTS.scale = before

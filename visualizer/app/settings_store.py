@@ -58,6 +58,12 @@ class SettingsStore:
         self.qsettings.setValue("window/geometry", geometry)
         self.qsettings.setValue("window/state", state)
 
+    def dark_theme(self) -> bool:
+        return str(self.qsettings.value("view/dark_theme", "false")).lower() == "true"
+
+    def save_dark_theme(self, dark: bool) -> None:
+        self.qsettings.setValue("view/dark_theme", "true" if dark else "false")
+
     def sync(self) -> None:
         self.qsettings.sync()
 

@@ -1,4 +1,4 @@
-"""TimelineView: the Gantt chart, its lane labels and legend, and how the user moves in it.
+"""TimelineView: the Gantt chart and its legend, and how the user moves in it.
 
 The view receives Timelines (live or final) and never asks for them. While a run
 is live it follows "now"; the first pan or zoom by the user stops that, and
@@ -12,12 +12,14 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor, QFontMetrics
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.app.bar_tooltip import describe_bar
+from visualizer.app.legend import Legend
 from visualizer.app.timeline_item import GanttItem
+from visualizer.app.timeline_plot import TimelinePlot
+from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 
 #: While following, the view shows at most this much of the end of a run.
@@ -30,67 +32,6 @@ ZOOM_STEP = 1.5
 PAN_STEP = 0.25
 
 
-class LaneAxis(pg.AxisItem):  # type: ignore[misc]
-    """The left axis: one label per lane, thinned out when lanes are too close to read."""
-
-    def __init__(self) -> None:
-        super().__init__("left")
-        self.labels: list[str] = []
-
-    def set_labels(self, labels: list[str]) -> None:
-        if labels != self.labels:
-            self.labels = labels
-            # Wide enough for the longest label: the axis does not grow by itself.
-            metrics = QFontMetrics(palette.FONTS.axis())
-            longest = max((metrics.horizontalAdvance(text) for text in labels), default=0)
-            self.setWidth(longest + 14)
-            self.picture = None
-            self.update()
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
-        # The view is flipped (lane 0 on top), so the axis may hand the range reversed.
-        minVal, maxVal = sorted((minVal, maxVal))
-        if not self.labels or maxVal <= minVal:
-            return []
-        row_px = size / (maxVal - minVal)
-        text_px = palette.FONTS.axis().pointSizeF() * 1.8
-        step = max(1, math.ceil(text_px / max(row_px, 1e-9)))
-        first = max(0, math.floor(minVal))
-        last = min(len(self.labels) - 1, math.ceil(maxVal))
-        lanes = [n for n in range(first, last + 1) if n % step == 0 or n == 0]
-        return [(1.0, [n + 0.5 for n in lanes])]
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [self._label(math.floor(v)) for v in values]
-
-    def _label(self, lane: int) -> str:
-        return self.labels[lane] if 0 <= lane < len(self.labels) else ""
-
-
-class Legend(QWidget):
-    """A swatch and a word for every colour, with what it means as a tooltip."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 0)
-        row.setSpacing(16)
-        for kind in palette.LEGEND_ORDER:
-            swatch = QLabel()
-            swatch.setFixedSize(28, 14)
-            swatch.setStyleSheet(f"background: {palette.BAR_COLOURS[kind]}; border: none;")
-            name = QLabel(palette.BAR_NAMES[kind])
-            name.setFont(palette.FONTS.base())
-            for widget in (swatch, name):
-                widget.setToolTip(f"{palette.BAR_NAMES[kind]}: {palette.BAR_MEANINGS[kind]}")
-            pair = QHBoxLayout()
-            pair.setSpacing(5)
-            pair.addWidget(swatch)
-            pair.addWidget(name)
-            row.addLayout(pair)
-        row.addStretch(1)
-
-
 class TimelineView(QWidget):
     """Lanes of the event loop and workers above, one lane a request below, one time axis."""
 
@@ -101,17 +42,11 @@ class TimelineView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.timeline: Timeline | None = None
         self.following = True
         self.hover_text = ""
-        self.axis = LaneAxis()
-        self.plot = pg.PlotWidget(background=palette.BACKGROUND, axisItems={"left": self.axis})
-        self.view: pg.ViewBox = self.plot.getViewBox()
-        self.view.invertY(True)
-        self.view.setMenuEnabled(False)
-        self.view.disableAutoRange()
-        self.item = GanttItem()
-        self.plot.addItem(self.item)
+        self.plot = TimelinePlot()
+        self.view: pg.ViewBox = self.plot.view
+        self.axis = self.plot.axis
         self.placeholder = pg.TextItem(
             "Choose a style and press Run (Ctrl+R)", color=palette.TEXT, anchor=(0.5, 0.5)
         )
@@ -119,53 +54,62 @@ class TimelineView(QWidget):
         self.plot.addItem(self.placeholder)
         self.placeholder.setPos(0.5, 0.5)
         self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
-        self._style_axes()
-        layout = QVBoxLayout(self)
+        self.legend = Legend()
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(Legend())
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
         self.view.sigRangeChangedManually.connect(lambda *_: self.set_following(False))
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
-    def _style_axes(self) -> None:
-        pen = pg.mkPen(QColor(palette.TEXT))
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pen)
-            axis.setTextPen(pen)
-            axis.setTickFont(palette.FONTS.axis())
-            axis.label.setFont(palette.FONTS.axis())
-        self.plot.getAxis("left").setStyle(tickLength=0)
-        self.plot.getAxis("bottom").setLabel("time since the run started", units="s")
-        self.plot.getAxis("bottom").enableAutoSIPrefix(True)
-        self.plot.getAxis("bottom").setStyle(maxTickLevel=1)
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.plot.timeline
+
+    @property
+    def item(self) -> GanttItem:
+        return self.plot.item
+
+    def restyle(self) -> None:
+        """Pick up a new theme or font scale (presentation mode)."""
+        legend = Legend()
+        self._layout.replaceWidget(self.legend, legend)
+        # Hidden now: deleteLater waits for the event loop, and the old one would show till then.
+        self.legend.hide()
+        self.legend.deleteLater()
+        self.legend = legend
+        self.placeholder.setColor(palette.TEXT)
+        self.placeholder.setFont(palette.FONTS.heading())
+        self.plot.style_for_theme()
 
     # -- the model ------------------------------------------------------------------
 
-    def set_timeline(self, timeline: Timeline) -> None:
-        """Show ``timeline``; while following, move the view to its end."""
+    def set_timeline(
+        self,
+        timeline: Timeline,
+        annotations: Annotations | None = None,
+        limit_span: int | None = None,
+    ) -> None:
+        """Show ``timeline`` (and its marks); while following, move the view to its end.
+
+        ``limit_span`` (ns) keeps the whole of a longer run reachable: a replay shows
+        a growing cut of a run on the axis of the finished run.
+        """
         first = self.timeline is None
-        self.timeline = timeline
         self.placeholder.setVisible(False)
-        self.item.set_timeline(timeline)
-        self.axis.set_labels([lane.label for lane in timeline.lanes])
-        self._set_limits(timeline)
+        self.plot.set_timeline(timeline, limit_span)
+        self.plot.set_annotations(annotations)
         if self.following or first:
             self._show_now()
 
     def clear(self) -> None:
         """Forget the last run's picture and follow the next one."""
         self.item.set_highlight(None)
+        self.plot.set_annotations(None)
+        self.plot.set_cursor(None)
         self.set_following(True)
-
-    def _set_limits(self, timeline: Timeline) -> None:
-        span_s = max(timeline.span / 1e9, 1e-3)
-        lanes = max(len(timeline.lanes), 1)
-        self.view.setLimits(
-            xMin=-0.05 * span_s, xMax=span_s * 1.5, yMin=-0.5, yMax=lanes + 0.5, minXRange=1e-6
-        )
 
     # -- moving around ------------------------------------------------------------------
 
@@ -179,14 +123,10 @@ class TimelineView(QWidget):
     def follow_now(self) -> None:
         self.set_following(True)
 
-    def show_whole_run(self) -> None:
-        """Every lane and the whole time span; stops following."""
+    def show_whole_run(self, span_ns: int | None = None) -> None:
+        """Every lane and the whole time span (or ``span_ns``); stops following."""
         self.set_following(False)
-        if self.timeline is not None:
-            span_s = max(self.timeline.span / 1e9, 1e-3)
-            self.view.setRange(
-                xRange=(0, span_s * 1.02), yRange=(0, len(self.timeline.lanes)), padding=0
-            )
+        self.plot.show_whole(span_ns)
 
     def zoom(self, factor: float) -> None:
         """Zoom the time axis by ``factor`` (above 1 zooms in) around the centre of the view."""
@@ -219,9 +159,7 @@ class TimelineView(QWidget):
         span_s = max(self.timeline.span / 1e9, 1e-3)
         end = span_s * 1.02
         lanes = min(len(self.timeline.lanes), FOLLOW_LANES)
-        self.view.setRange(
-            xRange=(max(0.0, end - FOLLOW_WINDOW_S), end), yRange=(0, max(lanes, 1)), padding=0
-        )
+        self.plot.show_span(max(0.0, end - FOLLOW_WINDOW_S), end, lanes)
 
     # -- pointing ---------------------------------------------------------------------------
 

@@ -1,0 +1,118 @@
+"""AnnotationLayer: the marks that explain a run, drawn over the bars of a TimelinePlot.
+
+The longest loop block gets a bracket above the event loop lane and a label naming
+the request that held the loop; the pool-full periods are hatched across the worker
+lanes. Both come from :mod:`visualizer.model.annotations`; this module only draws.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
+
+from visualizer.app import palette
+from visualizer.model.annotations import Annotations
+from visualizer.model.timeline import Timeline
+
+#: Where the bracket runs, in lanes: just above the event loop lane (lane 0 starts at 0).
+BRACKET_Y = -0.12
+#: How far its end ticks reach down towards the bar.
+BRACKET_TICK = 0.1
+#: Drawn above the bars (z 0) so the marks are never hidden.
+ANNOTATION_Z = 10
+
+
+def hatch_brush() -> QBrush:
+    """The pool-full hatching; in device pixels, so equally fine at every zoom."""
+    colour = QColor(palette.ANNOTATION)
+    colour.setAlpha(200)
+    return QBrush(colour, Qt.BrushStyle.BDiagPattern)
+
+
+class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
+    """Hatched rectangles over the worker lanes while every worker of the pool is busy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.periods: list[tuple[float, float]] = []
+        self.worker_count = 0
+        self._bounds = QRectF()
+
+    def set_periods(self, periods_s: list[tuple[float, float]], worker_count: int) -> None:
+        self.prepareGeometryChange()
+        self.periods, self.worker_count = periods_s, worker_count
+        if periods_s and worker_count:
+            left, right = periods_s[0][0], periods_s[-1][1]
+            self._bounds = QRectF(left, 1.0, right - left, float(worker_count))
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self._bounds)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem | None = None,
+        widget: QWidget | None = None,
+    ) -> None:
+        if not self.periods or not self.worker_count:
+            return
+        to_device = painter.transform()
+        painter.save()
+        # Hatch and outline in pixels: a pattern stretched into seconds would be a blur.
+        painter.resetTransform()
+        outline = QPen(QColor(palette.ANNOTATION), 1.5)
+        painter.setPen(outline)
+        painter.setBrush(hatch_brush())
+        bottom = 1.0 + self.worker_count
+        for start, end in self.periods:
+            rect = QRectF(to_device.map(QPointF(start, 1.0)), to_device.map(QPointF(end, bottom)))
+            painter.drawRect(rect.normalized())
+        painter.restore()
+
+
+class AnnotationLayer:
+    """The annotation items of one plot; hidden until a run has something to point at."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.pool_full = PoolFullShading()
+        self.bracket = pg.PlotCurveItem()
+        self.label = pg.TextItem(anchor=(0.0, 1.0))
+        for item in (self.pool_full, self.bracket, self.label):
+            item.setZValue(ANNOTATION_Z)
+            plot.addItem(item)
+        self.clear()
+
+    def clear(self) -> None:
+        self.pool_full.set_periods([], 0)
+        self.bracket.setData([], [])
+        self.label.setVisible(False)
+
+    def show(self, annotations: Annotations, timeline: Timeline) -> None:
+        periods = [(start / 1e9, end / 1e9) for start, end in annotations.pool_full]
+        self.pool_full.set_periods(periods, timeline.worker_count)
+        block = annotations.loop_block
+        if block is None:
+            self.bracket.setData([], [])
+            self.label.setVisible(False)
+            return
+        left, right = block.start / 1e9, block.end / 1e9
+        top, tip = BRACKET_Y, BRACKET_Y + BRACKET_TICK
+        self.bracket.setData([left, left, right, right], [tip, top, top, tip])
+        self.bracket.setPen(pg.mkPen(palette.ANNOTATION, width=2.5 * palette.FONTS.scale))
+        self.label.setText(block.text, color=palette.ANNOTATION)
+        font = palette.FONTS.base()
+        font.setBold(True)
+        self.label.setFont(font)
+        # Written from the block towards the middle of the run, so it stays in the picture.
+        if block.start + block.end < timeline.span:
+            self.label.setAnchor((0.0, 1.0))
+            self.label.setPos(left, top - 0.04)
+        else:
+            self.label.setAnchor((1.0, 1.0))
+            self.label.setPos(right, top - 0.04)
+        self.label.setVisible(True)

@@ -1,0 +1,91 @@
+"""ComparisonView: two runs stacked on one time axis, each under its name and figures.
+
+The difference is stated in words above them (:func:`visualizer.model.comparison.compare_runs`),
+so the picture and the sentence say the same thing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from visualizer.app import palette
+from visualizer.app.legend import Legend
+from visualizer.app.timeline_plot import TimelinePlot
+from visualizer.headless import RunResult
+from visualizer.model.annotations import Annotations
+from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.timeline import Timeline
+
+
+class ComparisonView(QWidget):
+    """Two TimelinePlots with linked time axes, their headings, and the comparison in words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words = QLabel("Run > Compare… runs two styles one after the other.")
+        self.words.setWordWrap(True)
+        self.legend = Legend()
+        self.headings = [QLabel(), QLabel()]
+        self.plots = [TimelinePlot(), TimelinePlot()]
+        self.plots[1].setXLink(self.plots[0])
+        self.results: list[RunResult | None] = [None, None]
+        self.span = 0
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.words)
+        layout.addWidget(self.legend)
+        for heading, plot in zip(self.headings, self.plots, strict=True):
+            layout.addWidget(heading)
+            layout.addWidget(plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        legend = Legend()
+        self._layout.replaceWidget(self.legend, legend)
+        # Hidden now: deleteLater waits for the event loop, and the old one would show till then.
+        self.legend.hide()
+        self.legend.deleteLater()
+        self.legend = legend
+        self.words.setFont(palette.FONTS.heading())
+        for heading in self.headings:
+            heading.setFont(palette.FONTS.base())
+        for plot in self.plots:
+            plot.style_for_theme()
+        self._align_axes()
+
+    def start(self, styles: tuple[str, str]) -> None:
+        """Two new runs are coming: forget the last pair."""
+        self.results = [None, None]
+        self.span = 0
+        self.words.setText(f"Running {styles[0]}, then {styles[1]}…")
+        for heading, style in zip(self.headings, styles, strict=True):
+            heading.setText(f"{style}: waiting for its turn")
+
+    def set_timeline(
+        self, slot: int, timeline: Timeline, annotations: Annotations | None = None
+    ) -> None:
+        """Show ``timeline`` as run ``slot`` (0 on top); both share the longer one's axis."""
+        self.span = max(self.span, timeline.span)
+        plot = self.plots[slot]
+        plot.set_timeline(timeline, limit_span=self.span)
+        plot.set_annotations(annotations)
+        self._align_axes()
+        for each in self.plots:
+            each.show_whole(self.span)
+
+    def set_result(self, slot: int, result: RunResult) -> None:
+        self.results[slot] = result
+        self.headings[slot].setText(headline(result.summary))
+        first, second = self.results
+        if first is not None and second is not None:
+            self.words.setText(compare_runs(first.summary, second.summary))
+
+    def set_cursor(self, at_s: float | None) -> None:
+        for plot in self.plots:
+            plot.set_cursor(at_s)
+
+    def _align_axes(self) -> None:
+        # Equal lane-axis widths, so that one instant is one x on both plots.
+        width = max(plot.axis.wanted_width for plot in self.plots)
+        for plot in self.plots:
+            plot.axis.setWidth(width)

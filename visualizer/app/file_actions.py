@@ -1,0 +1,150 @@
+"""RunFiles: File menu work, save and open runs, open the shipped examples, export pictures.
+
+Every failure ends in a message box that says what went wrong (a TraceFileError's
+text, an OSError's reason); none escapes as an exception into Qt's event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from visualizer.app.picture_export import DEFAULT_WIDTH, copy_to_clipboard, save_png, save_svg
+from visualizer.app.timeline_picture import TimelinePicture
+from visualizer.headless import RunResult, analyse
+from visualizer.model.csv_export import write_requests_csv
+from visualizer.model.tracefile import TraceFileError, read_trace, write_trace
+
+#: Recorded runs that ship inside the package, so a class can start without running anything.
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+TRACE_FILTER = "schedviz traces (*.json);;All files (*)"
+#: Widths offered for a PNG, with what they suit.
+PNG_WIDTHS = {
+    "1920 px (Full HD slide)": 1920,
+    "2560 px": 2560,
+    "3840 px (4K)": 3840,
+    "1280 px (document)": 1280,
+}
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.json")) if EXAMPLES_DIR.is_dir() else []
+
+
+def example_title(path: Path) -> str:
+    """``async_blocking_c5_w200.json`` -> ``async_blocking  (c5 w200)``."""
+    words = path.stem.split("_")
+    settings = [w for w in words if w[:1] in "cnpw" and w[1:].isdigit()]
+    style = "_".join(w for w in words if w not in settings)
+    return f"{style}  ({' '.join(settings)})" if settings else style
+
+
+class RunFiles:
+    """Reads and writes runs and pictures for one window; remembers the file of the run shown."""
+
+    def __init__(self, parent: QWidget, show_result: Callable[[RunResult, Path], None]) -> None:
+        self.parent = parent
+        self.show_result = show_result
+        self.path: Path | None = None
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def open(self, path: str | Path | None = None) -> RunResult | None:
+        """Open a trace file (asking which when ``path`` is None); None if it could not be."""
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self.parent, "Open run", "", TRACE_FILTER)
+            if not chosen:
+                return None
+            path = chosen
+        try:
+            result = analyse(read_trace(path))
+        except TraceFileError as error:
+            self.error("Cannot open this file", str(error))
+            return None
+        self.path = Path(path) if Path(path).parent != EXAMPLES_DIR else None
+        self.show_result(result, Path(path))
+        return result
+
+    def save(self, result: RunResult | None, ask: bool = False) -> Path | None:
+        """Write ``result``'s trace to its file, or to one the user names."""
+        if result is None:
+            self.error("Nothing to save", "Run a style or open a run first.")
+            return None
+        path = self.path
+        if ask or path is None:
+            default = f"{result.trace.settings.style}.json"
+            chosen, _ = QFileDialog.getSaveFileName(self.parent, "Save run", default, TRACE_FILTER)
+            if not chosen:
+                return None
+            path = Path(chosen)
+        if self._write(lambda: write_trace(result.trace, path), path):
+            self.path = path
+            return path
+        return None
+
+    # -- pictures and tables --------------------------------------------------------------
+
+    def export_png(self, picture: TimelinePicture | None) -> Path | None:
+        if picture is None:
+            self._nothing_to_export()
+            return None
+        path = self._ask_path("Export PNG", "timeline.png", "PNG pictures (*.png)")
+        if path is None:
+            return None
+        choice, ok = QInputDialog.getItem(
+            self.parent, "Export PNG", "Width of the picture:", list(PNG_WIDTHS), 0, False
+        )
+        if not ok:
+            return None
+        width = PNG_WIDTHS[choice]
+        return path if self._write(lambda: save_png(picture, path, width), path) else None
+
+    def export_svg(self, picture: TimelinePicture | None) -> Path | None:
+        if picture is None:
+            self._nothing_to_export()
+            return None
+        path = self._ask_path("Export SVG", "timeline.svg", "SVG pictures (*.svg)")
+        if path is None:
+            return None
+        return path if self._write(lambda: save_svg(picture, path), path) else None
+
+    def copy_picture(self, picture: TimelinePicture | None) -> None:
+        if picture is None:
+            self._nothing_to_export()
+        else:
+            copy_to_clipboard(picture, DEFAULT_WIDTH)
+
+    def export_csv(self, result: RunResult | None) -> Path | None:
+        if result is None:
+            self._nothing_to_export()
+            return None
+        path = self._ask_path("Export requests as CSV", "requests.csv", "CSV tables (*.csv)")
+        if path is None:
+            return None
+
+        def write() -> None:
+            write_requests_csv(result.trace, result.timeline, path)
+
+        return path if self._write(write, path) else None
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def _ask_path(self, title: str, default: str, filters: str) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(self.parent, title, default, filters)
+        return Path(chosen) if chosen else None
+
+    def _write(self, write: Callable[[], None], path: Path) -> bool:
+        try:
+            write()
+        except OSError as error:
+            self.error("Cannot write the file", f"{path}: {error.strerror or error}")
+            return False
+        return True
+
+    def _nothing_to_export(self) -> None:
+        self.error("Nothing to export", "Run a style or open a run first.")

@@ -1,0 +1,52 @@
+"""Legend: a swatch and a word for every colour of the timeline and every mark on it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from visualizer.app import palette
+from visualizer.app.annotation_items import hatch_brush
+
+
+class Legend(QWidget):
+    """A swatch and a word for every colour and mark, with what it means as a tooltip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 0)
+        row.setSpacing(16)
+        for kind in palette.LEGEND_ORDER:
+            swatch = QLabel()
+            swatch.setPixmap(_swatch(QBrush(palette.colour(kind))))
+            meaning = f"{palette.BAR_NAMES[kind]}: {palette.BAR_MEANINGS[kind]}"
+            self._add(row, swatch, palette.BAR_NAMES[kind], meaning)
+        pool = QLabel()
+        pool.setPixmap(_swatch(hatch_brush(), outline=True))
+        self._add(row, pool, palette.POOL_FULL_NAME, palette.POOL_FULL_MEANING)
+        row.addStretch(1)
+
+    def _add(self, row: QHBoxLayout, swatch: QLabel, word: str, meaning: str) -> None:
+        name = QLabel(word)
+        name.setFont(palette.FONTS.base())
+        for widget in (swatch, name):
+            widget.setToolTip(meaning)
+        pair = QHBoxLayout()
+        pair.setSpacing(5)
+        pair.addWidget(swatch)
+        pair.addWidget(name)
+        row.addLayout(pair)
+
+
+def _swatch(brush: QBrush, outline: bool = False) -> QPixmap:
+    scale = palette.FONTS.scale
+    pixmap = QPixmap(round(28 * scale), round(14 * scale))
+    pixmap.fill(QColor(palette.BACKGROUND))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor(palette.ANNOTATION) if outline else Qt.PenStyle.NoPen)
+    painter.setBrush(brush)
+    painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
+    painter.end()
+    return pixmap

@@ -1,0 +1,77 @@
+"""Export a TimelinePicture: PNG at a chosen width, SVG, or the clipboard.
+
+A PNG is painted at its final pixel size: the layout keeps its logical width and
+the image's device pixel ratio scales the painter, so a 3840-pixel picture has
+3840 pixels of detail, not a 1600-pixel one blown up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+
+from visualizer.app.timeline_picture import LAYOUT_WIDTH, PicturePainter, TimelinePicture
+
+#: Widths a picture may have, in pixels: from a thumbnail to 8K.
+MIN_WIDTH, MAX_WIDTH = 320, 7680
+DEFAULT_WIDTH = 1920
+
+
+def render_image(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> QImage:
+    """The picture, ``width`` pixels wide, as tall as its content needs."""
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ValueError(f"width {width} is out of range: allowed {MIN_WIDTH} to {MAX_WIDTH}")
+    # Narrow pictures get a narrower layout rather than unreadably small text.
+    layout_width = min(LAYOUT_WIDTH, max(width, 960))
+    painter_plan = PicturePainter(picture, layout_width)
+    try:
+        ratio = width / layout_width
+        height = round(painter_plan.height * ratio)
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        painter = QPainter(image)
+        try:
+            painter_plan.paint(painter)
+        finally:
+            painter.end()
+    finally:
+        painter_plan.close()
+    return image
+
+
+def save_png(picture: TimelinePicture, path: str | Path, width: int = DEFAULT_WIDTH) -> None:
+    image = render_image(picture, width)
+    # PySide6 takes the format as str; its stubs say bytes.
+    saved = image.save(str(path), "PNG")  # type: ignore[call-overload]
+    if not saved:
+        raise OSError(f"cannot write {path}")
+
+
+def save_svg(picture: TimelinePicture, path: str | Path, width: int = LAYOUT_WIDTH) -> None:
+    """A vector picture; ``width`` is the size it asks to be shown at."""
+    plan = PicturePainter(picture, LAYOUT_WIDTH)
+    try:
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        # Fonts are sized in points: the SVG must count pixels per inch as the layout did.
+        generator.setResolution(QImage(1, 1, QImage.Format.Format_RGB32).logicalDpiX())
+        generator.setTitle(picture.title)
+        generator.setDescription(picture.caption)
+        generator.setViewBox(QRect(0, 0, plan.width, plan.height))
+        generator.setSize(QSize(width, round(plan.height * width / plan.width)))
+        painter = QPainter(generator)
+        try:
+            plan.paint(painter)
+        finally:
+            painter.end()
+    finally:
+        plan.close()
+    if not Path(path).is_file():
+        raise OSError(f"cannot write {path}")
+
+
+def copy_to_clipboard(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> None:
+    QGuiApplication.clipboard().setImage(render_image(picture, width))

@@ -1,0 +1,52 @@
+"""RunStatus: the status bar's permanent fields: server state, progress, elapsed time."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from visualizer.app import palette
+from visualizer.session import LiveRun
+
+#: Server states that are not a failure; anything else is the failure's text.
+HEALTHY = ("starting", "running", "stopped")
+
+
+class RunStatus:
+    def __init__(self, bar: QStatusBar) -> None:
+        self.server_label = QLabel()
+        self.progress_label = QLabel()
+        self.elapsed_label = QLabel()
+        for label in self.labels:
+            label.setContentsMargins(12, 0, 12, 0)
+            bar.addPermanentWidget(label)
+        self.restyle()
+
+    @property
+    def labels(self) -> tuple[QLabel, QLabel, QLabel]:
+        return self.server_label, self.progress_label, self.elapsed_label
+
+    def restyle(self) -> None:
+        for label in self.labels:
+            label.setFont(palette.FONTS.base())
+
+    def show_server_state(self, state: str, port: int | None) -> bool:
+        """Show the server's state; return whether it is healthy."""
+        if state in HEALTHY:
+            where = f" on port {port}" if state == "running" and port else ""
+            self.server_label.setText(f"Server: {state}{where}")
+            self.server_label.setToolTip("")
+            return True
+        self.server_label.setText(f"Server: failed ({state.splitlines()[0]})")
+        self.server_label.setToolTip(state)
+        return False
+
+    def show_progress(self, run: LiveRun | None, elapsed_s: float) -> None:
+        if run is None:
+            self.progress_label.setText("No run yet")
+            self.elapsed_label.setText("")
+            return
+        planned = run.trace.settings.requests
+        self.progress_label.setText(
+            f"{run.done_count:,} of {planned:,} done, {run.in_flight:,} in flight"
+        )
+        self.elapsed_label.setText(f"{elapsed_s:,.2f} s")

@@ -1,0 +1,166 @@
+"""TimelinePlot: the Gantt chart of one run, its lane axis, its annotations and a replay cursor.
+
+One widget that both the window's views and the exported pictures use, so a slide
+shows exactly what the window shows. It draws what it is given; moving around in
+it (following, zooming) is the business of the view that holds it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFontMetrics
+
+from visualizer.app import palette
+from visualizer.app.annotation_items import AnnotationLayer
+from visualizer.app.timeline_item import GanttItem
+from visualizer.model.annotations import Annotations
+from visualizer.model.timeline import Timeline
+
+#: Room above the event loop lane for the loop-block label, in lines of its font.
+TOP_ROOM_LINES = 2.0
+
+
+class LaneAxis(pg.AxisItem):  # type: ignore[misc]
+    """The left axis: one label per lane, thinned out when lanes are too close to read."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.labels: list[str] = []
+        #: The width the labels need in today's font.
+        self.wanted_width = 0
+
+    def set_labels(self, labels: list[str]) -> None:
+        if labels != self.labels:
+            self.labels = labels
+            self.fit_width()
+
+    def fit_width(self) -> None:
+        """Wide enough for the longest label in today's font: the axis does not grow by itself."""
+        metrics = QFontMetrics(palette.FONTS.axis())
+        longest = max((metrics.horizontalAdvance(text) for text in self.labels), default=0)
+        self.wanted_width = longest + 14
+        self.setWidth(self.wanted_width)
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
+        # The view is flipped (lane 0 on top), so the axis may hand the range reversed.
+        minVal, maxVal = sorted((minVal, maxVal))
+        if not self.labels or maxVal <= minVal:
+            return []
+        row_px = size / (maxVal - minVal)
+        text_px = palette.FONTS.axis().pointSizeF() * 1.8
+        step = max(1, math.ceil(text_px / max(row_px, 1e-9)))
+        first = max(0, math.floor(minVal))
+        last = min(len(self.labels) - 1, math.ceil(maxVal))
+        lanes = [n for n in range(first, last + 1) if n % step == 0 or n == 0]
+        return [(1.0, [n + 0.5 for n in lanes])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [self._label(math.floor(v)) for v in values]
+
+    def _label(self, lane: int) -> str:
+        return self.labels[lane] if 0 <= lane < len(self.labels) else ""
+
+
+class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
+    """Lanes of the event loop and workers above, one lane a request below, time across."""
+
+    def __init__(self) -> None:
+        self.axis = LaneAxis()
+        super().__init__(background=palette.BACKGROUND, axisItems={"left": self.axis})
+        self.timeline: Timeline | None = None
+        self.view: pg.ViewBox = self.getViewBox()
+        self.view.invertY(True)
+        self.view.setMenuEnabled(False)
+        self.view.disableAutoRange()
+        self.item = GanttItem()
+        self.addItem(self.item)
+        self.marks = AnnotationLayer(self.getPlotItem())
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
+        self.cursor.setZValue(20)
+        self.cursor.setVisible(False)
+        self.addItem(self.cursor)
+        self._annotations: Annotations | None = None
+        self.style_for_theme()
+
+    def style_for_theme(self) -> None:
+        """Colours and fonts from the palette as it is now (theme or presentation changed)."""
+        self.setBackground(palette.BACKGROUND)
+        pen = pg.mkPen(QColor(palette.TEXT))
+        for name in ("left", "bottom"):
+            axis = self.getAxis(name)
+            axis.setPen(pen)
+            axis.setTextPen(pen)
+            axis.setTickFont(palette.FONTS.axis())
+            axis.label.setFont(palette.FONTS.axis())
+        self.axis.setStyle(tickLength=0)
+        self.axis.fit_width()
+        bottom = self.getAxis("bottom")
+        bottom.setLabel("time since the run started", units="s", color=palette.TEXT)
+        bottom.enableAutoSIPrefix(True)
+        bottom.setStyle(maxTickLevel=1)
+        # The font height decides how tall the axis must be to hold its label.
+        bottom.setHeight(int(palette.FONTS.axis().pointSizeF() * 4.2))
+        self.cursor.setPen(pg.mkPen(palette.TEXT, width=2))
+        # GanttItem reads its pens when it is made: a new one picks up the theme.
+        highlighted = self.item.highlighted
+        self.removeItem(self.item)
+        self.item = GanttItem()
+        self.addItem(self.item)
+        self.item.set_highlight(highlighted)
+        if self.timeline is not None:
+            self.item.set_timeline(self.timeline)
+        if self._annotations is not None and self.timeline is not None:
+            self.marks.show(self._annotations, self.timeline)
+
+    # -- the model -----------------------------------------------------------------------
+
+    def set_timeline(self, timeline: Timeline, limit_span: int | None = None) -> None:
+        """Show ``timeline``; ``limit_span`` (ns) keeps room for a longer run on the same axis."""
+        self.timeline = timeline
+        self.item.set_timeline(timeline)
+        self.axis.set_labels([lane.label for lane in timeline.lanes])
+        span_s = max(max(timeline.span, limit_span or 0) / 1e9, 1e-3)
+        lanes = max(len(timeline.lanes), 1)
+        self.view.setLimits(
+            xMin=-0.05 * span_s,
+            xMax=span_s * 1.5,
+            yMin=-lanes,
+            yMax=lanes + 0.5,
+            minXRange=1e-6,
+        )
+
+    def set_annotations(self, annotations: Annotations | None) -> None:
+        self._annotations = annotations
+        if annotations is None or self.timeline is None:
+            self.marks.clear()
+        else:
+            self.marks.show(annotations, self.timeline)
+
+    def set_cursor(self, at_s: float | None) -> None:
+        """The replay's "now" line, or none."""
+        self.cursor.setVisible(at_s is not None)
+        if at_s is not None:
+            self.cursor.setValue(at_s)
+
+    def show_span(self, x0: float, x1: float, lanes: int) -> None:
+        """Seconds ``x0`` to ``x1`` and the first ``lanes`` lanes, with room for the labels."""
+        lanes = max(lanes, 1)
+        self.view.setRange(xRange=(x0, x1), yRange=(-self.top_room(lanes), lanes), padding=0)
+
+    def top_room(self, lanes: int) -> float:
+        """Lanes of room above the event loop that hold one line of the marks' font."""
+        needed_px = QFontMetrics(palette.FONTS.base()).height() * TOP_ROOM_LINES
+        height_px = self.view.boundingRect().height() or float(self.height())
+        return needed_px * lanes / max(height_px - needed_px, needed_px)
+
+    def show_whole(self, span_ns: int | None = None) -> None:
+        """The whole run (or ``span_ns`` of time) and every lane."""
+        if self.timeline is None:
+            return
+        span_s = max((span_ns or self.timeline.span) / 1e9, 1e-3)
+        self.show_span(0.0, span_s * 1.02, len(self.timeline.lanes))
