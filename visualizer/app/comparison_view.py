@@ -51,6 +51,9 @@ class ComparisonView(QWidget):
             heading.setFont(palette.FONTS.base())
         for plot in self.plots:
             plot.style_for_theme()
+        # One time axis for both: its title once, under the lower plot, leaves the
+        # room to the lanes (on a projector every row counts).
+        self.plots[0].getPlotItem().getAxis("bottom").showLabel(False)
         self._align_axes()
 
     def start(self, styles: tuple[str, str]) -> None:

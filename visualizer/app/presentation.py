@@ -80,6 +80,10 @@ class PresentationMode:
             dock.hide()
         self._restyle_toolbar()
         self.window.showFullScreen()
+        # Without a window manager (a bare X server, a kiosk) full screen is only a
+        # request; take the whole screen ourselves so the room sees every lane.
+        if (screen := self.window.screen()) is not None:
+            self.window.setGeometry(screen.geometry())
 
     def leave(self) -> None:
         if not self.active:

@@ -11,7 +11,8 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from visualizer.app import palette
 from visualizer.app.annotation_items import AnnotationLayer
@@ -116,6 +117,19 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             self.item.set_timeline(self.timeline)
         if self._annotations is not None and self.timeline is not None:
             self.marks.show(self._annotations, self.timeline)
+        QTimer.singleShot(0, self._refit_top_room)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The room above the loop is a number of pixels; in lanes it changes with the
+        # height. After the layout has settled, so that the view's height is the new one.
+        QTimer.singleShot(0, self._refit_top_room)
+
+    def _refit_top_room(self) -> None:
+        """Keep a view that shows the top lane showing the label room above it."""
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        if self.timeline is not None and y0 <= 0:
+            self.show_span(x0, x1, max(round(y1), 1))
 
     # -- the model -----------------------------------------------------------------------
 
