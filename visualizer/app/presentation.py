@@ -79,11 +79,12 @@ class PresentationMode:
         for dock in self.docks:
             dock.hide()
         self._restyle_toolbar()
-        self.window.showFullScreen()
         # Without a window manager (a bare X server, a kiosk) full screen is only a
-        # request; take the whole screen ourselves so the room sees every lane.
+        # request: take the screen's size first, so the room sees every lane anyway.
+        # (Setting the geometry after showFullScreen would clear the full-screen state.)
         if (screen := self.window.screen()) is not None:
             self.window.setGeometry(screen.geometry())
+        self.window.showFullScreen()
 
     def leave(self) -> None:
         if not self.active:
