@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from PySide6.QtCore import QTimer
@@ -56,6 +57,18 @@ class ScriptedRun:
             self.window.close()
 
 
+def close_on_interrupt(window: MainWindow) -> None:
+    """Ctrl+C in the terminal closes the window as its Quit does: settings saved, server ended.
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++:
+    a timer that runs a little Python now and then lets the handler through.
+    """
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(200)
+
+
 def launch(
     preset: dict[str, object],
     run: bool = False,
@@ -77,6 +90,7 @@ def launch(
         # Pictures for docs and slides come out the same whatever the last session left.
         window.reset_layout()
     script = ScriptedRun(window, screenshot, quit_after, app) if run else None
+    close_on_interrupt(window)
     window.show()
     app.exec()
     return script.exit_code if script is not None else EXIT_OK
