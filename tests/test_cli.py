@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from server.events import STYLE_NAMES
 from visualizer.cli import EXIT_BAD_INPUT, main
 
 
@@ -52,18 +53,7 @@ def test_an_output_path_that_is_a_folder_is_refused(
 def test_styles_lists_the_catalogue_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["styles"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == [
-        "async_sleep",
-        "sync_sleep",
-        "async_blocking",
-        "async_cpu",
-        "sync_cpu",
-        "async_offload",
-        "async_http",
-        "sync_http_in_async",
-        "sync_http",
-        "mixed",
-    ]
+    assert [line.split()[0] for line in lines] == list(STYLE_NAMES)
 
 
 @pytest.mark.live

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.app import palette
-from visualizer.app.legend import Legend
+from visualizer.app.legend import Legend, renewed
 from visualizer.app.timeline_plot import TimelinePlot
 from visualizer.headless import RunResult
 from visualizer.model.annotations import Annotations
@@ -40,12 +40,7 @@ class ComparisonView(QWidget):
         self.restyle()
 
     def restyle(self) -> None:
-        legend = Legend()
-        self._layout.replaceWidget(self.legend, legend)
-        # Hidden now: deleteLater waits for the event loop, and the old one would show till then.
-        self.legend.hide()
-        self.legend.deleteLater()
-        self.legend = legend
+        self.legend = renewed(self._layout, self.legend)
         self.words.setFont(palette.FONTS.heading())
         for heading in self.headings:
             heading.setFont(palette.FONTS.base())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.app.annotation_items import hatch_brush
@@ -50,3 +50,13 @@ def _swatch(brush: QBrush, outline: bool = False) -> QPixmap:
     painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
     painter.end()
     return pixmap
+
+
+def renewed(layout: QLayout, old: Legend) -> Legend:
+    """A new Legend in ``old``'s place: a theme or font change rebuilds the swatches."""
+    new = Legend()
+    layout.replaceWidget(old, new)
+    # Hidden now: deleteLater waits for the event loop, and the old one would show till then.
+    old.hide()
+    old.deleteLater()
+    return new

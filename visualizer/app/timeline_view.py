@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.app.bar_tooltip import describe_bar
-from visualizer.app.legend import Legend
+from visualizer.app.legend import Legend, renewed
 from visualizer.app.timeline_item import GanttItem
 from visualizer.app.timeline_plot import TimelinePlot
 from visualizer.model.annotations import Annotations
@@ -74,12 +74,7 @@ class TimelineView(QWidget):
 
     def restyle(self) -> None:
         """Pick up a new theme or font scale (presentation mode)."""
-        legend = Legend()
-        self._layout.replaceWidget(self.legend, legend)
-        # Hidden now: deleteLater waits for the event loop, and the old one would show till then.
-        self.legend.hide()
-        self.legend.deleteLater()
-        self.legend = legend
+        self.legend = renewed(self._layout, self.legend)
         self.placeholder.setColor(palette.TEXT)
         self.placeholder.setFont(palette.FONTS.heading())
         self.plot.style_for_theme()
