@@ -1,4 +1,9 @@
-"""BarIndex: what is drawn equals, column by column, what a bar-by-bar drawing would fill."""
+"""BarIndex: what is drawn equals, column by column, what a bar-by-bar drawing would fill.
+
+Zoomed in (few bars in view) the drawing is exact. Zoomed out it reads a level of
+detail: it still fills every column a bar touches, and at most one more column at
+each end of a run. Grown by appends, it draws what the index of all bars draws.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from visualizer.app._bar_index import KINDS, BarIndex
+from visualizer.app._bar_index import EXACT_LIMIT, KINDS, BarIndex, Spans, merge_rows
 
 
 def random_bars(count: int, lanes: int, seed: int) -> SimpleNamespace:
@@ -20,6 +25,7 @@ def random_bars(count: int, lanes: int, seed: int) -> SimpleNamespace:
         kind=rng.integers(0, KINDS, count).astype(np.int8),
         request=rng.integers(1, 100, count),
         lanes=list(range(lanes)),
+        worker_count=lanes // 2,
     )
 
 
@@ -34,27 +40,76 @@ def filled_columns(bars: SimpleNamespace, x0: float, x1: float, columns: int) ->
     return filled
 
 
-@pytest.mark.parametrize(
-    ("count", "lanes", "x0", "x1", "columns"),
-    [
-        (2_000, 10, 0.0, 10.0, 800),  # sparse: bars rounded and merged
-        (100_000, 12, 0.0, 10.0, 500),  # dense: columns sampled
-        (50_000, 10, 2.0, 2.5, 1000),  # zoomed in
-        (300, 5, -1.0, 20.0, 1000),  # panned past both ends
-    ],
-)
-def test_spans_fill_exactly_the_columns_the_bars_touch(
-    count: int, lanes: int, x0: float, x1: float, columns: int
-) -> None:
-    bars = random_bars(count, lanes, seed=count)
-    spans = BarIndex(bars).spans(x0, x1, columns, 0, lanes - 1)  # type: ignore[arg-type]
+def drawn_columns(spans: Spans, lanes: int, columns: int) -> np.ndarray:
     drawn = np.zeros((lanes, KINDS, columns), bool)
     for lane, kind, first, stop in zip(
         spans.lane, spans.kind, spans.first, spans.stop, strict=True
     ):
         drawn[lane, kind, max(first, 0) : max(min(stop, columns), 0)] = True
-    assert np.array_equal(drawn, filled_columns(bars, x0, x1, columns))
+    return drawn
+
+
+def widened(filled: np.ndarray) -> np.ndarray:
+    """Every filled column and its two neighbours."""
+    out = filled.copy()
+    out[..., 1:] |= filled[..., :-1]
+    out[..., :-1] |= filled[..., 1:]
+    return out
+
+
+def grown(bars: SimpleNamespace, pieces: int) -> BarIndex:
+    """An index fed the bars in ``pieces`` appends, as a live run feeds it."""
+    cuts = np.linspace(0, len(bars.start), pieces + 1).astype(int)
+    index = BarIndex(bars, frozen=int(cuts[1]))  # type: ignore[arg-type]
+    for cut in cuts[2:]:
+        index.extend(bars, int(cut))  # type: ignore[arg-type]
+    return index
+
+
+@pytest.mark.parametrize(
+    ("count", "lanes", "x0", "x1", "columns"),
+    [
+        (2_000, 10, 0.0, 10.0, 800),  # sparse: bars rounded and merged
+        (15_000, 4, 0.0, 10.0, 300),  # dense: columns sampled
+        (50_000, 10, 2.0, 2.5, 1000),  # zoomed in
+        (300, 5, -1.0, 20.0, 1000),  # panned past both ends
+    ],
+)
+@pytest.mark.parametrize("pieces", [1, 7])
+def test_zoomed_in_spans_fill_exactly_the_columns_the_bars_touch(
+    count: int, lanes: int, x0: float, x1: float, columns: int, pieces: int
+) -> None:
+    bars = random_bars(count, lanes, seed=count)
+    spans = grown(bars, pieces).spans(x0, x1, columns, 0, lanes - 1)
+    assert np.array_equal(
+        drawn_columns(spans, lanes, columns), filled_columns(bars, x0, x1, columns)
+    )
     assert len(spans.lane) <= lanes * KINDS * columns // 2 + lanes * KINDS
+
+
+@pytest.mark.parametrize(
+    ("count", "lanes", "x0", "x1", "columns", "pieces"),
+    [
+        (200_000, 12, 0.0, 10.0, 500, 1),
+        (200_000, 12, 1.0, 9.3, 1234, 1),
+        (100_000, 3, 0.0, 10.0, 2000, 5),
+    ],
+)
+def test_zoomed_out_levels_lose_no_bar_and_widen_runs_by_at_most_a_column(
+    count: int, lanes: int, x0: float, x1: float, columns: int, pieces: int
+) -> None:
+    bars = random_bars(count, lanes, seed=count)
+    # Sparse bars with gaps wider than a column, so widening would show.
+    bars.end = bars.start + (bars.end - bars.start) // 50
+    assert count > EXACT_LIMIT  # so the frame reads a level, not the bars
+    spans = grown(bars, pieces).spans(x0, x1, columns, 0, lanes - 1)
+    drawn = drawn_columns(spans, lanes, columns)
+    exact = filled_columns(bars, x0, x1, columns)
+    assert np.all(drawn[exact])
+    # One column more on each side of the view: a bar just outside may widen into it.
+    width = (x1 - x0) / columns
+    around = filled_columns(bars, x0 - width, x1 + width, columns + 2)
+    assert not np.any(drawn & ~widened(around)[..., 1:-1])
 
 
 def test_a_million_bars_cost_spans_bounded_by_the_pixels() -> None:
@@ -64,12 +119,45 @@ def test_a_million_bars_cost_spans_bounded_by_the_pixels() -> None:
     assert len(spans.lane) <= 20 * KINDS * 2
 
 
-def test_bar_at_finds_the_bar_under_the_pointer_or_none() -> None:
+def test_lanes_thinner_than_a_pixel_row_are_joined_per_row_losing_nothing() -> None:
+    bars = random_bars(3_000, 40, seed=3)
+    spans = BarIndex(bars).spans(0.0, 10.0, 200, 0, 39)  # type: ignore[arg-type]
+    rows = merge_rows(spans, 0, 4.0)  # 4 lanes a row: 10 rows
+    per_lane = drawn_columns(spans, 40, 200)
+    per_row = drawn_columns(rows, 10, 200)
+    assert np.array_equal(per_row, per_lane.reshape(10, 4, KINDS, 200).any(axis=1))
+    assert len(rows.lane) <= len(spans.lane)
+
+
+@pytest.mark.parametrize("pieces", [1, 9])
+def test_bar_at_finds_the_bar_under_the_pointer_or_none(pieces: int) -> None:
     bars = random_bars(1_000, 3, seed=7)
-    index = BarIndex(bars)  # type: ignore[arg-type]
-    bar = 10
-    middle = (bars.start[bar] + bars.end[bar]) / 2e9
-    found = index.bar_at(middle, int(bars.lane[bar]), tolerance=0.0)
-    assert found is not None
-    assert bars.start[found] <= middle * 1e9 <= bars.end[found]
+    index = grown(bars, pieces)
+    for bar in (10, 500, 999):
+        middle = (bars.start[bar] + bars.end[bar]) / 2e9
+        found = index.bar_at(middle, int(bars.lane[bar]), tolerance=0.0)
+        assert found is not None
+        assert bars.lane[found] == bars.lane[bar]
+        assert bars.start[found] <= middle * 1e9 <= bars.end[found]
     assert index.bar_at(middle, 99, tolerance=1.0) is None
+
+
+def test_a_grown_index_holds_every_bar_once_in_order_and_finds_a_request() -> None:
+    bars = random_bars(5_000, 6, seed=11)
+    index = grown(bars, 13)
+    assert len(index) == 5_000
+    assert sorted(index.order.tolist()) == list(range(5_000))
+    mine = index.order[index.bars_of_request(42, bars.request)]
+    assert sorted(mine.tolist()) == np.flatnonzero(bars.request == 42).tolist()
+
+
+def test_wide_bars_are_the_loop_and_worker_bars_long_enough_widest_first() -> None:
+    bars = random_bars(20_000, 8, seed=5)  # lanes 0..4 are the loop and the workers
+    index = grown(bars, 4)
+    found = index.wide_bars(2.0, 6.0, 30_000_000, 10_000)
+    length = bars.end - bars.start
+    expected = np.flatnonzero(
+        (bars.lane <= 4) & (length >= 30_000_000) & (bars.end > 2e9) & (bars.start < 6e9)
+    )
+    assert sorted(found.tolist()) == expected.tolist()
+    assert np.all(np.diff(length[found]) <= 0)

@@ -4,19 +4,28 @@ x is seconds since the run started, y is the lane number (lane ``k`` fills
 ``[k, k + 1)``, the view flips y so lane 0 is on top). One item rather than one
 QGraphicsItem per bar: the scene stays small, and each frame asks the BarIndex
 only for the runs of pixel columns that are on screen, then fills them with one
-``drawRects`` call per colour.
+``drawRects`` call per colour. Lanes thinner than a pixel row are joined per row.
+
+A live run's Timelines grow: when one continues the last (a
+:class:`~visualizer.model.live_timeline.GrowingTimeline` of the same history) only
+its new bars are indexed, so a frame's cost does not grow with the run.
 """
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app._bar_index import BarIndex
+from visualizer.app._bar_index import BarIndex, Spans, merge_rows
+from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
 
 #: Bars fill the middle of their lane, leaving a gap between rows.
@@ -25,6 +34,8 @@ BAR_HEIGHT = 0.72
 
 #: A bar on the loop or a worker this wide (pixels) gets an edge and its request's number.
 LABEL_MIN_PX = 26
+#: Labels sit on running bars (Okabe-Ito blue) in either theme: white reads on it.
+LABEL_TEXT = QColor("#FFFFFF")
 #: More labels than this in view would be noise; the widest ones get them.
 MAX_LABELS = 400
 
@@ -38,6 +49,22 @@ DRAW_ORDER = (
     BarKind.RUNNING,
     BarKind.FAILED,
 )
+
+
+#: Indexes built ahead by :func:`prepare_index`, by id of their Timeline.
+_PREPARED: dict[int, BarIndex] = {}
+
+
+def prepare_index(timeline: Timeline) -> None:
+    """Index ``timeline`` now, on any thread, for the GanttItem that will be shown it.
+
+    A finished run's Timeline is new (its bars in another order than the live ones),
+    so indexing it is a sort of every bar: done with the run's analysis, off the GUI
+    thread, ``set_timeline`` only adopts the index. Touches no Qt object.
+    """
+    key = id(timeline)
+    _PREPARED[key] = BarIndex(timeline)
+    weakref.finalize(timeline, _PREPARED.pop, key, None)  # ids are reused once it is gone
 
 
 class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
@@ -60,21 +87,21 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         self._separator_pen.setCosmetic(True)
         self._edge_pen = QPen(QColor(palette.BACKGROUND), 1.0)
         self._edge_pen.setCosmetic(True)
-        # Resource-lane bars of a request, widest first, for labelling.
-        self._labelled = np.empty(0, np.int64)
-        self._labelled_ns = np.empty(0, np.int64)
 
     # -- the model ----------------------------------------------------------------
 
     def set_timeline(self, timeline: Timeline) -> None:
         """Show ``timeline``; cheap to call on every frame of a live run."""
-        self.timeline = timeline
-        self.index = BarIndex(timeline)
-        resource = np.flatnonzero((timeline.lane <= timeline.worker_count) & (timeline.request > 0))
-        durations = timeline.end[resource] - timeline.start[resource]
-        widest_first = np.argsort(-durations, kind="stable")
-        self._labelled = resource[widest_first]
-        self._labelled_ns = durations[widest_first]
+        previous, self.timeline = self.timeline, timeline
+        prepared = _PREPARED.pop(id(timeline), None)
+        if prepared is not None:
+            self.index = prepared
+        elif self.index is not None and _continues(timeline, previous, self.index.frozen):
+            assert isinstance(timeline, GrowingTimeline)
+            self.index.extend(timeline, timeline.frozen)
+        else:
+            frozen = timeline.frozen if isinstance(timeline, GrowingTimeline) else None
+            self.index = BarIndex(timeline, frozen)
         bounds = QRectF(0.0, 0.0, max(timeline.span / 1e9, 1e-3), max(len(timeline.lanes), 1))
         if bounds != self._bounds:
             self.prepareGeometryChange()
@@ -124,6 +151,21 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         spans = index.spans(x0, x1, columns, lane0, lane1)
         column_width = (x1 - x0) / columns
         painter.setPen(Qt.PenStyle.NoPen)
+        self._paint_spans(painter, spans, x0, column_width, lane0)
+        self._paint_highlight(painter, timeline, index, x0, x1, column_width)
+        self._paint_request_labels(painter, timeline, index, x0, x1, per_second)
+
+    def _paint_spans(
+        self, painter: QPainter, spans: Spans, x0: float, column_width: float, lane0: int
+    ) -> None:
+        top, height = BAR_TOP, BAR_HEIGHT
+        lane: npt.NDArray[np.floating[Any]] | npt.NDArray[np.int64] = spans.lane
+        lanes_per_row = 1.0 / max(abs(painter.transform().m22()), 1e-12)
+        if lanes_per_row > 1.0:
+            # Lanes thinner than a pixel: one rectangle per pixel row, not one per lane.
+            spans = merge_rows(spans, lane0, lanes_per_row)
+            lane = lane0 + spans.lane * lanes_per_row
+            top, height = 0.0, lanes_per_row
         for kind in DRAW_ORDER:
             mine = spans.kind == kind
             count = int(np.count_nonzero(mine))
@@ -132,13 +174,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             self._rects.resize(count)
             rects = self._rects.ndarray()
             rects[:, 0] = x0 + spans.first[mine] * column_width
-            rects[:, 1] = spans.lane[mine] + BAR_TOP
+            rects[:, 1] = lane[mine] + top
             rects[:, 2] = (spans.stop[mine] - spans.first[mine]) * column_width
-            rects[:, 3] = BAR_HEIGHT
+            rects[:, 3] = height
             painter.setBrush(self._brushes[kind])
             painter.drawRects(*self._rects.drawargs())
-        self._paint_highlight(painter, index, x0, x1, column_width)
-        self._paint_request_labels(painter, timeline, x0, x1, per_second)
 
     def _paint_resource_band(
         self, painter: QPainter, timeline: Timeline, x0: float, x1: float
@@ -152,18 +192,21 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.drawLine(pg.QtCore.QPointF(x0, resources), pg.QtCore.QPointF(x1, resources))
 
     def _paint_request_labels(
-        self, painter: QPainter, timeline: Timeline, x0: float, x1: float, per_second: float
+        self,
+        painter: QPainter,
+        timeline: Timeline,
+        index: BarIndex,
+        x0: float,
+        x1: float,
+        per_second: float,
     ) -> None:
         """Edge and number on each wide bar of the loop and the workers.
 
         Back-to-back slices of one colour, five blocking requests on the loop, say,
         would otherwise read as one long bar; the numbers say whose turn it was.
         """
-        min_ns = LABEL_MIN_PX / per_second * 1e9
-        wide = int(np.searchsorted(-self._labelled_ns, -min_ns, side="right"))
-        bars = self._labelled[:wide]
-        start_s, end_s = timeline.start[bars] / 1e9, timeline.end[bars] / 1e9
-        bars = bars[(end_s > x0) & (start_s < x1)][:MAX_LABELS]
+        bars = index.wide_bars(x0, x1, LABEL_MIN_PX / per_second * 1e9, MAX_LABELS * 2)
+        bars = bars[timeline.request[bars] > 0][:MAX_LABELS]
         if len(bars) == 0:
             return
         to_device = painter.transform()
@@ -183,21 +226,28 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             text = f"request {timeline.request[bar]}"
             if metrics.horizontalAdvance(text) + 8 > rect.width():
                 text = f"{timeline.request[bar]}"
-            if metrics.horizontalAdvance(text) + 4 <= rect.width():
-                painter.setPen(QColor(palette.BACKGROUND))
+            fits = metrics.horizontalAdvance(text) + 4 <= rect.width()
+            # A row shorter than the text would print it over its neighbours' rows.
+            if fits and metrics.height() <= rect.height() + 2:
+                painter.setPen(LABEL_TEXT)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
     def _paint_highlight(
-        self, painter: QPainter, index: BarIndex, x0: float, x1: float, column_width: float
+        self,
+        painter: QPainter,
+        timeline: Timeline,
+        index: BarIndex,
+        x0: float,
+        x1: float,
+        column_width: float,
     ) -> None:
-        bars = self._highlight_bars
+        bars = index.order[self._highlight_bars]
         if len(bars) == 0:
             return
-        start, end = index.start[bars], index.end[bars]
+        start, end = timeline.start[bars] / 1e9, timeline.end[bars] / 1e9
         shown = (end >= x0) & (start <= x1)
-        assert self.timeline is not None
-        lane = self.timeline.lane[index.order[bars[shown]]]
+        lane = timeline.lane[bars[shown]]
         left = start[shown]
         # A slice narrower than a pixel still gets an outline one pixel wide.
         width = np.maximum(end[shown] - left, column_width)
@@ -212,3 +262,13 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         rects[:, 3] = BAR_HEIGHT
         if count:
             painter.drawRects(*self._rects.drawargs())
+
+
+def _continues(timeline: Timeline, previous: Timeline | None, frozen: int) -> bool:
+    """Whether ``timeline`` keeps the first ``frozen`` bars of ``previous`` as they were."""
+    return (
+        isinstance(timeline, GrowingTimeline)
+        and isinstance(previous, GrowingTimeline)
+        and timeline.history is previous.history
+        and timeline.frozen >= frozen
+    )

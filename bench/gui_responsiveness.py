@@ -1,0 +1,247 @@
+"""Does the window stay responsive while a big run streams in?
+
+A real server and client, started by the app's SessionDriver, run 20,000 requests
+(async_sleep, concurrency 200, work 20 ms) while an offscreen TimelineView shows
+the live Timeline. A separate 10 ms QTimer notes when it fires: the longest gap
+between two of its ticks is the longest time the Qt event loop was blocked. The
+run is made three times in this one process, side by side: with the incremental
+LiveTimeline the app uses; the same with the lane axis measuring only its longest
+labels (a change proposed for timeline_plot.py, which measures all 20,000 with
+QFontMetrics whenever lanes are added); and with the Timeline rebuilt from the whole
+trace every frame (the old path), so ratios are measured on one machine at one time.
+
+    QT_QPA_PLATFORM=offscreen python bench/gui_responsiveness.py [--requests 20000]
+
+Goal: the event loop never blocked more than 50 ms while the run streams in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import itertools
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication
+
+from visualizer.app import palette, timeline_item, timeline_plot
+from visualizer.app.session_driver import SessionDriver
+from visualizer.app.timeline_view import TimelineView
+from visualizer.model import live_timeline
+from visualizer.model.settings import RunSettings
+from visualizer.model.timeline import build_timeline
+from visualizer.session import Session
+
+PROBE_MS = 10
+BLOCK_GOAL_MS = 50.0
+
+
+#: Time spent in each watched part during the current frame, for the slowest frames' story.
+PARTS: dict[str, float] = {}
+
+
+class Watch:
+    """Durations of calls to one method, patched on its class for the watch's lifetime."""
+
+    def __init__(self, owner: type, name: str) -> None:
+        self.owner, self.name = owner, name
+        self.original: Callable[..., Any] = getattr(owner, name)
+        self.ms: list[float] = []
+        self.label = f"{owner.__name__}.{name}"
+        watch = self
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return watch.original(*args, **kwargs)
+            finally:
+                took = (time.perf_counter() - started) * 1e3
+                watch.ms.append(took)
+                PARTS[watch.label] = PARTS.get(watch.label, 0.0) + took
+
+        setattr(owner, name, timed)
+
+    def close(self) -> None:
+        setattr(self.owner, self.name, self.original)
+
+
+def rebuild_every_frame(self: live_timeline.LiveTimeline, now: int) -> Any:
+    """The old live path: the whole Timeline from the whole trace, every frame."""
+    return build_timeline(self.trace, now=now)
+
+
+def fit_longest_labels(self: timeline_plot.LaneAxis) -> None:
+    """LaneAxis.fit_width measuring the 16 longest labels instead of every one."""
+    metrics = QFontMetrics(palette.FONTS.axis())
+    longest = heapq.nlargest(16, self.labels, key=len)
+    self.wanted_width = max((metrics.horizontalAdvance(t) for t in longest), default=0) + 14
+    self.setWidth(self.wanted_width)
+    self.picture = None
+    self.update()
+
+
+def one_run(
+    app: QApplication, settings: RunSettings, incremental: bool, fit_longest: bool = False
+) -> dict[str, Any]:
+    # The variants first, so that the watches below time them.
+    fit_width, update = timeline_plot.LaneAxis.fit_width, live_timeline.LiveTimeline.update
+    if fit_longest:
+        timeline_plot.LaneAxis.fit_width = fit_longest_labels  # type: ignore[method-assign]
+    if not incremental:
+        live_timeline.LiveTimeline.update = rebuild_every_frame  # type: ignore[method-assign]
+    # Patched before the view exists: PySide binds a Python override of paint() when the
+    # item is made.
+    parts = [
+        Watch(owner, name)
+        for owner, name in (
+            (Session, "pump"),
+            (live_timeline.LiveTimeline, "update"),
+            (TimelineView, "set_timeline"),
+            (timeline_item.GanttItem, "set_timeline"),
+            (timeline_plot.LaneAxis, "fit_width"),
+        )
+    ]
+    slowest: list[tuple[float, dict[str, float]]] = []
+    frames = Watch(SessionDriver, "tick")
+    tick = frames.original
+
+    def attributed_tick(driver: SessionDriver) -> None:
+        PARTS.clear()
+        started = time.perf_counter()
+        tick(driver)
+        slowest.append(((time.perf_counter() - started) * 1e3, dict(PARTS)))
+
+    frames.original = attributed_tick
+    paints = Watch(timeline_item.GanttItem, "paint")
+    view = TimelineView()
+    view.resize(1400, 900)
+    view.show()
+    driver = SessionDriver()
+    driver.timeline_changed.connect(view.set_timeline)
+    try:
+        driver.launch_server()
+        deadline = time.monotonic() + 30
+        while not driver.session.server_running and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.01)
+        ticks: list[float] = []
+        probe = QTimer()
+        probe.setInterval(PROBE_MS)
+        probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        frames.ms.clear()
+        paints.ms.clear()
+        finished: list[float] = []
+        driver.run_finished.connect(lambda _: finished.append(time.perf_counter()))
+        started = time.perf_counter()
+        probe.start()
+        driver.start_run(settings)
+        while not finished and time.perf_counter() - started < 600:
+            app.processEvents()
+            time.sleep(0.001)  # what an idle event loop does between events
+        # A few more frames after the end: the final Timeline's first paints.
+        until = time.perf_counter() + 0.5
+        while time.perf_counter() < until:
+            app.processEvents()
+            time.sleep(0.001)
+        probe.stop()
+        gaps = [(b - a) * 1e3 for a, b in itertools.pairwise(ticks)]
+        end = finished[0] if finished else ticks[-1]
+        streaming = [g for g, t in zip(gaps, ticks[1:], strict=False) if t <= end - 0.2]
+        live = driver.live_timeline
+        return {
+            "seconds": (finished[0] if finished else time.perf_counter()) - started,
+            "bars": len(driver.result.timeline) if driver.result else 0,
+            "gap_max": max(gaps, default=0.0),
+            "gap_streaming": max(streaming, default=0.0),
+            "gap_p99": _percentile(gaps, 99),
+            "frames": frames.ms,
+            "paints": paints.ms,
+            "slowest": sorted(slowest, key=lambda pair: -pair[0])[:3],
+            "rebuilds": live.rebuilds if live is not None and incremental else None,
+        }
+    finally:
+        for watch in (frames, paints, *parts):
+            watch.close()
+        timeline_plot.LaneAxis.fit_width = fit_width  # type: ignore[method-assign]
+        live_timeline.LiveTimeline.update = update  # type: ignore[method-assign]
+        driver.close()
+        view.close()
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
+
+
+def describe(name: str, result: dict[str, Any]) -> None:
+    frames, paints = result["frames"], result["paints"]
+    print(f"\n{name}: {result['seconds']:.1f} s, {result['bars']:,} bars at the end")
+    print(
+        f"  longest event-loop block (gap between {PROBE_MS} ms ticks, less {PROBE_MS} ms): "
+        f"{result['gap_streaming'] - PROBE_MS:.1f} ms while streaming, "
+        f"{result['gap_max'] - PROBE_MS:.1f} ms including the run's end; p99 gap "
+        f"{result['gap_p99']:.1f} ms"
+    )
+    for label, values in (("frame (driver tick)", frames), ("paint (GanttItem)", paints)):
+        if values:
+            print(
+                f"  {label:<20} n={len(values):>5}  median {statistics.median(values):6.1f}  "
+                f"p90 {_percentile(values, 90):6.1f}  p99 {_percentile(values, 99):6.1f}  "
+                f"max {max(values):6.1f} ms"
+            )
+    for took, spent in result["slowest"]:
+        story = ", ".join(f"{k.split('.')[0]}.{k.split('.')[1]} {v:.1f}" for k, v in spent.items())
+        print(f"  a slow frame, {took:.1f} ms: {story}")
+    if result["rebuilds"] is not None:
+        print(f"  live timeline rebuilt from scratch {result['rebuilds']} times")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--work-ms", type=float, default=20.0)
+    parser.add_argument("--style", default="async_sleep")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the old path")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    settings = RunSettings(
+        style=args.style,
+        concurrency=args.concurrency,
+        requests=args.requests,
+        work_ms=args.work_ms,
+    )
+    print(
+        f"{settings.style}, {settings.requests:,} requests, concurrency {settings.concurrency}, "
+        f"work {settings.work_ms:g} ms; goal: no block over {BLOCK_GOAL_MS:.0f} ms"
+    )
+    ours = one_run(app, settings, incremental=True)
+    describe("incremental LiveTimeline (the app)", ours)
+    fixed = one_run(app, settings, incremental=True, fit_longest=True)
+    describe("the same, the lane axis measuring only its longest labels (proposed)", fixed)
+    if not args.no_baseline:
+        old = one_run(app, settings, incremental=False)
+        describe("whole Timeline rebuilt every frame (old path)", old)
+        ratio = (old["gap_streaming"] - PROBE_MS) / max(ours["gap_streaming"] - PROBE_MS, 1e-3)
+        print(f"\nlongest block while streaming, old / new: {ratio:.1f}x")
+    for name, result in (("app", ours), ("with the proposed axis fix", fixed)):
+        verdict = "met" if result["gap_streaming"] - PROBE_MS <= BLOCK_GOAL_MS else "missed"
+        print(f"goal (<= {BLOCK_GOAL_MS:.0f} ms while streaming), {name}: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

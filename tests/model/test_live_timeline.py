@@ -1,0 +1,128 @@
+"""LiveTimeline: a recorded run fed in slices, as a live run arrives, gives the Timeline
+that build_timeline gives for the same events, frame after frame and at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
+from visualizer.model.timeline import Timeline, build_timeline
+from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.tracefile import read_trace
+
+DATA = Path(__file__).parent.parent / "data"
+TRACES = sorted(DATA.glob("*.json"))
+#: Which column says when a row of each table became known.
+ARRIVAL = {"sent": "sent", "done": "received", "loop": "end", "worker": "end", "stamp": "t"}
+
+
+def with_a_failure(trace: RunTrace) -> RunTrace:
+    """The trace with its third request timed out, so failure marks are drawn too."""
+    done = trace.done.rows.copy()
+    done["outcome"][2] = Outcome.TIMEOUT
+    trace.done = type(trace.done)(trace.done.dtype)
+    trace.done.extend(done)
+    return trace
+
+
+def frames(full: RunTrace, step_ns: int) -> Any:
+    """(live trace, now) after each slice of ``step_ns`` of the run has arrived."""
+    live = RunTrace(full.settings, t0=full.t0)
+    tables = [(getattr(full, name).rows, column) for name, column in ARRIVAL.items()]
+    last = max(int(rows[column].max()) for rows, column in tables if len(rows))
+    for now in range(full.t0, last + 2 * step_ns, step_ns):
+        for name, column in ARRIVAL.items():
+            rows = getattr(full, name).rows
+            getattr(live, name).extend(rows[(rows[column] > now - step_ns) & (rows[column] <= now)])
+        yield live, now
+
+
+def bars(timeline: Timeline) -> np.ndarray:
+    """The bars as a sorted record array: the same bars in any order compare equal."""
+    columns: list[np.ndarray] = [timeline.lane, timeline.start, timeline.end, timeline.kind]
+    return np.sort(np.rec.fromarrays([*columns, timeline.request, timeline.cpu]))
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_every_frame_shows_the_bars_a_full_rebuild_shows(path: Path) -> None:
+    full = with_a_failure(read_trace(path))
+    live_timeline: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=20_000_000):
+        live_timeline = live_timeline or LiveTimeline(live)
+        timeline = live_timeline.update(now)
+        expected = build_timeline(live, now=now)
+        assert np.array_equal(bars(timeline), bars(expected))
+        assert timeline.worker_count == expected.worker_count
+        assert timeline.lanes[: len(expected.lanes)] == expected.lanes
+        assert timeline.span == expected.span
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_the_final_timeline_is_exactly_build_timeline(path: Path) -> None:
+    full = with_a_failure(read_trace(path))
+    live_timeline: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=50_000_000):
+        live_timeline = live_timeline or LiveTimeline(live)
+        live_timeline.update(now)
+    assert live_timeline is not None
+    final, expected = live_timeline.finish(), build_timeline(full)
+    for column in ("lane", "start", "end", "kind", "request", "cpu"):
+        assert np.array_equal(getattr(final, column), getattr(expected, column)), column
+    for column in ("request", "start", "end", "phase"):
+        assert np.array_equal(getattr(final.phases, column), getattr(expected.phases, column))
+    assert (final.lanes, final.span, final.worker_count) == (
+        expected.lanes,
+        expected.span,
+        expected.worker_count,
+    )
+
+
+FROZEN = ("lane", "start", "end", "kind", "request", "cpu")
+
+
+def frozen_request_bars(path: Path) -> int:
+    """Replays ``path`` checking the frozen promise; returns how many request bars froze."""
+    full = read_trace(path)
+    previous: GrowingTimeline | None = None
+    kept: list[np.ndarray] = []
+    settled = 0
+    live_timeline: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=10_000_000):
+        live_timeline = live_timeline or LiveTimeline(live)
+        timeline = live_timeline.update(now)
+        if previous is not None and timeline.history is previous.history:
+            assert timeline.frozen >= previous.frozen
+            for column, before in zip(FROZEN, kept, strict=True):
+                assert np.array_equal(getattr(timeline, column)[: len(before)], before)
+        kept = [getattr(timeline, column)[: timeline.frozen].copy() for column in FROZEN]
+        on_requests = timeline.lane[: timeline.frozen] > timeline.worker_count
+        settled = max(settled, int(np.count_nonzero(on_requests)))
+        previous = timeline
+    return settled
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_frozen_bars_stay_as_they_were_while_the_history_lasts(path: Path) -> None:
+    frozen_request_bars(path)
+
+
+def test_requests_long_over_are_settled_and_their_phases_frozen() -> None:
+    # One request after another for a second: the first ones end long before the run.
+    assert frozen_request_bars(DATA / "async_blocking_c5_w200.json") > 0
+
+
+def test_a_worker_that_appears_after_requests_have_lanes_starts_a_new_history() -> None:
+    full = read_trace(DATA / "sync_sleep_c6_p2_w200.json")
+    histories = set()
+    live_timeline: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=5_000_000):
+        live_timeline = live_timeline or LiveTimeline(live)
+        timeline = live_timeline.update(now)
+        histories.add(id(timeline.history))
+        assert np.array_equal(bars(timeline), bars(build_timeline(live, now=now)))
+    assert live_timeline is not None
+    assert live_timeline.rebuilds == len(histories) - 1

@@ -1,0 +1,286 @@
+"""LiveTimeline: a live run's Timeline, built frame by frame from what arrived since the last.
+
+Rebuilding the whole Timeline each frame costs O(all events): sorts, every
+request's phases, a Lane object per request. Here a frame only reads the rows
+appended to the trace since the previous frame:
+
+- loop slices, worker runs and failure marks never change once measured: their
+  bars are appended to growing columns and *frozen*;
+- a request's phases change until it is over, so they are recomputed each frame,
+  with ``derive_phases`` on a small sub-trace of the *open* requests only, and
+  drawn after the frozen bars as provisional ones;
+- a request is *settled* once the client has its response and the server's events
+  are later than that receipt by :data:`SETTLE_NS`: its phases are final, and are
+  frozen too.
+
+Request lanes are numbered ``1 + workers + request - 1`` (ids count from 1, and the
+client sends them all). Lanes are added ahead of the highest id sent, doubling up to
+the planned count, so the list of lanes (and the labels a view measures for it)
+changes a few times a run rather than every frame. Anything that would renumber
+lanes or change a frozen bar (a new worker thread once requests have lanes, an
+event for a settled request) starts a new *history*: the columns are rebuilt once
+and the views index them afresh. :meth:`LiveTimeline.finish` returns exactly
+``build_timeline(trace)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from visualizer.model.phases import PhaseSegments, derive_phases
+from visualizer.model.timeline import (
+    FAILED_MARK_NS,
+    BarKind,
+    Lane,
+    LaneKind,
+    Timeline,
+    build_timeline,
+)
+from visualizer.model.trace import Outcome, RunTrace
+
+I64 = npt.NDArray[np.int64]
+
+#: A done request's phases are final once the server's clock is this far past its receipt.
+SETTLE_NS = 500_000_000
+#: Bars to reserve room for, per planned request: 14 in an async_sleep run.
+BARS_PER_REQUEST = 16
+#: Request lanes made ahead of need each frame: enough for 30,000 requests a second.
+LANES_MADE_PER_FRAME = 1_000
+#: Bars of the columns: (name, dtype).
+_COLUMNS = (
+    ("lane", np.int32),
+    ("start", np.int64),
+    ("end", np.int64),
+    ("kind", np.int8),
+    ("request", np.int64),
+    ("cpu", np.int64),
+)
+
+
+@dataclass(frozen=True)
+class GrowingTimeline(Timeline):
+    """A live run's Timeline. Its first ``frozen`` bars stay as they are in every later
+    GrowingTimeline of the same ``history``, so a view may index only the new ones.
+
+    The bars after ``frozen`` are provisional and share memory with the next frame:
+    read them before the next update. ``phases`` is empty while live.
+    """
+
+    frozen: int = 0
+    history: object = None
+
+
+class _Columns:
+    """Bar columns that grow by doubling, so an append costs what it appends."""
+
+    def __init__(self, expected: int) -> None:
+        self.size = 0
+        # Sized for the run up front: np.empty only reserves address space, the pages are
+        # taken as bars arrive, and a doubling late in a big run (a copy of every column,
+        # tens of ms) is avoided.
+        self.data: dict[str, npt.NDArray[Any]] = {
+            name: np.empty(max(expected, 1024), dtype) for name, dtype in _COLUMNS
+        }
+
+    def put(self, at: int, bars: dict[str, Any]) -> int:
+        """Write ``bars`` from row ``at``; returns the row after them."""
+        count = len(bars["start"])
+        need = at + count
+        if need > len(self.data["start"]):
+            grown = max(need, 2 * len(self.data["start"]))
+            for name, old in self.data.items():
+                new = np.empty(grown, old.dtype)
+                new[:at] = old[:at]
+                self.data[name] = new
+        for name, _ in _COLUMNS:
+            self.data[name][at:need] = bars[name]
+        return need
+
+
+class LiveTimeline:
+    """Turns a growing RunTrace into a GrowingTimeline each frame; see the module doc."""
+
+    def __init__(self, trace: RunTrace) -> None:
+        self.trace = trace
+        #: How many times the columns were rebuilt (new histories after the first).
+        self.rebuilds = -1
+        self._made: list[Lane] = []
+        self._shown = 0
+        self._restart()
+
+    def _restart(self) -> None:
+        self.rebuilds += 1
+        self.history = object()
+        self._bars = _Columns(self.trace.settings.requests * BARS_PER_REQUEST)
+        self._read = dict.fromkeys(("sent", "done", "loop", "worker", "stamp"), 0)
+        self._workers: dict[int, int] = {}  # thread -> worker number
+        self._max_request = 0
+        self._settled: set[int] = set()
+        self._open = {name: getattr(self.trace, name).rows[:0] for name in self._read}
+        self._server_now = 0
+        self._span_seen = 0
+        self._frozen_end = 0  # the latest end of a frozen bar: the span without an O(n) max
+
+    # -- one frame --------------------------------------------------------------------
+
+    def update(self, now: int) -> GrowingTimeline:
+        """The Timeline so far, open intervals ending at ``now`` (perf_counter ns)."""
+        new = {name: getattr(self.trace, name).rows[self._read[name] :] for name in self._read}
+        if not self._fits(new):
+            self._restart()
+            new = {name: getattr(self.trace, name).rows for name in self._read}
+        for name, rows in new.items():
+            self._read[name] += len(rows)
+        self._freeze_events(new)
+        self._gather_open(new)
+        self._settle()
+        frozen = self._bars.size
+        provisional = self._phase_bars(self._open, now)
+        size = self._bars.put(frozen, provisional)
+        return self._timeline(frozen, size, now)
+
+    def _fits(self, new: dict[str, Any]) -> bool:
+        """Whether the new rows can be appended without renumbering or unfreezing bars."""
+        threads = np.unique(new["worker"]["thread"]).tolist()
+        if self._max_request > 0 and any(thread not in self._workers for thread in threads):
+            return False  # a new worker lane would move every request lane down
+        touched = np.concatenate(
+            [new["loop"]["request"], new["worker"]["request"], new["stamp"]["request"]]
+        )
+        return not any(int(r) in self._settled for r in np.unique(touched).tolist())
+
+    def _freeze_events(self, new: dict[str, Any]) -> None:
+        loop, worker, done = new["loop"], new["worker"], new["done"]
+        for thread in worker["thread"].tolist():
+            self._workers.setdefault(thread, len(self._workers) + 1)
+        if len(new["sent"]):
+            self._max_request = max(self._max_request, int(new["sent"]["request"].max()))
+        if len(loop):
+            self._server_now = max(self._server_now, int(loop["end"].max()))
+        lookup = np.array(list(self._workers.items()) or [(0, 0)], np.int64)
+        order = np.argsort(lookup[:, 0])
+        worker_lane = lookup[order, 1][np.searchsorted(lookup[order, 0], worker["thread"])]
+        failed = done[done["outcome"] != Outcome.OK]
+        fail_end = failed["received"].astype(np.int64)
+        t0 = self.trace.t0
+        bars = {
+            "lane": np.concatenate(
+                [np.zeros(len(loop), np.int32), worker_lane, self._request_lane(failed["request"])]
+            ),
+            "start": np.concatenate(
+                [
+                    loop["start"],
+                    worker["start"],
+                    np.maximum(fail_end - FAILED_MARK_NS, failed["sent"]),
+                ]
+            )
+            - t0,
+            "end": np.concatenate([loop["end"], worker["end"], fail_end]) - t0,
+            "kind": np.concatenate(
+                [
+                    np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER),
+                    np.full(len(worker), BarKind.RUNNING),
+                    np.full(len(failed), BarKind.FAILED),
+                ]
+            ),
+            "request": np.concatenate([loop["request"], worker["request"], failed["request"]]),
+            "cpu": np.concatenate(
+                [np.full(len(loop), -1), worker["cpu"], np.full(len(failed), -1)]
+            ),
+        }
+        self._bars.size = self._bars.put(self._bars.size, bars)
+
+    def _gather_open(self, new: dict[str, Any]) -> None:
+        for name, rows in new.items():
+            rows = rows[rows["request"] > 0]
+            if len(rows):
+                self._open[name] = np.concatenate([self._open[name], rows])
+
+    def _settle(self) -> None:
+        """Freeze the phases of requests that are over, and forget their rows."""
+        done = self._open["done"]
+        ready = done["request"][done["received"] <= self._server_now - SETTLE_NS]
+        if len(ready) == 0:
+            return
+        settling = {
+            name: rows[np.isin(rows["request"], ready)] for name, rows in self._open.items()
+        }
+        self._open = {
+            name: rows[~np.isin(rows["request"], ready)] for name, rows in self._open.items()
+        }
+        # No clipping: a settled request's phases end before anything later in the run.
+        self._bars.size = self._bars.put(
+            self._bars.size, self._phase_bars(settling, np.iinfo(np.int64).max // 2)
+        )
+        self._settled.update(ready.tolist())
+
+    def _phase_bars(self, tables: dict[str, Any], now: int) -> dict[str, Any]:
+        sub = RunTrace(self.trace.settings, t0=self.trace.t0)
+        for name, rows in tables.items():
+            getattr(sub, name).extend(rows)
+        phases = derive_phases(sub, now)
+        return {
+            "lane": self._request_lane(phases.request),
+            "start": phases.start - self.trace.t0,
+            "end": phases.end - self.trace.t0,
+            "kind": phases.phase,
+            "request": phases.request,
+            "cpu": np.full(len(phases), -1),
+        }
+
+    def _request_lane(self, request: I64) -> npt.NDArray[np.int32]:
+        return (len(self._workers) + request).astype(np.int32)
+
+    def _timeline(self, frozen: int, size: int, now: int) -> GrowingTimeline:
+        data = self._bars.data
+        workers = len(self._workers)
+        lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
+        lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, workers + 1)]
+        lanes += self._request_lanes()
+        self._frozen_end = max(self._frozen_end, _latest(data["end"][self._span_seen : frozen]))
+        self._span_seen = frozen
+        span = max(self._frozen_end, _latest(data["end"][frozen:size]))
+        empty = np.empty(0, np.int64)
+        return GrowingTimeline(
+            lanes=lanes,
+            phases=PhaseSegments(empty, empty, empty, np.empty(0, np.int8)),
+            span=max(span, now - self.trace.t0),
+            worker_count=workers,
+            frozen=frozen,
+            history=self.history,
+            lane=data["lane"][:size],
+            start=data["start"][:size],
+            end=data["end"][:size],
+            kind=data["kind"][:size],
+            request=data["request"][:size],
+            cpu=data["cpu"][:size],
+        )
+
+    def _request_lanes(self) -> list[Lane]:
+        """Lanes of requests 1..n, n the highest id sent, grown by doubling up to the plan.
+
+        The Lane objects are made a slice a frame ahead of need (thousands at once take
+        tens of ms), and shown in doubling steps (each step makes a view re-measure its
+        labels).
+        """
+        planned = max(self.trace.settings.requests, self._max_request)
+        ahead = min(len(self._made) + LANES_MADE_PER_FRAME, planned)
+        for request in range(len(self._made) + 1, max(ahead, self._max_request) + 1):
+            self._made.append(Lane(LaneKind.REQUEST, f"request {request}", request))
+        if self._max_request > self._shown:
+            self._shown = min(max(2 * self._shown, self._max_request, 64), planned)
+        return self._made[: self._shown]
+
+    # -- the end ------------------------------------------------------------------------
+
+    def finish(self) -> Timeline:
+        """The run's final Timeline: exactly what ``build_timeline(trace)`` returns."""
+        return build_timeline(self.trace)
+
+
+def _latest(ends: npt.NDArray[Any]) -> int:
+    return int(ends.max()) if len(ends) else 0
