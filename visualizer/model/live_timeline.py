@@ -129,7 +129,7 @@ class LiveTimeline:
 
     def update(self, now: int) -> GrowingTimeline:
         """The Timeline so far, open intervals ending at ``now`` (perf_counter ns)."""
-        new = {name: getattr(self.trace, name).rows[self._read[name] :] for name in self._read}
+        new = {name: getattr(self.trace, name).since(self._read[name]) for name in self._read}
         if not self._fits(new):
             self._restart()
             new = {name: getattr(self.trace, name).rows for name in self._read}
