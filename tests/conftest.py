@@ -13,7 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _processes import descendants, wait_gone
+from _processes import descendants, reap_children, wait_gone
 
 DATA = Path(__file__).parent / "data"
 
@@ -22,6 +22,7 @@ DATA = Path(__file__).parent / "data"
 def _no_process_left_behind() -> Iterator[None]:
     before = descendants(os.getpid())
     yield
+    reap_children()
     left = wait_gone(descendants(os.getpid()) - before, timeout_s=5.0)
     assert not left, f"the test left child processes running: {sorted(left)}"
 

@@ -1,33 +1,17 @@
-"""Fixtures of the app's tests: offscreen Qt, settings in a temporary folder, no leftovers."""
+"""Fixtures of the app's tests: settings in a temporary folder, windows that close.
+
+tests/conftest.py sets the offscreen platform and fails a test that leaves a process.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-# Before anything imports Qt: tests never open a display.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from PySide6.QtCore import QSettings
 
-sys.path.insert(0, str(Path(__file__).parent.parent))
-from _processes import descendants, reap_children, wait_gone
-
 from visualizer.app.main_window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def _no_child_process_left() -> Iterator[None]:
-    """A test that leaves the server or the load generator running fails."""
-    before = descendants(os.getpid())
-    yield
-    reap_children()
-    left = wait_gone(descendants(os.getpid()) - before, timeout_s=5.0)
-    assert not left, f"the test left child processes running: {sorted(left)}"
 
 
 @pytest.fixture(autouse=True)
