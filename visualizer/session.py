@@ -294,7 +294,12 @@ class Session:
 
 
 def _add_events(trace: RunTrace, frame: dict[str, Any]) -> None:
-    trace.add_server_events(frame["loop"], frame["timer"], frame["worker"], frame["stamp"])
+    # The server ships each kind as one flat list of ints; regroup them into rows.
+    loop, timer, worker, stamp = (
+        events.rows(frame[kind], events.WIDTH[kind])
+        for kind in ("loop", "timer", "worker", "stamp")
+    )
+    trace.add_server_events(loop, timer, list(worker), list(stamp))
 
 
 def _account_for_every_request(trace: RunTrace) -> None:

@@ -37,8 +37,10 @@ class LoopTracer:
         handle_run: _Run = asyncio.events.Handle._run
         timer_run: _Run = asyncio.events.TimerHandle._run
         self._original_handle_run, self._original_timer_run = handle_run, timer_run
-        record_slice = self._recorder.loop.append
-        record_timer = self._recorder.timer.append
+        # extend() with a fresh tuple: the tuple goes straight back to the free list,
+        # so recording adds no GC-tracked object per slice (see TraceRecorder).
+        record_slice = self._recorder.loop.extend
+        record_timer = self._recorder.timer.extend
         request_var = current_request
         # loop.time() is time.monotonic(); perf_counter_ns() may run on another
         # clock, so convert a timer's due time by the offset between the two.

@@ -20,7 +20,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 class RequestStampMiddleware:
     def __init__(self, app: ASGIApp, recorder: TraceRecorder) -> None:
         self.app = app
-        self._stamp = recorder.stamp.append
+        self._stamp = recorder.stamp.extend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = _request_id(scope) if scope["type"] == "http" else events.NO_REQUEST

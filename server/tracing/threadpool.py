@@ -37,7 +37,7 @@ class ThreadpoolTracer:
         if self._original is not None:
             raise RuntimeError("ThreadpoolTracer is already installed")
         original = self._original = anyio.to_thread.run_sync
-        record = self._recorder.worker.append
+        record = self._recorder.worker.extend
         local, keys = self._local, self._keys
 
         async def traced_run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
