@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
+from visualizer.app.timeline_item import BAR_HEIGHT, BAR_TOP
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 
@@ -66,10 +67,22 @@ class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
         # Hatch and outline in pixels: a pattern stretched into seconds would be a blur.
         painter.resetTransform()
         outline = QPen(QColor(palette.ANNOTATION), 1.5)
-        painter.setPen(outline)
-        painter.setBrush(hatch_brush())
         bottom = 1.0 + self.worker_count
+        # The hatch fills the gaps between the worker bars, not the bars: striped bars
+        # would read as another phase.
+        gaps = [
+            (lane + edge, lane + edge + height)
+            for lane in range(1, self.worker_count + 1)
+            for edge, height in ((0.0, BAR_TOP), (BAR_TOP + BAR_HEIGHT, 1.0 - BAR_TOP - BAR_HEIGHT))
+        ]
         for start, end in self.periods:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(hatch_brush())
+            for top, low in gaps:
+                gap = QRectF(to_device.map(QPointF(start, top)), to_device.map(QPointF(end, low)))
+                painter.drawRect(gap.normalized())
+            painter.setPen(outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             rect = QRectF(to_device.map(QPointF(start, 1.0)), to_device.map(QPointF(end, bottom)))
             painter.drawRect(rect.normalized())
         painter.restore()

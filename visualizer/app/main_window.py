@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.app.actions import make_action
 from visualizer.app.compare_dialog import CompareDialog
 from visualizer.app.comparison_runner import ComparisonRunner
 from visualizer.app.comparison_view import ComparisonView
@@ -197,23 +198,8 @@ class MainWindow(QMainWindow):
         self.dark_action = self._action("&Dark Theme", self.set_dark_theme)
         self.dark_action.setCheckable(True)
 
-    def _action(
-        self,
-        text: str,
-        slot: Any,
-        shortcut: str | list[str] | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if isinstance(shortcut, list):
-            action.setShortcuts([QKeySequence(key) for key in shortcut])
-        elif shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Any, *args: Any) -> QAction:
+        return make_action(self, text, slot, *args)
 
     def _create_menus(self) -> None:
         menus = self.menuBar()
