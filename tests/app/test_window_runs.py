@@ -6,9 +6,12 @@ import os
 import signal
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from visualizer import session as session_module
+from visualizer.app import main_window
 from visualizer.app.main_window import MainWindow
 from visualizer.model.timeline import LaneKind
 
@@ -110,3 +113,20 @@ def test_a_server_that_never_says_hello_is_reported(qtbot: QtBot, make_window: M
     qtbot.waitUntil(window.banner.isVisible, timeout=SERVER_TIMEOUT_MS)
     assert "did not start within" in window.banner.message.text()
     assert "did not start within" in window.status.server_label.text()
+
+
+def test_a_concurrency_the_open_file_limit_cannot_carry_is_refused_in_a_dialog(
+    qtbot: QtBot, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "open_files_allowed", lambda: 256)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        main_window.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
+    window = make_window({"style": "async_sleep", "concurrency": 1000, "requests": 1000})
+    wait_for_server(qtbot, window)
+    window.run_action.trigger()
+    assert len(shown) == 1
+    assert "concurrency 1,000 needs about 2,064 open files" in shown[0]
+    assert "allows at most 256" in shown[0]
+    assert not window.driver.live

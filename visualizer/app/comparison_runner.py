@@ -14,7 +14,7 @@ from visualizer.app.session_driver import SessionDriver
 from visualizer.headless import RunResult
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import Timeline
-from visualizer.session import ServerError
+from visualizer.session import LimitError, ServerError
 
 
 class ComparisonRunner(QObject):
@@ -57,7 +57,7 @@ class ComparisonRunner(QObject):
             return
         try:
             self.driver.start_run(self.pending.pop(0))
-        except ServerError as error:
+        except (ServerError, LimitError) as error:
             self.active = False
             self.failed.emit(str(error).splitlines()[0])
 

@@ -40,7 +40,7 @@ from visualizer.app.timeline_view import TimelineView
 from visualizer.headless import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.timeline import Timeline
-from visualizer.session import LiveRun, ServerError
+from visualizer.session import LimitError, LiveRun, ServerError
 
 DEFAULT_SIZE = (1600, 900)
 
@@ -295,6 +295,8 @@ class MainWindow(QMainWindow):
             self.driver.start_run(self.controls.settings())
         except ServerError as error:
             self.statusBar().showMessage(f"Cannot run: {str(error).splitlines()[0]}", 5000)
+        except LimitError as error:  # the machine cannot carry it: say which limit, and why
+            QMessageBox.warning(self, "Cannot run", str(error))
 
     def stop_run(self) -> None:
         if self.compare_runner.active:
