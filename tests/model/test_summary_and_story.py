@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from visualizer.headless import analyse
+from visualizer.model.narrative import narrate
 from visualizer.model.tracefile import read_trace
 
 
@@ -88,3 +90,14 @@ def test_json_summary_has_the_keys_of_the_design_first(data_dir: Path) -> None:
 def test_latency_percentiles_are_ordered(data_dir: Path, name: str) -> None:
     latency = _result(data_dir, name).summary.latency_ms
     assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"] <= latency["max"]
+
+
+def test_a_loop_busy_most_of_the_run_in_short_slices_is_called_cpu_bound(
+    data_dir: Path,
+) -> None:
+    summary = _result(data_dir, "async_sleep_c10_w200").summary
+    saturated = dataclasses.replace(summary, loop_busy_ms=0.9 * summary.makespan_ms)
+    story = narrate(saturated)
+    assert "the server's CPU, not waiting, set the pace" in story[0]
+    assert "(90%)" in story[0]
+    assert "only" not in story[0]

@@ -12,6 +12,9 @@ from visualizer.model.summary import RunSummary
 #: A loop slice at least this long, and this share of the run, is called a block.
 BLOCK_MS = 20.0
 BLOCK_SHARE = 0.05
+#: Handlers that kept the loop busy this share of the run, in slices too short to be
+#: called blocks, made the server CPU-bound (many requests, each costing CPU).
+SATURATED_SHARE = 0.5
 #: Workers whose CPU time is below this share of their wall time were mostly waiting.
 IDLE_CPU_SHARE = 0.15
 #: Workers that were computing but got less than this share of their wall time on a
@@ -37,10 +40,19 @@ def narrate(summary: RunSummary) -> list[str]:
                 "requests ran one at a time."
             )
     elif summary.peak_in_server > 1 and makespan > 0:
-        lines.append(
-            f"Up to {summary.peak_in_server} requests were in progress at once; handlers "
-            f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
-        )
+        busy = summary.loop_busy_ms / makespan
+        if busy >= SATURATED_SHARE:
+            lines.append(
+                f"Up to {summary.peak_in_server} requests were in progress at once, but "
+                f"handlers kept the loop busy for {_ms(summary.loop_busy_ms)} of the "
+                f"{_ms(makespan)} run ({busy:.0%}) in short slices: the server's CPU, "
+                "not waiting, set the pace."
+            )
+        else:
+            lines.append(
+                f"Up to {summary.peak_in_server} requests were in progress at once; handlers "
+                f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
+            )
     if summary.pool_waited:
         lines.append(
             f"All {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
