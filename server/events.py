@@ -23,7 +23,6 @@ NO_REQUEST: Final = 0
 HELLO: Final = "hello"  # port, upstream_port, pid, upstream_pid, versions
 EVENTS: Final = "events"  # watermark, loop, timer, worker, stamp
 ACK: Final = "ack"  # reply to a command: cmd, and what it reports
-LOG: Final = "log"  # one line the child wants the parent to show
 
 # Event layouts, one flat list per kind inside an EVENTS frame.
 #   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
