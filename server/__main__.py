@@ -12,7 +12,6 @@ import asyncio
 import contextvars
 import os
 import platform
-import sys
 from collections.abc import Coroutine
 from importlib.metadata import version
 from typing import Any
@@ -25,20 +24,12 @@ from server._lifeline import watch_parent
 from server._limits import raise_open_file_limit
 from server._listener import tcp_listener
 from server.app import create_app
-from server.channel import FrameWriter
+from server.channel import take_stdout_for_frames
 from server.tracing import LoopTracer, ThreadpoolTracer, TraceRecorder, current_request
 from server.upstream import start_upstream_process
 
 #: Request id of our own control callbacks on the loop; the model leaves them out.
 INTERNAL_REQUEST = -1
-
-
-def _take_stdout_for_frames() -> int:
-    """Keep the real stdout for frames and point fd 1 at stderr for everyone else."""
-    channel = os.dup(1)
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return channel
 
 
 def tracing_enabled() -> bool:
@@ -52,7 +43,7 @@ def _versions() -> dict[str, str]:
 
 
 def main() -> None:
-    writer = FrameWriter(_take_stdout_for_frames())
+    writer = take_stdout_for_frames()
     raise_open_file_limit()
     upstream_process, upstream_port = start_upstream_process()
     loops_per_ms = cpu.calibrate()

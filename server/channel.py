@@ -12,6 +12,7 @@ from __future__ import annotations
 import marshal
 import os
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -19,6 +20,18 @@ from typing import Any, BinaryIO
 _HEADER = struct.Struct("<I")
 #: A frame larger than this is a corrupt stream, not a real batch.
 MAX_FRAME_BYTES = 512 * 1024 * 1024
+
+
+def take_stdout_for_frames() -> FrameWriter:
+    """Keep the real stdout for frames, and point fd 1 at stderr for everyone else.
+
+    A library that prints (uvicorn's access log, a stray print) would otherwise
+    corrupt the frame stream.
+    """
+    channel = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return FrameWriter(channel)
 
 
 class FrameWriter:

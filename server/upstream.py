@@ -15,14 +15,13 @@ import asyncio
 import os
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass, field
 
 import httpx
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
+from server._lifeline import watch_parent
 from server._listener import tcp_listener
 
 # Enough connections for the largest concurrency a run allows.
@@ -94,13 +93,11 @@ def main() -> None:
     config = uvicorn.Config(delay_app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
 
-    def exit_when_parent_goes() -> None:
-        sys.stdin.buffer.read()
+    def stop() -> None:
         server.should_exit = True
-        time.sleep(1.0)  # a graceful exit that hangs on an open connection must not outlive us
-        os._exit(0)
 
-    threading.Thread(target=exit_when_parent_goes, daemon=True).start()
+    # It takes no commands; its stdin's end (the server has gone) ends it, as for the server.
+    watch_parent(on_command=lambda command: None, on_parent_gone=stop)
     print(sock.getsockname()[1], flush=True)
     server.run(sockets=[sock])
     os._exit(0)  # the stdin thread may hold stdin's lock; see server/__main__.py

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from server.events import STYLE_NAMES
-from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_value
+from visualizer.model.settings import (
+    RANGES,
+    RunSettings,
+    SettingError,
+    check_style,
+    parse_value,
+)
 from visualizer.session import LimitError, check_open_file_limit
 
 EXIT_BAD_INPUT = 2
@@ -120,9 +126,7 @@ def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
     """The run settings given on the command line of the app, checked; others are absent."""
     preset: dict[str, object] = {}
     if args.style is not None:
-        if args.style not in STYLE_NAMES:
-            choices = ", ".join(STYLE_NAMES)
-            raise SettingError(f"unknown style {args.style!r}: choose one of {choices}")
+        check_style(args.style)
         preset["style"] = args.style
     for name in RANGES:
         if getattr(args, name) is not None:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from server._limits import raise_open_file_limit
-from server.channel import FrameWriter
+from server.channel import take_stdout_for_frames
 from server.styles import route_for
 from visualizer.loadplan import LoadPlan
 from visualizer.model.trace import Outcome
@@ -139,8 +139,7 @@ class LoadGenerator:
 
 
 def main() -> None:
-    writer = FrameWriter(os.dup(1))
-    os.dup2(2, 1)
+    writer = take_stdout_for_frames()
     raise_open_file_limit()
     plan = LoadPlan.from_json(sys.stdin.buffer.readline())
     loop = asyncio.new_event_loop()

@@ -49,10 +49,7 @@ class RunSettings:
     fail_every: int = 0
 
     def __post_init__(self) -> None:
-        if self.style not in STYLE_NAMES:
-            raise SettingError(
-                f"unknown style {self.style!r}: choose one of {', '.join(STYLE_NAMES)}"
-            )
+        check_style(self.style)
         for name, allowed in RANGES.items():
             check_value(name, getattr(self, name), allowed)
 
@@ -64,6 +61,11 @@ class RunSettings:
         """Settings from a trace file or saved preferences; unknown keys are ignored."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
+
+
+def check_style(style: str) -> None:
+    if style not in STYLE_NAMES:
+        raise SettingError(f"unknown style {style!r}: choose one of {', '.join(STYLE_NAMES)}")
 
 
 def check_value(name: str, value: object, allowed: Range) -> None:
