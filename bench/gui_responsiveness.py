@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from visualizer.app import timeline_item, timeline_plot
 from visualizer.app.session_driver import SessionDriver
-from visualizer.app.timeline_view import TimelineView
+from visualizer.app.timeline import gantt_item, plot
+from visualizer.app.timeline.view import TimelineView
 from visualizer.model import live_timeline
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import build_timeline
-from visualizer.session import Session
+from visualizer.runner.session import Session
 
 PROBE_MS = 10
 BLOCK_GOAL_MS = 50.0
@@ -90,8 +90,8 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
             (Session, "pump"),
             (live_timeline.LiveTimeline, "update"),
             (TimelineView, "set_timeline"),
-            (timeline_item.GanttItem, "set_timeline"),
-            (timeline_plot.LaneAxis, "fit_width"),
+            (gantt_item.GanttItem, "set_timeline"),
+            (plot.LaneAxis, "fit_width"),
         )
     ]
     slowest: list[tuple[float, dict[str, float]]] = []
@@ -105,7 +105,7 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
         slowest.append(((time.perf_counter() - started) * 1e3, dict(PARTS)))
 
     frames.original = attributed_tick
-    paints = Watch(timeline_item.GanttItem, "paint")
+    paints = Watch(gantt_item.GanttItem, "paint")
     view = TimelineView()
     view.resize(1400, 900)
     view.show()

@@ -24,10 +24,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.events import RESPONSE_END, SERVER_START
-from visualizer.headless import run_to_completion
+from server.protocol import RESPONSE_END, SERVER_START, Outcome
 from visualizer.model.settings import RunSettings
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
+from visualizer.runner.headless import run_to_completion
 
 
 def time_weighted_mean(begins: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> float:

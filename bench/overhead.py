@@ -30,8 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from server.channel import read_frames
+from server.protocol import read_frames
 from server.tracing import LoopTracer, TraceRecorder
+from visualizer.runner.children import server_command
 
 #: The servers (and their upstreams) get the last CPU, the load client the others.
 _CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
@@ -50,9 +51,8 @@ REQUEST = b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\nx-request-id: 
 class Server:
     def __init__(self, traced: bool) -> None:
         env = dict(os.environ, SCHEDVIZ_TRACE="1" if traced else "0")
-        env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server"],
+            server_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

@@ -38,7 +38,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
 from visualizer.app import palette
-from visualizer.app.timeline_item import BAR_HEIGHT, BAR_TOP, GanttItem
+from visualizer.app.timeline.gantt_item import BAR_HEIGHT, BAR_TOP, GanttItem
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.phases import PhaseSegments
 from visualizer.model.timeline import BarKind, Lane, LaneKind, Timeline

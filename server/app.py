@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from server.styles import CATALOGUE, ROUTED_STYLES, raises
-from server.tracing import RequestStampMiddleware, TraceRecorder
-from server.upstream import upstream
+from .routes import RAISES_PATH, ROUTED_STYLES
+from .styles import CATALOGUE, raises
+from .tracing import RequestStampMiddleware, TraceRecorder
+from .upstream import upstream
 
 
 def create_app(recorder: TraceRecorder | None, upstream_port: int) -> FastAPI:
@@ -28,7 +29,7 @@ def create_app(recorder: TraceRecorder | None, upstream_port: int) -> FastAPI:
         # No response model: FastAPI would validate the return of a def endpoint in a
         # second threadpool trip, and the timeline would show that, not the style.
         app.add_api_route(f"/{name}", handler, methods=["GET"], name=name, response_model=None)
-    app.add_api_route("/raises", raises, methods=["GET"], response_model=None)
+    app.add_api_route(RAISES_PATH, raises, methods=["GET"], response_model=None)
     if recorder is not None:
         app.add_middleware(RequestStampMiddleware, recorder=recorder)
     return app

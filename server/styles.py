@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
-from server.cpu import burn_cpu
-from server.events import STYLE_NAMES
-from server.upstream import upstream
+from .cpu import burn_cpu
+from .routes import MIXED, STYLE_NAMES
+from .upstream import upstream
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -114,32 +114,12 @@ async def raises(work_ms: float) -> None:
     raise HTTPException(status_code=500, detail="this handler raises on purpose (fail_every)")
 
 
-CATALOGUE["mixed"] = Style(
-    "mixed",
+CATALOGUE[MIXED] = Style(
+    MIXED,
     (async_sleep, async_blocking),
     "One async_blocking request among async_sleep ones: one bad endpoint freezes everyone.",
 )
-assert tuple(CATALOGUE) == STYLE_NAMES, "server.events.STYLE_NAMES must list the catalogue"
-
-#: Styles the server exposes as routes: every one but ``mixed``, which the client composes.
-ROUTED_STYLES = tuple(name for name in CATALOGUE if name != "mixed")
-
-
-def route_for(
-    style: str, request_id: int, concurrency: int, requests: int, fail_every: int = 0
-) -> str:
-    """The path a request of a run goes to: ``/{style}``, for ``mixed`` one of its parts,
-    and ``/raises`` for every ``fail_every``-th request.
-
-    In a mixed run the one blocking request is in the middle of the first wave, so
-    some requests started before it and are caught mid-await, and some come after.
-    """
-    if fail_every and request_id % fail_every == 0:
-        return "/raises"
-    if style != "mixed":
-        return f"/{style}"
-    guilty = max(1, (min(concurrency, requests) + 1) // 2)
-    return "/async_blocking" if request_id == guilty else "/async_sleep"
+assert tuple(CATALOGUE) == STYLE_NAMES, "server.routes.STYLE_NAMES must list the catalogue"
 
 
 def _source_of(handler: Callable[..., Any]) -> str:

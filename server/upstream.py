@@ -5,8 +5,8 @@ own, started by the server: if it ran on the observed loop its work would show u
 on the timeline, and if it ran in a thread of the server it would compete with the
 handlers for the GIL.
 
-Run it as ``python -m server.upstream``: it prints its port on one line and exits
-when its stdin closes (its parent, the server, has gone).
+The server starts it through :mod:`server._boot`: it prints its port on one line
+and exits when its stdin closes (its parent, the server, has gone).
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 
 import httpx
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
-from server._lifeline import watch_parent
-from server._listener import tcp_listener
+from ._boot import command
+from ._lifeline import watch_parent
+from ._listener import tcp_listener
 
 # Enough connections for the largest concurrency a run allows.
 _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
@@ -76,7 +76,7 @@ upstream = Upstream()
 def start_upstream_process() -> tuple[subprocess.Popen[bytes], int]:
     """Start the upstream in its own process; return it and the port it listens on."""
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "server.upstream"],
+        command("upstream", isolated=True),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
@@ -101,7 +101,3 @@ def main() -> None:
     print(sock.getsockname()[1], flush=True)
     server.run(sockets=[sock])
     os._exit(0)  # the stdin thread may hold stdin's lock; see server/__main__.py
-
-
-if __name__ == "__main__":
-    main()

@@ -15,6 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).parent))
 from _processes import descendants, reap_children, wait_gone
 
+from visualizer.runner.children import ChildProcess
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -25,6 +27,21 @@ def _no_process_left_behind() -> Iterator[None]:
     reap_children()
     left = wait_gone(descendants(os.getpid()) - before, timeout_s=5.0)
     assert not left, f"the test left child processes running: {sorted(left)}"
+
+
+@pytest.fixture(autouse=True)
+def _only_live_tests_start_processes(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pytest -m "not live"`` promises seconds and no server: a test that starts one
+    without the ``live`` mark fails here, not by being slow."""
+    if request.node.get_closest_marker("live") is not None:
+        return
+
+    def refuse(child: ChildProcess) -> None:
+        raise AssertionError(f"the {child.name} process was started by a test not marked live")
+
+    monkeypatch.setattr(ChildProcess, "start", refuse)
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_forbidden_imports_are_absent(package: str, forbidden: tuple[str, ...]) 
 
 def test_the_model_imports_without_loading_qt() -> None:
     code = (
-        "import sys, visualizer.model, visualizer.headless\n"
+        "import sys, visualizer.model, visualizer.runner.headless\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'PySide6', 'pyqtgraph'}))"
     )
     out = subprocess.run(

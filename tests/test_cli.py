@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 from visualizer.cli import EXIT_BAD_INPUT, main
 
 

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from server.events import NO_REQUEST
-from visualizer.headless import RunResult, analyse
+from server.protocol import NO_REQUEST, Outcome
+from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.phases import Phase
 from visualizer.model.settings import RunSettings
-from visualizer.model.trace import Outcome
-from visualizer.session import Session
+from visualizer.runner.session import Session
 
 pytestmark = pytest.mark.live
 

@@ -12,14 +12,14 @@ import textwrap
 import pytest
 from _processes import alive, reap_children, wait_gone
 
-from visualizer.session import Session
+from visualizer.runner.session import Session
 
 pytestmark = pytest.mark.live
 
 APP = textwrap.dedent(
     """
     import json, sys, time
-    from visualizer.session import Session
+    from visualizer.runner.session import Session
     session = Session()
     hello = session.start_server()
     print(json.dumps([hello["pid"], hello["upstream_pid"]]), flush=True)

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
-from server.events import STYLE_NAMES
-from visualizer.headless import analyse
+from server.protocol import Outcome
+from server.routes import STYLE_NAMES
+from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
-from visualizer.model.trace import Outcome
 from visualizer.model.tracefile import MAX_FILE_BYTES, TraceFileError, read_trace
-from visualizer.session import FLUSH_TIMEOUT_S, LiveRun, Session
+from visualizer.runner.session import FLUSH_TIMEOUT_S, LiveRun, Session
 
 live = pytest.mark.live
 

@@ -10,12 +10,14 @@ import argparse
 import json
 import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 from visualizer.model.settings import (
     RANGES,
     RunSettings,
@@ -23,9 +25,11 @@ from visualizer.model.settings import (
     check_style,
     parse_value,
 )
-from visualizer.session import LimitError, check_open_file_limit
+from visualizer.runner.session import LimitError, ServerError, check_open_file_limit
 
+EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)
@@ -136,10 +140,15 @@ def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
 
 def check_writable(path: str) -> Path:
     """Fail now, not after a long run, if ``path`` cannot be written."""
+    if not path.strip():
+        raise BadInput("output path '' is empty: give a file name")
     target = Path(path)
     if target.is_dir():
         raise BadInput(f"output path {path!r} is a folder: give a file name")
     existed = target.exists()
+    if existed and not target.is_file():
+        # A FIFO would hang the write after the run; a device such as /dev/full fails it.
+        raise BadInput(f"output path {path!r} is not a regular file: give a file name")
     try:
         with open(target, "ab"):
             pass
@@ -151,28 +160,65 @@ def check_writable(path: str) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; every error ends as one line on stderr and an exit status."""
     try:
-        args = build_parser().parse_args(argv)
-        if args.command == "styles":
-            return _print_styles()
-        if args.command == "run":
-            settings = settings_from_args(args)
-            args.width = PICTURE_WIDTH.parse(args.width)
-            for path in (args.out, args.png, args.svg):
-                if path:
-                    check_writable(path)
-            check_open_file_limit(settings.concurrency)
-            return _run(settings, args)
-        preset = preset_from_args(args)
-        if args.screenshot:
-            check_writable(args.screenshot)
-        # Qt is imported only when the window is wanted.
-        from visualizer.app import launch
-
-        return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit)
+        return _dispatch(argv)
     except (BadInput, SettingError, LimitError) as error:
-        print(f"schedviz: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(str(error), EXIT_BAD_INPUT)
+    except ServerError as error:
+        return _fail(_one_line(str(error)), EXIT_RUN_FAILED)
+    except OSError as error:  # an output that could be opened but not written (a full disk)
+        where = f" {error.filename}" if error.filename else ""
+        return _fail(f"could not write{where}: {error.strerror or error}", EXIT_RUN_FAILED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except Exception as error:  # a bug of ours: one line here, the traceback in a file
+        report = _save_traceback()
+        return _fail(
+            f"internal error ({type(error).__name__}: {error}); details in {report}",
+            EXIT_RUN_FAILED,
+        )
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "styles":
+        return _print_styles()
+    if args.command == "run":
+        settings = settings_from_args(args)
+        args.width = PICTURE_WIDTH.parse(args.width)
+        for path in (args.out, args.png, args.svg):
+            if path is not None:
+                check_writable(path)
+        check_open_file_limit(settings.concurrency)
+        return _run(settings, args)
+    preset = preset_from_args(args)
+    if args.screenshot is not None:
+        check_writable(args.screenshot)
+    # Qt is imported only when the window is wanted.
+    from visualizer.app import launch
+
+    return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"schedviz: {message}", file=sys.stderr)
+    return status
+
+
+def _one_line(message: str) -> str:
+    """A child's failure in one line: what happened, and the last thing it said."""
+    first, _, log = message.partition("\n")
+    last_words = [line.strip() for line in log.splitlines() if line.strip()]
+    return f"{first.rstrip(':; ')}: {last_words[-1]}" if last_words else first
+
+
+def _save_traceback() -> str:
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="schedviz-error-", suffix=".txt", delete=False
+    ) as report:
+        traceback.print_exc(file=report)
+    return report.name
 
 
 def _print_styles() -> int:
@@ -185,7 +231,7 @@ def _print_styles() -> int:
 
 
 def _run(settings: RunSettings, args: argparse.Namespace) -> int:
-    from visualizer.headless import run_to_completion
+    from visualizer.runner.headless import run_to_completion
 
     show_progress = sys.stderr.isatty() and not os.environ.get("CI")
     result = run_to_completion(settings, progress=show_progress)
@@ -201,7 +247,7 @@ def _run(settings: RunSettings, args: argparse.Namespace) -> int:
         print(json.dumps(result.summary.to_json()))
     else:
         print(result.report())
-    return 0 if result.trace.ended.startswith(("complete", "stopped")) else 1
+    return 0 if result.trace.ended.startswith(("complete", "stopped")) else EXIT_RUN_FAILED
 
 
 def _version() -> str:

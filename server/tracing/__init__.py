@@ -1,10 +1,10 @@
 """Tracing of the observed server: loop slices, threadpool runs and request stamps."""
 
-from server.tracing.context import current_request
-from server.tracing.loop import LoopTracer
-from server.tracing.middleware import RequestStampMiddleware
-from server.tracing.recorder import TraceRecorder
-from server.tracing.threadpool import ThreadpoolTracer
+from .context import current_request
+from .loop import LoopTracer
+from .middleware import RequestStampMiddleware
+from .recorder import TraceRecorder
+from .threadpool import ThreadpoolTracer
 
 __all__ = [
     "LoopTracer",

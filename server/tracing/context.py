@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from server.events import NO_REQUEST
+from ..protocol import NO_REQUEST
 
 current_request: ContextVar[int] = ContextVar("schedviz_request", default=NO_REQUEST)

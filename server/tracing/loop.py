@@ -17,8 +17,8 @@ from collections.abc import Callable
 from time import perf_counter_ns
 from typing import Any
 
-from server.tracing.context import current_request
-from server.tracing.recorder import TraceRecorder
+from .context import current_request
+from .recorder import TraceRecorder
 
 _Run = Callable[[asyncio.Handle], None]
 

@@ -10,9 +10,9 @@ from time import perf_counter_ns
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import events
-from server.tracing.context import current_request
-from server.tracing.recorder import TraceRecorder
+from .. import protocol
+from .context import current_request
+from .recorder import TraceRecorder
 
 REQUEST_ID_HEADER = b"x-request-id"
 
@@ -23,21 +23,21 @@ class RequestStampMiddleware:
         self._stamp = recorder.stamp.extend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = _request_id(scope) if scope["type"] == "http" else events.NO_REQUEST
-        if request == events.NO_REQUEST:
+        request = _request_id(scope) if scope["type"] == "http" else protocol.NO_REQUEST
+        if request == protocol.NO_REQUEST:
             await self.app(scope, receive, send)
             return
         stamp = self._stamp
-        stamp((request, events.SERVER_START, perf_counter_ns()))
+        stamp((request, protocol.SERVER_START, perf_counter_ns()))
         current_request.set(request)
 
         async def stamped_send(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.start":
-                stamp((request, events.RESPONSE_START, perf_counter_ns()))
+                stamp((request, protocol.RESPONSE_START, perf_counter_ns()))
             await send(message)
             if kind == "http.response.body" and not message.get("more_body", False):
-                stamp((request, events.RESPONSE_END, perf_counter_ns()))
+                stamp((request, protocol.RESPONSE_END, perf_counter_ns()))
 
         await self.app(scope, receive, stamped_send)
 
@@ -45,5 +45,5 @@ class RequestStampMiddleware:
 def _request_id(scope: Scope) -> int:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER:
-            return int(value) if value.isdigit() else events.NO_REQUEST
-    return events.NO_REQUEST
+            return int(value) if value.isdigit() else protocol.NO_REQUEST
+    return protocol.NO_REQUEST

@@ -10,11 +10,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
-from server import events
+from .. import protocol
 
-Ship = Callable[[dict[str, Any]], None]
+Ship = Callable[[protocol.EventsFrame], None]
 
 
 #: How often the shipper wakes. Every wake takes the GIL from the loop (after up
@@ -27,8 +26,8 @@ SHIP_INTERVAL_S = 0.05
 class TraceRecorder:
     """Flat, append-only event lists, cut and shipped in batches every ``interval_s``.
 
-    Each event is ``events.WIDTH[kind]`` ints laid end to end (see
-    :mod:`server.events`). The hot paths bind ``recorder.loop.extend`` once and keep
+    Each event is ``protocol.WIDTH[kind]`` ints laid end to end (see
+    :mod:`server.protocol`). The hot paths bind ``recorder.loop.extend`` once and keep
     it, and call it with a fresh tuple: ``list.extend`` copies the ints and the
     tuple goes straight back to the free list, so no GC-tracked object outlives the
     call (a list of tuples would add one per event for the collector to walk).
@@ -81,13 +80,20 @@ class TraceRecorder:
 
     def _ship_batch(self) -> None:
         watermark = time.perf_counter_ns()
-        frame: dict[str, Any] = {"t": events.EVENTS, "watermark": watermark}
-        empty = True
-        for name in ("loop", "timer", "worker", "stamp"):
-            pending: list[Any] = getattr(self, name)
+        batches = []
+        for pending in (self.loop, self.timer, self.worker, self.stamp):
             count = len(pending)
-            frame[name] = pending[:count]
+            batches.append(pending[:count])
             del pending[:count]
-            empty = empty and count == 0
-        if not empty:
-            self._ship(frame)
+        if any(batches):
+            loop, timer, worker, stamp = batches
+            self._ship(
+                {
+                    "t": "events",
+                    "watermark": watermark,
+                    "loop": loop,
+                    "timer": timer,
+                    "worker": worker,
+                    "stamp": stamp,
+                }
+            )

@@ -18,8 +18,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from server.tracing.context import current_request
-from server.tracing.recorder import TraceRecorder
+from .context import current_request
+from .recorder import TraceRecorder
 
 
 class ThreadpoolTracer:

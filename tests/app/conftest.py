@@ -24,12 +24,21 @@ def settings_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot: object) -> Iterator[Callable[..., MainWindow]]:
-    """Open MainWindows; all are closed at the end of the test, which ends their servers."""
+def make_window(
+    qtbot: object, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., MainWindow]]:
+    """Open MainWindows; all are closed at the end of the test, which ends their servers.
+
+    Only a test marked ``live`` gets a server: the others look at opened files,
+    examples and pictures, and must not wait for one.
+    """
     windows: list[MainWindow] = []
+    live = request.node.get_closest_marker("live") is not None
 
     def make(preset: dict[str, object] | None = None, show: bool = True) -> MainWindow:
         window = MainWindow(preset=preset)
+        if not live:
+            window.driver.launch_server = lambda: None  # type: ignore[method-assign]
         qtbot.addWidget(window)  # type: ignore[attr-defined]
         windows.append(window)
         if show:

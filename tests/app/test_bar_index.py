@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from visualizer.app._bar_index import EXACT_LIMIT, KINDS, BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import EXACT_LIMIT, KINDS, BarIndex, Spans, merge_rows
 
 
 def random_bars(count: int, lanes: int, seed: int) -> SimpleNamespace:

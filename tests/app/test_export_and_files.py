@@ -18,8 +18,8 @@ from visualizer.app import palette
 from visualizer.app.file_actions import example_files
 from visualizer.app.main_window import MainWindow
 from visualizer.app.picture_export import render_image, save_svg
-from visualizer.app.timeline_picture import TimelinePicture
-from visualizer.headless import RunResult, analyse
+from visualizer.app.timeline.picture import TimelinePicture
+from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.timeline import BarKind
 from visualizer.model.tracefile import read_trace
 
@@ -125,6 +125,7 @@ def test_every_example_opens(make_window: Callable[..., MainWindow]) -> None:
     assert {"async_blocking", "async_offload", "async_sleep", "sync_sleep"} <= styles
 
 
+@pytest.mark.live
 def test_headless_png_has_the_width_asked(tmp_path: Path) -> None:
     png, svg = tmp_path / "run.png", tmp_path / "run.svg"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}

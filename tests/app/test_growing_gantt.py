@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from pytestqt.qtbot import QtBot
 
-from visualizer.app._bar_index import BarIndex, Spans
-from visualizer.app.timeline_item import GanttItem, prepare_index
+from visualizer.app.timeline._bar_index import BarIndex, Spans
+from visualizer.app.timeline.gantt_item import GanttItem, prepare_index
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.timeline import build_timeline
 from visualizer.model.trace import RunTrace

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from visualizer.app.timeline_view import TimelineView
+from visualizer.app.timeline.view import TimelineView
 from visualizer.model.timeline import BarKind, Timeline, build_timeline
 from visualizer.model.tracefile import read_trace
 

@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from _processes import descendants, wait_gone
+
+pytestmark = pytest.mark.live
 
 
 def test_ctrl_c_closes_the_app_saving_settings_and_ending_the_server(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from visualizer import session as session_module
 from visualizer.app import main_window
 from visualizer.app.main_window import MainWindow
 from visualizer.model.timeline import LaneKind
+from visualizer.runner import session as session_module
+
+pytestmark = pytest.mark.live
 
 MakeWindow = Callable[..., MainWindow]
 

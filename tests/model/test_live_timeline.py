@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from server.protocol import Outcome
 from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
 from visualizer.model.timeline import Timeline, build_timeline
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import read_trace
 
 DATA = Path(__file__).parent.parent / "data"

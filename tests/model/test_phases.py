@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from server.protocol import Outcome
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import read_trace
 
 RECORDED = sorted((Path(__file__).parent.parent / "data").glob("*.json"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from visualizer.headless import analyse
+from visualizer.model.analysis import analyse
 from visualizer.model.annotations import annotate, pool_full_periods
 from visualizer.model.comparison import compare_runs
 from visualizer.model.csv_export import HEADER, requests_csv

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer.headless import analyse
+from visualizer.model.analysis import analyse
 from visualizer.model.narrative import narrate
 from visualizer.model.tracefile import read_trace
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from server.protocol import Outcome
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import FAILED_MARK_NS, BarKind, LaneKind, build_timeline
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import read_trace
 
 

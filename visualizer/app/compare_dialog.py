@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 from visualizer.model.settings import RunSettings
 
 #: The classic pair: a blocking call in async def, and its fix.

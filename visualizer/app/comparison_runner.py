@@ -11,10 +11,10 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from visualizer.app.session_driver import SessionDriver
-from visualizer.headless import RunResult
+from visualizer.model.analysis import RunResult
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import Timeline
-from visualizer.session import LimitError, ServerError
+from visualizer.runner.session import LimitError, ServerError
 
 
 class ComparisonRunner(QObject):

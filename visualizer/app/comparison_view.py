@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.app import palette
-from visualizer.app.legend import Legend, renewed
-from visualizer.app.timeline_plot import TimelinePlot
-from visualizer.headless import RunResult
+from visualizer.app.timeline.legend import Legend, renewed
+from visualizer.app.timeline.plot import TimelinePlot
+from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations
 from visualizer.model.comparison import compare_runs, headline
 from visualizer.model.timeline import Timeline

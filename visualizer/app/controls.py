@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
 from visualizer.model.settings import RANGES, RunSettings

@@ -12,8 +12,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from visualizer.app.picture_export import DEFAULT_WIDTH, copy_to_clipboard, save_png, save_svg
-from visualizer.app.timeline_picture import TimelinePicture
-from visualizer.headless import RunResult, analyse
+from visualizer.app.timeline.picture import TimelinePicture
+from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.csv_export import write_requests_csv
 from visualizer.model.tracefile import TraceFileError, read_trace, write_trace
 

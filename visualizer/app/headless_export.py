@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from visualizer.app.picture_export import save_png, save_svg
-from visualizer.app.timeline_picture import TimelinePicture
-from visualizer.headless import RunResult
+from visualizer.app.timeline.picture import TimelinePicture
+from visualizer.model.analysis import RunResult
 
 
 def write_pictures(

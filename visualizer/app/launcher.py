@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
 from visualizer.app.settings_store import APPLICATION, ORGANISATION
-from visualizer.headless import RunResult
+from visualizer.model.analysis import RunResult
 
 EXIT_OK = 0
 EXIT_SERVER_FAILED = 1

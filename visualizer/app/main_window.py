@@ -35,12 +35,12 @@ from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
 from visualizer.app.status_bar import RunStatus
 from visualizer.app.summary_panel import SummaryPanel
-from visualizer.app.timeline_picture import TimelinePicture
-from visualizer.app.timeline_view import TimelineView
-from visualizer.headless import RunResult
+from visualizer.app.timeline.picture import TimelinePicture
+from visualizer.app.timeline.view import TimelineView
+from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.timeline import Timeline
-from visualizer.session import LimitError, LiveRun, ServerError
+from visualizer.runner.session import LimitError, LiveRun, ServerError
 
 DEFAULT_SIZE = (1600, 900)
 

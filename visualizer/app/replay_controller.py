@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from visualizer.app.comparison_view import ComparisonView
 from visualizer.app.replay_bar import ReplayBar, ReplayClock
-from visualizer.app.timeline_view import TimelineView
-from visualizer.headless import RunResult
+from visualizer.app.timeline.view import TimelineView
+from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.replay import cut_trace
 from visualizer.model.timeline import build_timeline

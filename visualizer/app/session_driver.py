@@ -21,12 +21,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from visualizer.app.timeline_item import prepare_index
-from visualizer.headless import RunResult, analyse
+from visualizer.app.timeline.gantt_item import prepare_index
+from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
-from visualizer.session import SERVER_START_TIMEOUT_S, LiveRun, ServerError, Session
+from visualizer.runner.session import SERVER_START_TIMEOUT_S, LiveRun, ServerError, Session
 
 #: 30 frames a second while live; the same timer notices a server that dies when idle.
 FRAME_MS = 33

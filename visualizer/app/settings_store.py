@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_value
 
 ORGANISATION = "schedviz"

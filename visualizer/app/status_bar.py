@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from visualizer.app import palette
-from visualizer.session import LiveRun
+from visualizer.runner.session import LiveRun
 
 #: Server states that are not a failure; anything else is the failure's text.
 HEALTHY = ("starting", "running", "stopped")

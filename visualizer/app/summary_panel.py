@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.app import palette
-from visualizer.headless import RunResult
+from visualizer.model.analysis import RunResult
 from visualizer.model.summary import RunSummary
 
 _IDLE_TEXT = "The figures and the story of a run appear here when it ends."

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from server.protocol import Outcome
 from visualizer.model.phases import PhaseSegments, derive_phases
 from visualizer.model.timeline import (
     FAILED_MARK_NS,
@@ -40,7 +41,7 @@ from visualizer.model.timeline import (
     Timeline,
     build_timeline,
 )
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from server.events import RESPONSE_END
+from server.protocol import RESPONSE_END
 from visualizer.model.trace import RunTrace
 
 #: A timer that ran later than this after it was due counts as waiting for the loop.

@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from server.events import STYLE_NAMES
+from server.routes import STYLE_NAMES
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from server.events import RESPONSE_END, SERVER_START
+from server.protocol import RESPONSE_END, SERVER_START, Outcome
 from visualizer.model.phases import Phase
 from visualizer.model.timeline import Timeline
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 
 
 @dataclass(frozen=True)

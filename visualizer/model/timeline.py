@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from server.protocol import Outcome
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
 

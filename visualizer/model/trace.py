@@ -8,38 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from visualizer.model.settings import RunSettings
-
-
-class Outcome(IntEnum):
-    """The final state of a request, as the client saw it."""
-
-    OK = 0
-    HTTP_ERROR = 1  # the server answered with a status of 400 or more
-    TIMEOUT = 2
-    CONNECTION = 3  # refused or reset
-    CANCELLED = 4  # the run was stopped while it was in flight
-    ERROR = 5  # anything else the client raised
-
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
-
-
-_OUTCOME_LABELS = {
-    Outcome.OK: "ok",
-    Outcome.HTTP_ERROR: "HTTP error",
-    Outcome.TIMEOUT: "timeout",
-    Outcome.CONNECTION: "connection failed",
-    Outcome.CANCELLED: "cancelled",
-    Outcome.ERROR: "error",
-}
 
 #: Chunks kept apart before they are joined into one.
 MAX_CHUNKS = 256

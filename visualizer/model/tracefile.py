@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from server.events import RESPONSE_END, RESPONSE_START, SERVER_START
+from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
-from visualizer.model.trace import Outcome, RunTrace
+from visualizer.model.trace import RunTrace
 
 FORMAT_VERSION = 1
 SERVER_PID, REQUESTS_PID = 1, 2

@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app._bar_index import BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import BarIndex, Spans, merge_rows
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
 

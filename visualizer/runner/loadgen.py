@@ -1,6 +1,6 @@
 """The load generator: keeps C requests in flight with httpx until N are done.
 
-It runs as a child process of its own (``python -m visualizer.loadgen``), never in
+It runs as a child process of its own (see :mod:`visualizer.runner.children`), never in
 the server's interpreter and never on the GUI thread, so its work neither competes
 with the handlers being observed nor with the window drawing them.
 
@@ -24,16 +24,16 @@ from typing import Any
 
 import httpx
 
+from server import protocol
 from server._limits import raise_open_file_limit
-from server.channel import take_stdout_for_frames
-from server.styles import route_for
-from visualizer.loadplan import LoadPlan
-from visualizer.model.trace import Outcome
+from server.protocol import Outcome, take_stdout_for_frames
+from server.routes import route_for
+from visualizer.runner.loadplan import LoadPlan
 
 #: How often batches of records are written to the parent.
 EMIT_INTERVAL_S = 0.02
 
-Emit = Callable[[dict[str, Any]], None]
+Emit = Callable[[protocol.ClientFrame], None]
 
 
 class LoadGenerator:
@@ -51,8 +51,8 @@ class LoadGenerator:
 
     async def run(self, stop: asyncio.Event) -> int:
         """Run until every request is done or ``stop`` is set; return how many were sent."""
-        settings = self.plan.settings
-        clients = [self._client() for _ in range(min(settings.concurrency, settings.requests))]
+        plan = self.plan
+        clients = [self._client() for _ in range(min(plan.concurrency, plan.requests))]
         try:
             await asyncio.gather(*(self._warm_up(client) for client in clients))
             self._emit({"t": "start", "t0": perf_counter_ns()})
@@ -82,7 +82,7 @@ class LoadGenerator:
         """
         return httpx.AsyncClient(
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            timeout=httpx.Timeout(self.plan.settings.timeout_s),
+            timeout=httpx.Timeout(self.plan.timeout_s),
             verify=self._tls,
         )
 
@@ -96,7 +96,7 @@ class LoadGenerator:
             await client.get(f"http://127.0.0.1:{self.plan.port}/schedviz-warm-up")
 
     async def _send_until_done(self, client: httpx.AsyncClient) -> None:
-        s = self.plan.settings
+        s = self.plan
         params = {"work_ms": f"{s.work_ms:g}"}
         base = f"http://127.0.0.1:{self.plan.port}"
         while (request := next(self._ids)) <= s.requests:
@@ -148,7 +148,7 @@ def main() -> None:
     def watch_parent() -> None:
         # "stop" or end-of-file (the parent has gone) both end the run.
         for line in sys.stdin.buffer:
-            if line.strip() == b"stop":
+            if line.strip() == protocol.STOP_LINE:
                 break
         loop.call_soon_threadsafe(stop.set)
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
 
 from visualizer.app import palette
-from visualizer.app.annotation_items import hatch_brush
+from visualizer.app.timeline.annotation_items import hatch_brush
 
 
 class Legend(QWidget):

@@ -15,10 +15,10 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from visualizer.app import palette
-from visualizer.app.bar_tooltip import describe_bar
-from visualizer.app.legend import Legend, renewed
-from visualizer.app.timeline_item import GanttItem
-from visualizer.app.timeline_plot import TimelinePlot
+from visualizer.app.timeline.gantt_item import GanttItem
+from visualizer.app.timeline.legend import Legend, renewed
+from visualizer.app.timeline.plot import TimelinePlot
+from visualizer.app.timeline.tooltip import describe_bar
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 

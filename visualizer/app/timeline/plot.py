@@ -16,8 +16,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from visualizer.app import palette
-from visualizer.app.annotation_items import AnnotationLayer
-from visualizer.app.timeline_item import GanttItem
+from visualizer.app.timeline.annotation_items import AnnotationLayer
+from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 

@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from server.channel import FrameReader, FrameWriter
+from server.protocol import FrameReader, FrameWriter
 
 
 def test_frames_split_at_every_byte_come_out_whole() -> None:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app.timeline_item import BAR_HEIGHT, BAR_TOP
+from visualizer.app.timeline.gantt_item import BAR_HEIGHT, BAR_TOP
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 

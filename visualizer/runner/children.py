@@ -4,6 +4,11 @@ Each child gets a reader thread for its frames and one for its log (stderr), so 
 chatty child can never block on a full pipe. Its stdin stays open for as long as we
 want it alive: when our process dies, however it dies, the kernel closes that pipe
 and the child exits by itself.
+
+The children start isolated from the user's working directory and PYTHONPATH, so
+nothing there can replace our code: the server through :mod:`server._boot` (our
+server under a private name, the user's names free), the load generator with
+``-I`` and our own folder first on its path.
 """
 
 from __future__ import annotations
@@ -11,7 +16,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -19,19 +23,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from server.channel import FrameReader
+from server import _boot
+from server.protocol import CorruptStream, FrameReader
 
-#: The folder that holds the server and visualizer packages, for children started
-#: from a source checkout that is not installed.
-_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+#: The folder that holds our server and visualizer packages: site-packages, or a
+#: source checkout.
+_OUR_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def server_command() -> list[str]:
+    """The server child: our server under a private name (see :mod:`server._boot`)."""
+    return _boot.command("child")
+
+
+def load_generator_command() -> list[str]:
+    """The load generator: hosts no user code, so it ignores PYTHON* and the user's site."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from visualizer.runner import loadgen; loadgen.main()"
+    )
+    return [sys.executable, "-I", "-u", "-c", code, _OUR_ROOT]
+
 
 OnFrame = Callable[[dict[str, Any]], None]
 OnExit = Callable[[int], None]
 
 
 class ChildProcess:
-    def __init__(self, module: str, on_frame: OnFrame, on_exit: OnExit) -> None:
-        self.module = module
+    def __init__(self, name: str, command: list[str], on_frame: OnFrame, on_exit: OnExit) -> None:
+        self.name = name
+        self.command = command
         self._on_frame = on_frame
         self._on_exit = on_exit
         self.log: collections.deque[str] = collections.deque(maxlen=40)
@@ -43,19 +64,16 @@ class ChildProcess:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT_ROOT, env.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", self.module],
+            self.command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
-            env=env,
         )
         self._threads = [
-            threading.Thread(target=self._read_frames, name=f"{self.module}-frames", daemon=True),
-            threading.Thread(target=self._read_log, name=f"{self.module}-log", daemon=True),
+            threading.Thread(target=self._read_frames, name=f"{self.name}-frames", daemon=True),
+            threading.Thread(target=self._read_log, name=f"{self.name}-log", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -103,7 +121,7 @@ class ChildProcess:
             while chunk := process.stdout.read(1 << 16):
                 for frame in reader.feed(chunk):
                     self._on_frame(frame)
-        except ValueError as error:  # a corrupt stream: say so, and treat the child as gone
+        except CorruptStream as error:  # a corrupt stream: say so, and treat the child as gone
             self.log.append(str(error))
         self._on_exit(process.wait())
 

@@ -1,20 +1,13 @@
-"""A run without a window: start the server, run one scenario, derive its story."""
+"""RunResult: a finished run with everything derived from it, and how it reads as a report."""
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass
 
 from visualizer.model.narrative import narrate
-from visualizer.model.settings import RunSettings
 from visualizer.model.summary import RunSummary, summarize
 from visualizer.model.timeline import Timeline, build_timeline
 from visualizer.model.trace import RunTrace
-from visualizer.session import Session
-
-#: After a stop (Ctrl-C) the run gets this long to account for its requests.
-STOP_GRACE_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -59,35 +52,6 @@ class RunResult:
         width = max(len(k) for k, _ in rows)
         table = "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
         return table + "\n\n" + "\n".join(self.story)
-
-
-def run_to_completion(settings: RunSettings, progress: bool = False) -> RunResult:
-    session = Session()
-    try:
-        session.start_server()
-        run = session.start_run(settings)
-        try:
-            last_print = 0.0
-            while not run.finished:
-                session.pump(0.1)
-                if progress and time.monotonic() - last_print > 0.2:
-                    last_print = time.monotonic()
-                    print(
-                        f"\r{run.done_count:,}/{settings.requests:,} done, "
-                        f"{run.in_flight:,} in flight ",
-                        end="",
-                        file=sys.stderr,
-                    )
-        except KeyboardInterrupt:
-            session.stop_run()
-            deadline = time.monotonic() + STOP_GRACE_S
-            while not run.finished and time.monotonic() < deadline:
-                session.pump(0.1)
-        if progress:
-            print("\r" + " " * 40 + "\r", end="", file=sys.stderr)
-    finally:
-        session.close()
-    return analyse(run.trace)
 
 
 def analyse(trace: RunTrace) -> RunResult:

@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from server import events
+from server import protocol
 from server._limits import open_files_allowed, open_files_needed
-from visualizer.loadplan import LoadPlan
+from server.protocol import Outcome
 from visualizer.model.settings import RunSettings
-from visualizer.model.trace import Outcome, RunTrace
-from visualizer.processes import ChildProcess
+from visualizer.model.trace import RunTrace
+from visualizer.runner.children import ChildProcess, load_generator_command, server_command
+from visualizer.runner.loadplan import LoadPlan
 
 SERVER, CLIENT, SERVER_EXIT, CLIENT_EXIT = "server", "client", "server exit", "client exit"
 
@@ -103,6 +104,7 @@ class Session:
         self.hello, self.server_error = {}, ""
         self.server = ChildProcess(
             "server",
+            server_command(),
             on_frame=lambda frame: self.inbox.put((SERVER, frame)),
             on_exit=lambda code: self.inbox.put((SERVER_EXIT, code)),
         )
@@ -160,7 +162,7 @@ class Session:
         check_open_file_limit(settings.concurrency)
         trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
         self.run = LiveRun(trace=trace)
-        self.server.send({"cmd": events.CMD_POOL, "size": settings.pool})
+        self.server.send({"cmd": protocol.CMD_POOL, "size": settings.pool})
         return self.run
 
     def stop_run(self) -> None:
@@ -207,7 +209,7 @@ class Session:
 
     def _handle(self, source: str, payload: Any) -> None:
         run = self.run
-        if source == SERVER and payload.get("t") == events.HELLO:
+        if source == SERVER and payload.get("t") == protocol.HELLO:
             self.hello = payload
             return
         if source == SERVER_EXIT:
@@ -234,21 +236,22 @@ class Session:
 
     def _handle_server(self, run: LiveRun, frame: dict[str, Any]) -> None:
         kind = frame.get("t")
-        if kind == events.EVENTS:
+        if kind == protocol.EVENTS:
             if run.trace.t0:
                 _add_events(run.trace, frame)
             else:
                 run.early_frames.append(frame)
-        elif kind == events.ACK and frame.get("cmd") == events.CMD_POOL:
+        elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_POOL:
             if run.state is RunState.CONFIGURING and not run.stop_requested:
                 self._start_client(run)
-        elif kind == events.ACK and frame.get("cmd") == events.CMD_FLUSH:
+        elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_FLUSH:
             self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
 
     def _start_client(self, run: LiveRun) -> None:
-        plan = LoadPlan(port=int(self.hello["port"]), settings=run.trace.settings)
+        plan = LoadPlan.for_run(int(self.hello["port"]), run.trace.settings)
         run.client = ChildProcess(
-            "visualizer.loadgen",
+            "loadgen",
+            load_generator_command(),
             on_frame=lambda frame: self.inbox.put((CLIENT, frame)),
             on_exit=lambda code: self.inbox.put((CLIENT_EXIT, code)),
         )
@@ -259,23 +262,23 @@ class Session:
     def _handle_client(self, run: LiveRun, frame: dict[str, Any]) -> None:
         kind = frame.get("t")
         trace = run.trace
-        if kind == "start":
+        if kind == protocol.START:
             trace.t0 = int(frame["t0"])
             for early in run.early_frames:
                 _add_events(trace, early)
             run.early_frames.clear()
-        elif kind == "sent":
+        elif kind == protocol.SENT:
             trace.sent.extend(frame["rows"])
             run.sent_count += len(frame["rows"])
-        elif kind == "done":
+        elif kind == protocol.DONE:
             trace.done.extend(frame["rows"])
             run.done_count += len(frame["rows"])
-        elif kind == "finished":
+        elif kind == protocol.FINISHED:
             if self.server_running and self.server is not None:
                 # Everything the loop did for the run must reach us before it ends.
                 run.state = RunState.FLUSHING
                 run.flush_asked_at = time.monotonic()
-                self.server.send({"cmd": events.CMD_FLUSH})
+                self.server.send({"cmd": protocol.CMD_FLUSH})
             else:
                 self._finish(run, trace.ended or "the server is gone")
 
@@ -296,7 +299,7 @@ class Session:
 def _add_events(trace: RunTrace, frame: dict[str, Any]) -> None:
     # The server ships each kind as one flat list of ints; regroup them into rows.
     loop, timer, worker, stamp = (
-        events.rows(frame[kind], events.WIDTH[kind])
+        protocol.rows(frame[kind], protocol.WIDTH[kind])
         for kind in ("loop", "timer", "worker", "stamp")
     )
     trace.add_server_events(loop, timer, list(worker), list(stamp))

@@ -1,0 +1,245 @@
+"""The wire protocol between schedviz's processes: typed frames, and how they travel.
+
+Both sides import this module (the server child, the load generator and the app),
+so it imports nothing but the standard library: no FastAPI, no Qt.
+
+Frames go from a child to its parent on the child's original stdout: a 4-byte
+length, then the frame, a dict, marshalled. marshal is the fastest encoder in the
+standard library for flat lists of ints (several times faster than json), which
+matters because the server's shipper runs in the observed process and every
+millisecond it holds the GIL is stolen from the handlers. Both ends run the same
+interpreter (the parent starts its children with ``sys.executable``), so the
+marshal format always matches. Commands go the other way, one JSON object a line
+on the child's stdin.
+
+Every timestamp is an integer from ``time.perf_counter_ns()``. On Linux, macOS and
+Windows that clock is system-wide monotonic, so stamps taken in the server, the
+load generator and the app share one axis without any clock alignment.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from enum import IntEnum
+from typing import Any, BinaryIO, Final, Literal, TypedDict
+
+#: Request id of a loop slice that ran for no request: server I/O, timers, ours.
+NO_REQUEST: Final = 0
+
+# -- events -------------------------------------------------------------------------------
+#
+# Events travel as flat lists of ints, one list per kind in an EventsFrame: each event
+# is the fields of its layout laid end to end, ``WIDTH[kind]`` ints per event.
+# Recording one is a single ``list.extend`` that leaves no GC-tracked object behind,
+# and a flat list of ints marshals fast. Readers regroup them with :func:`rows`.
+#   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
+#   timer:  (start_ns, end_ns, request_id, due_ns)   a timer callback, with when it was due
+#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, thread_key)
+#   stamp:  (request_id, stamp_kind, t_ns)
+
+#: Ints per event of each kind, in an EventsFrame's flat lists.
+WIDTH: Final = {"loop": 3, "timer": 4, "worker": 6, "stamp": 3}
+
+# Stamp kinds, taken by the ASGI middleware.
+SERVER_START: Final = 0  # the app got the request (headers parsed)
+RESPONSE_START: Final = 1  # the app sent the status line and headers
+RESPONSE_END: Final = 2  # the app sent the last byte of the body
+
+
+def rows(flat: Sequence[int], width: int) -> Iterator[tuple[Any, ...]]:
+    """The events of one flat list of an EventsFrame, as tuples of ``width`` ints."""
+    fields = iter(flat)
+    return zip(*[fields] * width, strict=True)
+
+
+# -- frames of the server -----------------------------------------------------------------
+
+HELLO: Final = "hello"
+EVENTS: Final = "events"
+ACK: Final = "ack"
+
+
+class HelloFrame(TypedDict):
+    """The server is up: where it listens, and what it runs on."""
+
+    t: Literal["hello"]
+    port: int
+    upstream_port: int
+    upstream_pid: int
+    pid: int
+    cpu_loops_per_ms: float
+    versions: dict[str, str]
+
+
+class EventsFrame(TypedDict):
+    """A batch of events. Every slice that ended before ``watermark`` has been shipped
+    in this frame or an earlier one."""
+
+    t: Literal["events"]
+    watermark: int
+    loop: list[int]
+    timer: list[int]
+    worker: list[int]
+    stamp: list[int]
+
+
+class AckFrame(TypedDict, total=False):
+    """The reply to a command: which one, and what it reports."""
+
+    t: Literal["ack"]
+    cmd: str
+    size: int
+
+
+# -- commands to the server ---------------------------------------------------------------
+
+CMD_POOL: Final = "pool"  # {"cmd": "pool", "size": P}: set the threadpool size
+CMD_FLUSH: Final = "flush"  # {"cmd": "flush"}: ship everything the loop has done so far
+
+
+# -- frames of the load generator ---------------------------------------------------------
+
+START: Final = "start"
+SENT: Final = "sent"
+DONE: Final = "done"
+FINISHED: Final = "finished"
+#: The line on the load generator's stdin that cancels its run.
+STOP_LINE: Final = b"stop"
+
+
+class StartFrame(TypedDict):
+    """The run starts now: ``t0`` is the zero of its time axis."""
+
+    t: Literal["start"]
+    t0: int
+
+
+class SentFrame(TypedDict):
+    """Requests that were sent: ``(request_id, sent_ns)`` each."""
+
+    t: Literal["sent"]
+    rows: list[tuple[int, int]]
+
+
+class Outcome(IntEnum):
+    """The final state of a request, as the client saw it: the last field of a done row."""
+
+    OK = 0
+    HTTP_ERROR = 1  # the server answered with a status of 400 or more
+    TIMEOUT = 2
+    CONNECTION = 3  # refused or reset
+    CANCELLED = 4  # the run was stopped while it was in flight
+    ERROR = 5  # anything else the client raised
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.OK: "ok",
+    Outcome.HTTP_ERROR: "HTTP error",
+    Outcome.TIMEOUT: "timeout",
+    Outcome.CONNECTION: "connection failed",
+    Outcome.CANCELLED: "cancelled",
+    Outcome.ERROR: "error",
+}
+
+
+class DoneFrame(TypedDict):
+    """Requests that ended: ``(request_id, sent_ns, received_ns, status, outcome)`` each."""
+
+    t: Literal["done"]
+    rows: list[tuple[int, int, int, int, int]]
+
+
+class FinishedFrame(TypedDict):
+    """The load generator is done and about to exit."""
+
+    t: Literal["finished"]
+    sent: int
+    stopped: bool
+
+
+ServerFrame = HelloFrame | EventsFrame | AckFrame
+ClientFrame = StartFrame | SentFrame | DoneFrame | FinishedFrame
+Frame = ServerFrame | ClientFrame
+
+# -- framing ------------------------------------------------------------------------------
+
+_HEADER = struct.Struct("<I")
+#: A frame larger than this is a corrupt stream, not a real batch.
+MAX_FRAME_BYTES = 512 * 1024 * 1024
+
+
+class CorruptStream(ValueError):
+    """The bytes from a child are not frames: it printed to its frame channel, or died."""
+
+
+def take_stdout_for_frames() -> FrameWriter:
+    """Keep the real stdout for frames, and point fd 1 at stderr for everyone else.
+
+    A library that prints (uvicorn's access log, a stray print) would otherwise
+    corrupt the frame stream.
+    """
+    channel = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return FrameWriter(channel)
+
+
+class FrameWriter:
+    """Writes frames to a file descriptor; safe to call from several threads."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lock = threading.Lock()
+
+    def write(self, frame: Frame) -> None:
+        payload = marshal.dumps(dict(frame))
+        data = _HEADER.pack(len(payload)) + payload
+        with self._lock:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+
+
+class FrameReader:
+    """Splits a byte stream into frames, keeping the bytes of a frame not yet complete."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[Any]:
+        """The frames completed by ``data``; raises CorruptStream on bytes that are not."""
+        self._buffer += data
+        frames: list[Any] = []
+        while len(self._buffer) >= _HEADER.size:
+            (size,) = _HEADER.unpack_from(self._buffer)
+            if size > MAX_FRAME_BYTES:
+                raise CorruptStream(f"corrupt trace stream: frame of {size} bytes")
+            end = _HEADER.size + size
+            if len(self._buffer) < end:
+                break
+            try:
+                frame = marshal.loads(bytes(self._buffer[_HEADER.size : end]))
+            except (ValueError, EOFError, TypeError) as error:
+                raise CorruptStream(f"corrupt trace stream: {error}") from None
+            if not isinstance(frame, dict) or not isinstance(frame.get("t"), str):
+                raise CorruptStream(f"corrupt trace stream: a frame of type {type(frame)}")
+            frames.append(frame)
+            del self._buffer[:end]
+        return frames
+
+
+def read_frames(stream: BinaryIO) -> Iterator[Any]:
+    """Yield the frames of a stream until it ends (the child exited or closed it)."""
+    reader = FrameReader()
+    while chunk := stream.read1(1 << 16) if hasattr(stream, "read1") else stream.read(1 << 16):
+        yield from reader.feed(chunk)

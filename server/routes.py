@@ -1,0 +1,46 @@
+"""The styles by name, and the path each request of a run goes to.
+
+No web stack here: the load generator and the model need the names and the paths,
+not FastAPI. The handlers themselves are in :mod:`server.styles`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The endpoint styles, in the order the app lists them.
+STYLE_NAMES: Final = (
+    "async_sleep",
+    "sync_sleep",
+    "async_blocking",
+    "async_cpu",
+    "sync_cpu",
+    "async_offload",
+    "async_http",
+    "sync_http_in_async",
+    "sync_http",
+    "mixed",
+)
+
+#: The style the client composes from two others; every other style is a route.
+MIXED: Final = "mixed"
+ROUTED_STYLES: Final = tuple(name for name in STYLE_NAMES if name != MIXED)
+#: Where ``fail_every`` sends a request: a handler that raises.
+RAISES_PATH: Final = "/raises"
+
+
+def route_for(
+    style: str, request_id: int, concurrency: int, requests: int, fail_every: int = 0
+) -> str:
+    """The path a request of a run goes to: ``/{style}``, for ``mixed`` one of its parts,
+    and ``/raises`` for every ``fail_every``-th request.
+
+    In a mixed run the one blocking request is in the middle of the first wave, so
+    some requests started before it and are caught mid-await, and some come after.
+    """
+    if fail_every and request_id % fail_every == 0:
+        return RAISES_PATH
+    if style != MIXED:
+        return f"/{style}"
+    guilty = max(1, (min(concurrency, requests) + 1) // 2)
+    return "/async_blocking" if request_id == guilty else "/async_sleep"
