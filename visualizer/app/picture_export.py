@@ -7,21 +7,42 @@ the image's device pixel ratio scales the painter, so a 3840-pixel picture has
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from visualizer.app.timeline_picture import LAYOUT_WIDTH, PicturePainter, TimelinePicture
+from visualizer.app.timeline.picture import (
+    LAYOUT_WIDTH,
+    PanelPlacement,
+    PicturePainter,
+    TimelinePicture,
+)
 
 #: Widths a picture may have, in pixels: from a thumbnail to 8K.
 MIN_WIDTH, MAX_WIDTH = 320, 7680
 DEFAULT_WIDTH = 1920
 
 
+@dataclass(frozen=True)
+class RenderedPicture:
+    """A picture painted into an image, and where its panels landed in it."""
+
+    image: QImage
+    placements: list[PanelPlacement]
+    #: Image pixels per layout pixel of the placements.
+    scale: float
+
+
 def render_image(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> QImage:
     """The picture, ``width`` pixels wide, as tall as its content needs."""
+    return render(picture, width).image
+
+
+def render(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> RenderedPicture:
+    """The picture painted ``width`` pixels wide, with the placement of its panels."""
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise ValueError(f"width {width} is out of range: allowed {MIN_WIDTH} to {MAX_WIDTH}")
     # Narrow pictures get a narrower layout rather than unreadably small text.
@@ -37,9 +58,9 @@ def render_image(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> QImage
             painter_plan.paint(painter)
         finally:
             painter.end()
+        return RenderedPicture(image, painter_plan.placements, ratio)
     finally:
         painter_plan.close()
-    return image
 
 
 def save_png(picture: TimelinePicture, path: str | Path, width: int = DEFAULT_WIDTH) -> None:
