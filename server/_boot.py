@@ -53,17 +53,25 @@ class _OursAreHidden(importlib.abc.MetaPathFinder):
     ) -> ModuleSpec | None:
         if fullname not in OUR_NAMES:
             return None
-        elsewhere = [entry for entry in sys.path if Path(entry or ".").resolve() != self._ours]
+        elsewhere = [
+            entry for entry in sys.path if isinstance(entry, str) and not self._ours_at(entry)
+        ]
         spec = importlib.machinery.PathFinder.find_spec(fullname, elsewhere)
         if spec is not None:
             return spec
-        for finder in sys.meta_path:  # an editable install's finder, say
+        for finder in sys.meta_path:  # an editable install's finder: the user's, or ours
             if finder is self or finder is importlib.machinery.PathFinder:
                 continue
             find = getattr(finder, "find_spec", None)
-            if find is not None and (spec := find(fullname, path, target)) is not None:
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None and not self._ours_at(spec.origin or ""):
                 return spec  # type: ignore[no-any-return]
         raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+
+    def _ours_at(self, location: str) -> bool:
+        """Whether ``location`` is our folder or lies in it."""
+        where = Path(location or ".").resolve()
+        return where == self._ours or self._ours in where.parents
 
 
 def load_privately() -> ModuleType:

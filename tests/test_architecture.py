@@ -51,3 +51,35 @@ def test_the_model_imports_without_loading_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+BROKEN_CONTRACT = """
+[tool.importlinter]
+root_packages = ["server", "visualizer"]
+include_external_packages = true
+
+[[tool.importlinter.contracts]]
+name = "A contract the code breaks: the model uses numpy"
+type = "forbidden"
+source_modules = ["visualizer.model"]
+forbidden_modules = ["numpy"]
+"""
+
+
+def test_the_import_contracts_hold_and_a_broken_one_fails_lint_imports(tmp_path: Path) -> None:
+    """.ci/run's lint-imports gate: our contracts pass, and a broken contract fails it."""
+    pytest.importorskip("importlinter", reason="the gates' tools come with the 'lint' extra")
+    lint_imports = [
+        sys.executable,
+        "-c",
+        "from importlinter.cli import lint_imports_command as c; c()",
+    ]
+    kept = subprocess.run(lint_imports, cwd=ROOT, capture_output=True, text=True)
+    assert kept.returncode == 0, kept.stdout
+    broken_config = tmp_path / "broken.toml"
+    broken_config.write_text(BROKEN_CONTRACT)
+    broken = subprocess.run(
+        [*lint_imports, "--config", str(broken_config)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert broken.returncode != 0
+    assert "BROKEN" in broken.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from server.routes import STYLE_NAMES
-from visualizer.cli import EXIT_BAD_INPUT, main
+from visualizer.cli import EXIT_BAD_INPUT, EXIT_RUN_FAILED, main
+from visualizer.runner import headless
+from visualizer.runner.session import ServerError
 
 
 @pytest.mark.parametrize(
@@ -31,6 +34,9 @@ from visualizer.cli import EXIT_BAD_INPUT, main
         (["run", "--colour", "red"], "unrecognized arguments: --colour red"),
         (["--concurrency", "0"], "concurrency 0 is out of range"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["run", "--out", ""], "output path '' is empty"),
+        (["run", "--png", "/dev/full"], "output path '/dev/full' is not a regular file"),
+        (["run", "--svg", "/dev/null"], "output path '/dev/null' is not a regular file"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_value(
@@ -48,6 +54,55 @@ def test_an_output_path_that_is_a_folder_is_refused(
 ) -> None:
     assert main(["run", "--out", str(tmp_path)]) == EXIT_BAD_INPUT
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_a_fifo_as_output_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["run", "--out", str(fifo)]) == EXIT_BAD_INPUT
+    assert "is not a regular file" in capsys.readouterr().err
+
+
+def _run_fails_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(headless, "run_to_completion", fail)
+
+
+def test_a_server_that_fails_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = "the server exited with status 1; its last words:\nTraceback ...\nImportError: x"
+    _run_fails_with(monkeypatch, ServerError(message))
+    assert main(["run", "--requests", "1"]) == EXIT_RUN_FAILED
+    err = capsys.readouterr().err
+    assert err == "schedviz: the server exited with status 1; its last words: ImportError: x\n"
+
+
+def test_a_bug_of_ours_is_one_line_and_its_traceback_goes_to_a_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run_fails_with(monkeypatch, KeyError("lost"))
+    assert main(["run", "--requests", "1"]) == EXIT_RUN_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("schedviz: internal error (KeyError: 'lost'); details in ")
+    report = Path(err.rsplit(" ", 1)[1].strip())
+    try:
+        assert "KeyError: 'lost'" in report.read_text()
+    finally:
+        report.unlink()
+
+
+def test_an_output_that_cannot_be_written_after_the_run_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run_fails_with(monkeypatch, OSError(28, "No space left on device", "t.json"))
+    assert main(["run", "--requests", "1"]) == EXIT_RUN_FAILED
+    assert capsys.readouterr().err == "schedviz: could not write t.json: No space left on device\n"
 
 
 def test_styles_lists_the_catalogue_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
