@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from visualizer.model.loop_blocks import telling_block
 from visualizer.model.trace import RunTrace
 
 #: A loop block shorter than this is ordinary loop work, not worth pointing at.
@@ -52,11 +53,12 @@ def annotate(trace: RunTrace) -> Annotations:
 
 
 def longest_loop_block(trace: RunTrace) -> LoopBlockMark | None:
-    """The longest loop slice, if it is long enough to matter."""
+    """The first of the longest loop slices (see loop_blocks), if long enough to matter."""
     loop = trace.loop.rows
-    if len(loop) == 0:
+    index = telling_block(loop)
+    if index is None:
         return None
-    longest = loop[int(np.argmax(loop["end"] - loop["start"]))]
+    longest = loop[index]
     start, end = int(longest["start"]) - trace.t0, int(longest["end"]) - trace.t0
     if end - start < NOTABLE_BLOCK_NS:
         return None

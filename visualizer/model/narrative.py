@@ -30,14 +30,21 @@ def narrate(summary: RunSummary) -> list[str]:
     if block and block.duration_ms >= max(BLOCK_MS, BLOCK_SHARE * makespan):
         who = f"Request {block.request}" if block.request else "Server code with no request"
         behind = _count(block.waited_behind, "request", "requests")
+        briefly = f", and {block.held_up_briefly:,} more briefly" if block.held_up_briefly else ""
         lines.append(
-            f"{who} blocked the event loop for {_ms(block.duration_ms)}; {behind} waited behind it."
+            f"{who} blocked the event loop for {_ms(block.duration_ms)}; "
+            f"{behind} waited behind it{briefly}."
         )
         if summary.loop_busy_ms >= 0.5 * makespan:
             lines.append(
                 f"Handlers held the loop for {_ms(summary.loop_busy_ms)} of the "
                 f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): "
                 "requests ran one at a time."
+            )
+        if block.blockers > 1:
+            lines.append(
+                f"{block.blockers:,} requests each blocked the loop for about "
+                f"{_ms(block.duration_ms)}, one after another: nothing else ran meanwhile."
             )
     elif summary.peak_in_server > 1 and makespan > 0:
         busy = summary.loop_busy_ms / makespan

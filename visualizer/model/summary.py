@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from server.protocol import RESPONSE_END, SERVER_START, Outcome
+from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
 from visualizer.model.timeline import Timeline
 from visualizer.model.trace import RunTrace
@@ -15,13 +16,19 @@ from visualizer.model.trace import RunTrace
 
 @dataclass(frozen=True)
 class LoopBlock:
-    """The longest loop slice of the run, and what it held up."""
+    """The first of the run's longest loop slices, and what it held up (see loop_blocks)."""
 
     request: int | None  # None when the slice ran for no request
     start_ms: float
     duration_ms: float
-    #: Other requests that were waiting at some moment of the block.
+    #: Other requests that were waiting for at least half of the block: the orange
+    #: bars drawn beside it.
     waited_behind: int
+    #: Other requests that were waiting for a shorter part of it, at its start or its
+    #: end (a timer that fell due while the loop was held, say).
+    held_up_briefly: int = 0
+    #: Requests that blocked the loop about as long (this one included).
+    blockers: int = 1
 
 
 @dataclass(frozen=True)
@@ -145,10 +152,11 @@ def _failure_reasons(done: np.ndarray) -> dict[str, int]:
 
 def _longest_block(trace: RunTrace, timeline: Timeline) -> LoopBlock | None:
     loop = trace.loop.rows
-    if len(loop) == 0:
+    index = telling_block(loop)
+    if index is None:
         return None
-    longest = loop[int(np.argmax(loop["end"] - loop["start"]))]
-    start, end, guilty = int(longest["start"]), int(longest["end"]), int(longest["request"])
+    block = loop[index]
+    start, end, guilty = int(block["start"]), int(block["end"]), int(block["request"])
     phases = timeline.phases
     waiting = (
         (phases.phase == Phase.WAITING)
@@ -156,11 +164,19 @@ def _longest_block(trace: RunTrace, timeline: Timeline) -> LoopBlock | None:
         & (phases.end > start)
         & (phases.request != guilty)
     )
+    overlap = np.minimum(phases.end[waiting], end) - np.maximum(phases.start[waiting], start)
+    requests = phases.request[waiting]
+    # A request may wait in several pieces; what counts is its time waiting in all.
+    waiters, inverse = np.unique(requests, return_inverse=True)
+    waited = np.bincount(inverse, weights=overlap, minlength=len(waiters))
+    behind = int(np.count_nonzero(waited >= 0.5 * (end - start)))
     return LoopBlock(
         request=guilty if guilty > 0 else None,
         start_ms=(start - trace.t0) / 1e6,
         duration_ms=(end - start) / 1e6,
-        waited_behind=len(np.unique(phases.request[waiting])),
+        waited_behind=behind,
+        held_up_briefly=len(waiters) - behind,
+        blockers=max(blockers_like_it(loop, index), 1),
     )
 
 
