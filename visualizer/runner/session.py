@@ -102,12 +102,7 @@ class Session:
         """Start the server process and return at once; its hello arrives through pump()."""
         self.close()
         self.hello, self.server_error = {}, ""
-        self.server = ChildProcess(
-            "server",
-            server_command(),
-            on_frame=lambda frame: self.inbox.put((SERVER, frame)),
-            on_exit=lambda code: self.inbox.put((SERVER_EXIT, code)),
-        )
+        self.server = self._child("server", server_command(), SERVER, SERVER_EXIT)
         self.server.start()
 
     def start_server(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> dict[str, Any]:
@@ -249,12 +244,7 @@ class Session:
 
     def _start_client(self, run: LiveRun) -> None:
         plan = LoadPlan.for_run(int(self.hello["port"]), run.trace.settings)
-        run.client = ChildProcess(
-            "loadgen",
-            load_generator_command(),
-            on_frame=lambda frame: self.inbox.put((CLIENT, frame)),
-            on_exit=lambda code: self.inbox.put((CLIENT_EXIT, code)),
-        )
+        run.client = self._child("loadgen", load_generator_command(), CLIENT, CLIENT_EXIT)
         run.client.start()
         run.client.send(plan.to_json())
         run.state = RunState.RUNNING
@@ -290,6 +280,15 @@ class Session:
         run.state = RunState.FINISHED
         if run.client is not None:
             run.client.stop()
+
+    def _child(self, name: str, command: list[str], source: str, exit_source: str) -> ChildProcess:
+        """A child whose frames and exit reach pump() through the inbox, tagged with its source."""
+        return ChildProcess(
+            name,
+            command,
+            on_frame=lambda frame: self.inbox.put((source, frame)),
+            on_exit=lambda code: self.inbox.put((exit_source, code)),
+        )
 
     def _server_failure(self, what: str) -> str:
         log = "\n".join(self.server.log) if self.server else ""
