@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from server.app import create_app
@@ -145,3 +146,29 @@ def test_a_run_never_hangs_on_a_loop_frozen_long_after_the_client_gave_up(
     assert time.monotonic() - started < FLUSH_TIMEOUT_S + 10
     assert trace.ended.startswith("complete, but the server was still busy")
     assert set(trace.done.rows["outcome"].tolist()) == {Outcome.TIMEOUT}
+
+
+@live
+def test_stray_requests_neither_crash_the_server_nor_enter_the_run(session: Session) -> None:
+    """Any local process can talk to the server: a 20-digit id, a nan, a negative id."""
+    port = session.hello["port"]
+    strays = [
+        ("/async_sleep?work_ms=1", {"x-request-id": "99999999999999999999"}),
+        ("/async_sleep?work_ms=nan", {"x-request-id": "3"}),
+        ("/async_sleep?work_ms=1", {"x-request-id": "-5"}),
+        ("/async_sleep?work_ms=inf", {"x-request-id": "2"}),  # sleeps for ever
+    ]
+    statuses = []
+    for path, headers in strays:  # a connection each: uvicorn closes one after a 500
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}{path}", headers=headers, timeout=1)
+            statuses.append(response.status_code)
+        except httpx.TimeoutException:
+            statuses.append(0)
+    assert statuses == [200, 500, 200, 0]  # as an untraced server answers them
+    settings = RunSettings(style="async_sleep", concurrency=2, requests=4, work_ms=10)
+    run = finish(session, session.start_run(settings))
+    assert session.server_running, session.server_error
+    assert run.trace.ended == "complete"
+    stamped = set(run.trace.stamp.rows["request"].tolist())
+    assert stamped <= {1, 2, 3, 4}

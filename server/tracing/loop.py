@@ -56,14 +56,14 @@ class LoopTracer:
             start = perf_counter_ns()
             timer_run(handle)
             if handle._loop is loop:
-                record_timer(
-                    (
-                        start,
-                        perf_counter_ns(),
-                        handle._context.get(request_var, 0),
-                        int(handle._when * 1e9) + offset_ns,
-                    )
-                )
+                end = perf_counter_ns()
+                try:
+                    due = int(handle._when * 1e9) + offset_ns
+                except (ValueError, OverflowError):
+                    # A timer due at nan or inf (asyncio.sleep(float("nan")) from a
+                    # query string): the wrapper must never raise into the loop.
+                    due = 0
+                record_timer((start, end, handle._context.get(request_var, 0), due))
 
         asyncio.events.Handle._run = traced_run  # type: ignore[method-assign,assignment]
         asyncio.events.TimerHandle._run = traced_timer_run  # type: ignore[method-assign,assignment]

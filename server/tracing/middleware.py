@@ -42,8 +42,15 @@ class RequestStampMiddleware:
         await self.app(scope, receive, stamped_send)
 
 
+#: Request ids are positive and fit in 31 bits (runs have at most 1,000,000 requests);
+#: anything else a stray client sends is not a request of ours.
+MAX_REQUEST_ID = 2**31 - 1
+
+
 def _request_id(scope: Scope) -> int:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER:
-            return int(value) if value.isdigit() else protocol.NO_REQUEST
+            if value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_REQUEST_ID:
+                return int(value)
+            return protocol.NO_REQUEST
     return protocol.NO_REQUEST
