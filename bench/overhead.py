@@ -45,7 +45,12 @@ def _pin(cpus: set[int]) -> None:
         os.sched_setaffinity(0, cpus)
 
 
-REQUEST = b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\nx-request-id: %d\r\n\r\n"
+REQUEST = (
+    b"GET /async_sleep?work_ms=0 HTTP/1.1\r\nhost: bench\r\n"
+    b"x-request-id: %d\r\nx-schedviz-run: 1\r\n\r\n"
+)
+#: Opens run 1 on the server, so that the requests above are traced as a run's are.
+RUN_COMMAND = b'{"cmd": "run", "run": 1, "requests": 1000000000, "pool": 40}\n'
 
 
 class Server:
@@ -60,6 +65,9 @@ class Server:
         )
         assert self.process.stdout is not None
         self.port = int(next(read_frames(self.process.stdout))["port"])
+        assert self.process.stdin is not None
+        self.process.stdin.write(RUN_COMMAND)
+        self.process.stdin.flush()
         # Drain the trace stream, or the shipper would block on a full pipe; in a
         # process of its own (wc, in C), so that decoding it neither slows this
         # process's load client nor competes with it for the GIL.

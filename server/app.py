@@ -9,11 +9,11 @@ from fastapi import FastAPI
 
 from .routes import RAISES_PATH, ROUTED_STYLES
 from .styles import CATALOGUE, raises
-from .tracing import RequestStampMiddleware, TraceRecorder
+from .tracing import RequestStampMiddleware, RunGate, TraceRecorder
 from .upstream import upstream
 
 
-def create_app(recorder: TraceRecorder | None, upstream_port: int) -> FastAPI:
+def create_app(recorder: TraceRecorder | None, gate: RunGate, upstream_port: int) -> FastAPI:
     """The app; with no recorder it runs untraced (for measuring what tracing costs)."""
 
     @asynccontextmanager
@@ -31,5 +31,5 @@ def create_app(recorder: TraceRecorder | None, upstream_port: int) -> FastAPI:
         app.add_api_route(f"/{name}", handler, methods=["GET"], name=name, response_model=None)
     app.add_api_route(RAISES_PATH, raises, methods=["GET"], response_model=None)
     if recorder is not None:
-        app.add_middleware(RequestStampMiddleware, recorder=recorder)
+        app.add_middleware(RequestStampMiddleware, recorder=recorder, gate=gate)
     return app

@@ -25,7 +25,7 @@ from ._limits import raise_open_file_limit
 from ._listener import tcp_listener
 from .app import create_app
 from .protocol import take_stdout_for_frames
-from .tracing import LoopTracer, ThreadpoolTracer, TraceRecorder, current_request
+from .tracing import LoopTracer, RunGate, ThreadpoolTracer, TraceRecorder, current_request
 from .upstream import start_upstream_process
 
 #: Request id of our own control callbacks on the loop; the model leaves them out.
@@ -52,8 +52,9 @@ def main() -> None:
     port = sock.getsockname()[1]
 
     recorder = TraceRecorder(ship=writer.write)
+    gate = RunGate()
     config = uvicorn.Config(
-        create_app(recorder if tracing_enabled() else None, upstream_port),
+        create_app(recorder if tracing_enabled() else None, gate, upstream_port),
         log_level="warning",
         access_log=False,
         timeout_keep_alive=120,
@@ -67,17 +68,22 @@ def main() -> None:
     def on_loop(coroutine: Coroutine[Any, Any, None]) -> None:
         loop.call_soon_threadsafe(lambda: loop.create_task(coroutine, context=internal.copy()))
 
-    async def set_pool(size: int) -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = size
-        writer.write({"t": "ack", "cmd": protocol.CMD_POOL, "size": size})
+    async def begin_run(run: int, requests: int, pool: int) -> None:
+        # On the loop, between two requests: no request sees half a change.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = pool
+        gate.open(run, requests)
+        writer.write({"t": "ack", "cmd": protocol.CMD_RUN, "run": run})
 
     async def flush() -> None:
         # Runs on the loop, so every slice before this one has been recorded.
-        recorder.flush(then=lambda: writer.write({"t": "ack", "cmd": protocol.CMD_FLUSH}))
+        foreign = gate.foreign
+        recorder.flush(
+            then=lambda: writer.write({"t": "ack", "cmd": protocol.CMD_FLUSH, "foreign": foreign})
+        )
 
     def on_command(command: dict[str, Any]) -> None:
-        if command.get("cmd") == protocol.CMD_POOL:
-            on_loop(set_pool(int(command["size"])))
+        if command.get("cmd") == protocol.CMD_RUN:
+            on_loop(begin_run(int(command["run"]), int(command["requests"]), int(command["pool"])))
         elif command.get("cmd") == protocol.CMD_FLUSH:
             on_loop(flush())
 

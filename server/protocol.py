@@ -93,13 +93,36 @@ class AckFrame(TypedDict, total=False):
 
     t: Literal["ack"]
     cmd: str
-    size: int
+    run: int
+    foreign: int
 
 
 # -- commands to the server ---------------------------------------------------------------
 
-CMD_POOL: Final = "pool"  # {"cmd": "pool", "size": P}: set the threadpool size
-CMD_FLUSH: Final = "flush"  # {"cmd": "flush"}: ship everything the loop has done so far
+#: {"cmd": "run", "run": K, "requests": N, "pool": P}: run K of N requests begins, on a
+#: threadpool of P. Acknowledged with {"t": "ack", "cmd": "run", "run": K}.
+CMD_RUN: Final = "run"
+#: {"cmd": "flush"}: ship everything the loop has done so far. Acknowledged with
+#: {"t": "ack", "cmd": "flush", "foreign": n}: requests that carried an id not of the run.
+CMD_FLUSH: Final = "flush"
+
+# -- which run a request belongs to -------------------------------------------------------
+#
+# The load generator names each request with two headers: its id in the run (1..N) and
+# the run's number. The server records a request's events under one int key, the run in
+# the high bits: a handler of an earlier run that is still going (its client gave up)
+# keeps its own run's key, and is never credited to request i of a later run.
+
+REQUEST_ID_HEADER: Final = b"x-request-id"
+RUN_HEADER: Final = b"x-schedviz-run"
+#: Bits of a key that hold the request id; the run's number is above them.
+KEY_BITS: Final = 32
+REQUEST_MASK: Final = (1 << KEY_BITS) - 1
+
+
+def request_key(run: int, request: int) -> int:
+    """The key under which the server records the events of ``request`` of ``run``."""
+    return run << KEY_BITS | request
 
 
 # -- frames of the load generator ---------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from server.app import create_app
 from server.protocol import Outcome
 from server.routes import STYLE_NAMES
+from server.tracing import RunGate
 from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
 from visualizer.model.tracefile import MAX_FILE_BYTES, TraceFileError, read_trace
@@ -120,7 +121,7 @@ def test_the_server_listens_on_loopback_only(session: Session) -> None:
 
 
 def test_the_server_has_no_route_beyond_the_styles() -> None:
-    app = create_app(recorder=None, upstream_port=1)
+    app = create_app(recorder=None, gate=RunGate(), upstream_port=1)
     paths = {route.path for route in app.routes}  # type: ignore[attr-defined]
     styles = {f"/{name}" for name in STYLE_NAMES if name != "mixed"}
     assert paths == styles | {"/raises"}, "no docs, no static files, nothing that touches files"

@@ -13,17 +13,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import protocol
 from .context import current_request
 from .recorder import TraceRecorder
-
-REQUEST_ID_HEADER = b"x-request-id"
+from .run_gate import RunGate
 
 
 class RequestStampMiddleware:
-    def __init__(self, app: ASGIApp, recorder: TraceRecorder) -> None:
+    def __init__(self, app: ASGIApp, recorder: TraceRecorder, gate: RunGate) -> None:
         self.app = app
         self._stamp = recorder.stamp.extend
+        self._gate = gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = _request_id(scope) if scope["type"] == "http" else protocol.NO_REQUEST
+        is_http = scope["type"] == "http"
+        request = self._gate.key_of(scope["headers"]) if is_http else protocol.NO_REQUEST
         if request == protocol.NO_REQUEST:
             await self.app(scope, receive, send)
             return
@@ -40,17 +41,3 @@ class RequestStampMiddleware:
                 stamp((request, protocol.RESPONSE_END, perf_counter_ns()))
 
         await self.app(scope, receive, stamped_send)
-
-
-#: Request ids are positive and fit in 31 bits (runs have at most 1,000,000 requests);
-#: anything else a stray client sends is not a request of ours.
-MAX_REQUEST_ID = 2**31 - 1
-
-
-def _request_id(scope: Scope) -> int:
-    for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER:
-            if value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_REQUEST_ID:
-                return int(value)
-            return protocol.NO_REQUEST
-    return protocol.NO_REQUEST

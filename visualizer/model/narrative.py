@@ -82,6 +82,12 @@ def narrate(summary: RunSummary) -> list[str]:
     if summary.failed:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         lines.append(f"{_count(summary.failed, 'request', 'requests')} failed ({reasons}).")
+    if summary.foreign_requests:
+        lines.append(
+            f"{_count(summary.foreign_requests, 'request', 'requests')} from elsewhere "
+            "reached the server during the run (with an id not of this run): counted, "
+            "not drawn."
+        )
     if summary.requests < summary.planned:
         lines.append(f"{summary.requests:,} of {summary.planned:,} planned requests were sent.")
     lines.append(

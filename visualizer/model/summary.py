@@ -52,6 +52,8 @@ class RunSummary:
     peak_in_server: int  # the most requests the server had between start and response end
     ended: str
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Requests from elsewhere that reached the server during the run (not drawn).
+    foreign_requests: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of the design, with the rest of the figures after it."""
@@ -122,6 +124,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         peak_in_server=_peak_in_server(trace),
         ended=trace.ended,
         settings=trace.settings.to_dict(),
+        foreign_requests=trace.foreign_requests,
     )
 
 

@@ -6,7 +6,7 @@ the other model modules. A live run and a trace file both produce one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,22 +101,38 @@ class RunTrace:
     versions: dict[str, str] = field(default_factory=dict)
     #: How the run ended: "complete", "stopped", or what went wrong.
     ended: str = ""
+    #: Requests that reached the server during the run naming an id not of the run
+    #: (another process, an earlier run): counted, never drawn as the run's.
+    foreign_requests: int = 0
 
     def add_server_events(
         self,
-        loop: Iterable[tuple[int, int, int]],
-        timer: Iterable[tuple[int, int, int, int]],
-        worker: Sequence[tuple[int, int, int, int, int, int]],
-        stamp: Sequence[tuple[int, int, int]],
+        loop: npt.NDArray[np.int64],
+        timer: npt.NDArray[np.int64],
+        worker: npt.NDArray[np.int64],
+        stamp: npt.NDArray[np.int64],
     ) -> None:
-        """Keep the server events that belong to this run.
+        """Keep the server events that belong to this run: rows of ints as laid out in
+        :mod:`server.protocol`, request keys already turned into this run's ids.
 
         Slices that ended before the run started are the idle server's, and slices
         of request -1 are our own control callbacks: neither is part of the run.
         """
         t0 = self.t0
-        slices = [(s, e, r, 0) for s, e, r in loop if e > t0 and r >= 0]
-        slices += [row for row in timer if row[1] > t0 and row[2] >= 0]
-        self.loop.extend(slices)
-        self.worker.extend([row for row in worker if row[3] > t0 and row[0] >= 0])
-        self.stamp.extend([row for row in stamp if row[2] > t0 and row[0] > 0])
+        slices = np.zeros(len(loop) + len(timer), LOOP_DTYPE)
+        for name, column in (("start", 0), ("end", 1), ("request", 2)):
+            slices[name] = np.concatenate([loop[:, column], timer[:, column]])
+        slices["due"][len(loop) :] = timer[:, 3]
+        self.loop.extend(slices[(slices["end"] > t0) & (slices["request"] >= 0)])
+        in_run = (worker[:, 3] > t0) & (worker[:, 0] >= 0)
+        self.worker.extend(_structured(worker[in_run], WORKER_DTYPE))
+        in_run = (stamp[:, 2] > t0) & (stamp[:, 0] > 0)
+        self.stamp.extend(_structured(stamp[in_run], STAMP_DTYPE))
+
+
+def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """A 2-D int array's rows as a structured array of ``dtype``, column by field."""
+    table = np.zeros(len(rows), dtype)
+    for column, name in enumerate(dtype.names or ()):
+        table[name] = rows[:, column]
+    return table

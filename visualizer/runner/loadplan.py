@@ -19,6 +19,8 @@ class LoadPlan:
     """Where to send, which style, and how much: a run's settings as the client needs them."""
 
     port: int
+    #: The run's number on the server: sent with every request (see server.protocol).
+    run: int
     style: str
     concurrency: int
     requests: int
@@ -27,9 +29,10 @@ class LoadPlan:
     fail_every: int = 0
 
     @classmethod
-    def for_run(cls, port: int, settings: RunSettings) -> LoadPlan:
+    def for_run(cls, port: int, run: int, settings: RunSettings) -> LoadPlan:
         return cls(
             port=port,
+            run=run,
             style=settings.style,
             concurrency=settings.concurrency,
             requests=settings.requests,

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from server import protocol
 from server._limits import open_files_allowed, open_files_needed
 from server.protocol import Outcome
@@ -63,6 +65,8 @@ class LiveRun:
     """One run in progress: its trace grows as frames arrive."""
 
     trace: RunTrace
+    #: The run's number on this server: its events carry it (see server.protocol).
+    number: int = 0
     state: RunState = RunState.CONFIGURING
     client: ChildProcess | None = None
     stop_requested: bool = False
@@ -91,6 +95,7 @@ class Session:
         self.hello: dict[str, Any] = {}
         self.server_error: str = ""
         self.run: LiveRun | None = None
+        self._runs = 0
 
     # -- the server -----------------------------------------------------------------
 
@@ -156,8 +161,16 @@ class Session:
             raise RuntimeError("a run is already in progress")
         check_open_file_limit(settings.concurrency)
         trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
-        self.run = LiveRun(trace=trace)
-        self.server.send({"cmd": protocol.CMD_POOL, "size": settings.pool})
+        self._runs += 1
+        self.run = LiveRun(trace=trace, number=self._runs)
+        self.server.send(
+            {
+                "cmd": protocol.CMD_RUN,
+                "run": self.run.number,
+                "requests": settings.requests,
+                "pool": settings.pool,
+            }
+        )
         return self.run
 
     def stop_run(self) -> None:
@@ -233,17 +246,19 @@ class Session:
         kind = frame.get("t")
         if kind == protocol.EVENTS:
             if run.trace.t0:
-                _add_events(run.trace, frame)
+                _add_events(run.trace, frame, run.number)
             else:
                 run.early_frames.append(frame)
-        elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_POOL:
-            if run.state is RunState.CONFIGURING and not run.stop_requested:
+        elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_RUN:
+            ready = frame.get("run") == run.number and run.state is RunState.CONFIGURING
+            if ready and not run.stop_requested:
                 self._start_client(run)
         elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_FLUSH:
+            run.trace.foreign_requests = int(frame.get("foreign", 0))
             self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
 
     def _start_client(self, run: LiveRun) -> None:
-        plan = LoadPlan.for_run(int(self.hello["port"]), run.trace.settings)
+        plan = LoadPlan.for_run(int(self.hello["port"]), run.number, run.trace.settings)
         run.client = self._child("loadgen", load_generator_command(), CLIENT, CLIENT_EXIT)
         run.client.start()
         run.client.send(plan.to_json())
@@ -255,7 +270,7 @@ class Session:
         if kind == protocol.START:
             trace.t0 = int(frame["t0"])
             for early in run.early_frames:
-                _add_events(trace, early)
+                _add_events(trace, early, run.number)
             run.early_frames.clear()
         elif kind == protocol.SENT:
             trace.sent.extend(frame["rows"])
@@ -295,13 +310,38 @@ class Session:
         return f"the server {what}" + (f"; its last words:\n{log}" if log else "")
 
 
-def _add_events(trace: RunTrace, frame: dict[str, Any]) -> None:
-    # The server ships each kind as one flat list of ints; regroup them into rows.
-    loop, timer, worker, stamp = (
-        protocol.rows(frame[kind], protocol.WIDTH[kind])
-        for kind in ("loop", "timer", "worker", "stamp")
+def _add_events(trace: RunTrace, frame: dict[str, Any], run: int) -> None:
+    """Add a frame's events to ``trace``, the events of request i of run ``run`` as
+    request i; a handler of another run is never credited to one of this run."""
+
+    def rows(kind: str) -> np.ndarray[Any, Any]:
+        return np.asarray(frame[kind], np.int64).reshape(-1, protocol.WIDTH[kind])
+
+    # The loop was busy all the same: another run's slice stays, as no request's work.
+    trace.add_server_events(
+        loop=_credited(rows("loop"), 2, run, others=protocol.NO_REQUEST),
+        timer=_credited(rows("timer"), 2, run, others=protocol.NO_REQUEST),
+        worker=_credited(rows("worker"), 0, run, others=None),
+        stamp=_credited(rows("stamp"), 0, run, others=None),
     )
-    trace.add_server_events(loop, timer, list(worker), list(stamp))
+
+
+def _credited(
+    rows: np.ndarray[Any, Any], column: int, run: int, others: int | None
+) -> np.ndarray[Any, Any]:
+    """``rows`` with their keys turned into request ids of ``run``; rows of another run
+    get the key ``others``, or are left out where ``others`` is None."""
+    keys = rows[:, column]
+    keyed = keys > 0
+    mine = keyed & ((keys >> protocol.KEY_BITS) == run)
+    credited: np.ndarray[Any, Any] = rows.copy()
+    credited[mine, column] = keys[mine] & protocol.REQUEST_MASK
+    other = keyed & ~mine
+    if others is None:
+        kept: np.ndarray[Any, Any] = credited[~other]
+        return kept
+    credited[other, column] = others
+    return credited
 
 
 def _account_for_every_request(trace: RunTrace) -> None:
