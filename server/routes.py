@@ -25,6 +25,8 @@ STYLE_NAMES: Final = (
 #: The style the client composes from two others; every other style is a route.
 MIXED: Final = "mixed"
 ROUTED_STYLES: Final = tuple(name for name in STYLE_NAMES if name != MIXED)
+#: The styles whose handlers call the slow upstream: a socket to it per request.
+UPSTREAM_STYLES: Final = ("async_http", "sync_http_in_async", "sync_http")
 #: Where ``fail_every`` sends a request: a handler that raises.
 RAISES_PATH: Final = "/raises"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -100,8 +101,31 @@ def test_concurrency_beyond_the_open_file_limit_is_refused_with_the_reason() -> 
         check=False,
     )
     assert done.returncode == 2
-    assert "concurrency 1,000 needs about 2,064 open files" in done.stderr
+    assert "concurrency 1,000 needs about 1,024 open files" in done.stderr
     assert "allows at most 256" in done.stderr
+
+
+@live
+def test_a_low_open_file_limit_still_carries_what_it_can(tmp_path: Path) -> None:
+    """At ulimit -n 64, concurrency 20 runs (the old guard refused even 1), and an HTTP
+    style at 30, which needs two sockets a request in the server, is refused."""
+
+    def limit_64() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    def schedviz(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "visualizer", "run", *args],
+            preexec_fn=limit_64, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    ran = schedviz("--style", "async_sleep", "--concurrency", "20", "--requests", "40",
+                   "--work-ms", "50", "--json")  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["ok"] == 40
+    refused = schedviz("--style", "async_http", "--concurrency", "30")
+    assert refused.returncode == 2
+    assert "concurrency 30 needs about 84 open files" in refused.stderr
 
 
 @live

@@ -190,7 +190,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         for path in (args.out, args.png, args.svg):
             if path is not None:
                 check_writable(path)
-        check_open_file_limit(settings.concurrency)
+        check_open_file_limit(settings)
         return _run(settings, args)
     preset = preset_from_args(args)
     if args.screenshot is not None:

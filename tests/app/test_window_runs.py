@@ -129,6 +129,6 @@ def test_a_concurrency_the_open_file_limit_cannot_carry_is_refused_in_a_dialog(
     wait_for_server(qtbot, window)
     window.run_action.trigger()
     assert len(shown) == 1
-    assert "concurrency 1,000 needs about 2,064 open files" in shown[0]
+    assert "concurrency 1,000 needs about 1,024 open files" in shown[0]
     assert "allows at most 256" in shown[0]
     assert not window.driver.live

@@ -19,6 +19,7 @@ import numpy as np
 from server import protocol
 from server._limits import open_files_allowed, open_files_needed
 from server.protocol import Outcome
+from server.routes import UPSTREAM_STYLES
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
 from visualizer.runner.children import ChildProcess, load_generator_command, server_command
@@ -41,14 +42,16 @@ class LimitError(RuntimeError):
     """The machine cannot carry the run; the message says which limit and how to lift it."""
 
 
-def check_open_file_limit(concurrency: int) -> None:
+def check_open_file_limit(settings: RunSettings) -> None:
     """Refuse a concurrency that the open-file limit would break halfway through the run."""
-    needed, allowed = open_files_needed(concurrency), open_files_allowed()
+    calls_upstream = settings.style in UPSTREAM_STYLES
+    needed = open_files_needed(settings.concurrency, calls_upstream)
+    allowed = open_files_allowed()
     if allowed is not None and needed > allowed:
         raise LimitError(
-            f"concurrency {concurrency:,} needs about {needed:,} open files in the server, "
-            f"but this system allows at most {allowed:,} per process: raise the hard limit "
-            "(ulimit -Hn, or /etc/security/limits.conf) or lower the concurrency"
+            f"concurrency {settings.concurrency:,} needs about {needed:,} open files in the "
+            f"server, but this system allows at most {allowed:,} per process: raise the hard "
+            "limit (ulimit -Hn, or /etc/security/limits.conf) or lower the concurrency"
         )
 
 
@@ -159,7 +162,7 @@ class Session:
             raise ServerError(self.server_error or "the server is not running")
         if self.run is not None and not self.run.finished:
             raise RuntimeError("a run is already in progress")
-        check_open_file_limit(settings.concurrency)
+        check_open_file_limit(settings)
         trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
         self._runs += 1
         self.run = LiveRun(trace=trace, number=self._runs)
