@@ -39,11 +39,13 @@ NO_REQUEST: Final = 0
 # and a flat list of ints marshals fast. Readers regroup them with :func:`rows`.
 #   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
 #   timer:  (start_ns, end_ns, request_id, due_ns)   a timer callback, with when it was due
-#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, thread_key)
+#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, lane)
 #   stamp:  (request_id, stamp_kind, t_ns)
+#   gc:     (start_ns, end_ns, generation, lane)      a pause of the garbage collector;
+#           lane 0 is the event loop's thread, k a worker's, -1 another thread
 
 #: Ints per event of each kind, in an EventsFrame's flat lists.
-WIDTH: Final = {"loop": 3, "timer": 4, "worker": 6, "stamp": 3}
+WIDTH: Final = {"loop": 3, "timer": 4, "worker": 6, "stamp": 3, "gc": 4}
 
 # Stamp kinds, taken by the ASGI middleware.
 SERVER_START: Final = 0  # the app got the request (headers parsed)
@@ -73,6 +75,8 @@ class HelloFrame(TypedDict):
     upstream_pid: int
     pid: int
     cpu_loops_per_ms: float
+    #: Objects of start-up moved out of the collector's sight (gc.freeze()).
+    gc_frozen: int
     versions: dict[str, str]
 
 
@@ -86,6 +90,7 @@ class EventsFrame(TypedDict):
     timer: list[int]
     worker: list[int]
     stamp: list[int]
+    gc: list[int]
 
 
 class AckFrame(TypedDict, total=False):

@@ -43,6 +43,7 @@ class TraceRecorder:
         self.timer: list[int] = []
         self.worker: list[int] = []
         self.stamp: list[int] = []
+        self.gc: list[int] = []
         self._ship = ship
         self._interval_s = interval_s
         self._wake = threading.Event()
@@ -81,12 +82,12 @@ class TraceRecorder:
     def _ship_batch(self) -> None:
         watermark = time.perf_counter_ns()
         batches = []
-        for pending in (self.loop, self.timer, self.worker, self.stamp):
+        for pending in (self.loop, self.timer, self.worker, self.stamp, self.gc):
             count = len(pending)
             batches.append(pending[:count])
             del pending[:count]
         if any(batches):
-            loop, timer, worker, stamp = batches
+            loop, timer, worker, stamp, gc = batches
             self._ship(
                 {
                     "t": "events",
@@ -95,5 +96,6 @@ class TraceRecorder:
                     "timer": timer,
                     "worker": worker,
                     "stamp": stamp,
+                    "gc": gc,
                 }
             )

@@ -10,8 +10,6 @@ time was waiting, for the GIL or for I/O.
 
 from __future__ import annotations
 
-import itertools
-import threading
 from collections.abc import Callable
 from time import perf_counter_ns, thread_time_ns
 from typing import Any
@@ -20,38 +18,37 @@ import anyio.to_thread
 
 from .context import current_request
 from .recorder import TraceRecorder
+from .thread_lanes import ThreadLanes
 
 
 class ThreadpoolTracer:
     """Wraps ``anyio.to_thread.run_sync`` while installed."""
 
-    def __init__(self, recorder: TraceRecorder) -> None:
+    def __init__(self, recorder: TraceRecorder, lanes: ThreadLanes) -> None:
         self._recorder = recorder
+        self._lanes = lanes
         self._original: Callable[..., Any] | None = None
-        # Worker threads get a key in order of first use; a thread-local keeps it,
-        # because thread idents are reused once a thread has ended.
-        self._keys = itertools.count(1)
-        self._local = threading.local()
 
     def install(self) -> None:
         if self._original is not None:
             raise RuntimeError("ThreadpoolTracer is already installed")
         original = self._original = anyio.to_thread.run_sync
         record = self._recorder.worker.extend
-        local, keys = self._local, self._keys
+        worker_lane = self._lanes.worker
 
         async def traced_run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
             dispatched = perf_counter_ns()
             request = current_request.get()
 
             def run_on_worker(*worker_args: Any) -> Any:
+                # The lane first: a collection during the run is drawn on it.
+                lane = worker_lane()
                 start, cpu_start = perf_counter_ns(), thread_time_ns()
                 try:
                     return func(*worker_args)
                 finally:
                     cpu = thread_time_ns() - cpu_start
-                    key = getattr(local, "key", 0) or _assign(local, keys)
-                    record((request, dispatched, start, perf_counter_ns(), cpu, key))
+                    record((request, dispatched, start, perf_counter_ns(), cpu, lane))
 
             return await original(run_on_worker, *args, **kwargs)
 
@@ -61,8 +58,3 @@ class ThreadpoolTracer:
         if self._original is not None:
             anyio.to_thread.run_sync = self._original  # type: ignore[assignment]
             self._original = None
-
-
-def _assign(local: threading.local, keys: itertools.count[int]) -> int:
-    local.key = next(keys)
-    return int(local.key)

@@ -24,6 +24,7 @@ BAR_COLOURS: dict[BarKind, str] = {
     BarKind.QUEUED: "#CC79A7",  # reddish purple
     BarKind.SERVER: "#999999",  # grey
     BarKind.FAILED: "#D55E00",  # vermillion
+    BarKind.GC: "#009E73",  # bluish green
 }
 
 #: The words the legend and tooltips use for each kind.
@@ -34,6 +35,7 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.QUEUED: "queued",
     BarKind.SERVER: "server I/O on the loop",
     BarKind.FAILED: "failed",
+    BarKind.GC: "garbage collection",
 }
 
 #: One line for the legend's tooltips: what the phase means (DESIGN.md).
@@ -44,6 +46,7 @@ BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.QUEUED: "the client holds it: all concurrency slots are in use",
     BarKind.SERVER: "the loop runs sockets, timers or uvicorn itself, for no request",
     BarKind.FAILED: "the request ended with an error, a timeout or a cancel",
+    BarKind.GC: "the garbage collector paused this thread: no request's doing",
 }
 
 #: The legend's word for the hatching over the worker lanes, and what it means.
@@ -57,6 +60,7 @@ LEGEND_ORDER = (
     BarKind.WAITING,
     BarKind.QUEUED,
     BarKind.SERVER,
+    BarKind.GC,
     BarKind.FAILED,
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from visualizer.model.gc_pauses import loop_slices_without_gc
 from visualizer.model.loop_blocks import telling_block
 from visualizer.model.trace import RunTrace
 
@@ -54,7 +55,7 @@ def annotate(trace: RunTrace) -> Annotations:
 
 def longest_loop_block(trace: RunTrace) -> LoopBlockMark | None:
     """The first of the longest loop slices (see loop_blocks), if long enough to matter."""
-    loop = trace.loop.rows
+    loop = loop_slices_without_gc(trace)
     index = telling_block(loop)
     if index is None:
         return None

@@ -15,6 +15,8 @@ BLOCK_SHARE = 0.05
 #: Handlers that kept the loop busy this share of the run, in slices too short to be
 #: called blocks, made the server CPU-bound (many requests, each costing CPU).
 SATURATED_SHARE = 0.5
+#: A collector pause this long is worth a sentence.
+GC_NOTABLE_MS = 5.0
 #: Workers whose CPU time is below this share of their wall time were mostly waiting.
 IDLE_CPU_SHARE = 0.15
 #: Workers that were computing but got less than this share of their wall time on a
@@ -82,6 +84,12 @@ def narrate(summary: RunSummary) -> list[str]:
     if summary.failed:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         lines.append(f"{_count(summary.failed, 'request', 'requests')} failed ({reasons}).")
+    if summary.gc_longest_ms >= GC_NOTABLE_MS:
+        lines.append(
+            f"The garbage collector paused the server {_count(summary.gc_pauses, 'time', 'times')}"
+            f", {_ms(summary.gc_loop_ms)} of it on the event loop (longest "
+            f"{_ms(summary.gc_longest_ms)}): drawn as garbage collection, not as a request's time."
+        )
     if summary.foreign_requests:
         lines.append(
             f"{_count(summary.foreign_requests, 'request', 'requests')} from elsewhere "

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from server.protocol import RESPONSE_END, SERVER_START, Outcome
+from visualizer.model.gc_pauses import loop_pauses, loop_slices_without_gc
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
 from visualizer.model.timeline import Timeline
@@ -54,6 +55,11 @@ class RunSummary:
     settings: dict[str, Any] = field(default_factory=dict)
     #: Requests from elsewhere that reached the server during the run (not drawn).
     foreign_requests: int = 0
+    #: Pauses of the garbage collector in any thread, their time on the loop's thread,
+    #: and the longest; never counted as a request's time.
+    gc_pauses: int = 0
+    gc_loop_ms: float = 0.0
+    gc_longest_ms: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of the design, with the rest of the figures after it."""
@@ -102,8 +108,10 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     worker = worker[worker["request"] > 0]
     waits = worker["start"] - worker["dispatched"]
     waited_requests = np.unique(worker["request"][_found_pool_full(worker, trace.settings.pool)])
-    loop = trace.loop.rows
+    loop = loop_slices_without_gc(trace)
     handler_slices = loop[loop["request"] > 0]
+    pauses = trace.gc.rows
+    on_loop = loop_pauses(trace)
     return RunSummary(
         planned=trace.settings.requests,
         requests=len(trace.sent),
@@ -113,7 +121,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         failures=failures,
         makespan_ms=makespan,
         latency_ms={k: float(v) for k, v in percentiles.items()},
-        longest_loop_block=_longest_block(trace, timeline),
+        longest_loop_block=_longest_block(trace, loop, timeline),
         loop_busy_ms=float((handler_slices["end"] - handler_slices["start"]).sum()) / 1e6,
         workers_used=timeline.worker_count,
         pool_size=trace.settings.pool,
@@ -125,6 +133,9 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         ended=trace.ended,
         settings=trace.settings.to_dict(),
         foreign_requests=trace.foreign_requests,
+        gc_pauses=len(pauses),
+        gc_loop_ms=float((on_loop["end"] - on_loop["start"]).sum()) / 1e6,
+        gc_longest_ms=float((pauses["end"] - pauses["start"]).max()) / 1e6 if len(pauses) else 0.0,
     )
 
 
@@ -153,8 +164,9 @@ def _failure_reasons(done: np.ndarray) -> dict[str, int]:
     return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
 
 
-def _longest_block(trace: RunTrace, timeline: Timeline) -> LoopBlock | None:
-    loop = trace.loop.rows
+def _longest_block(
+    trace: RunTrace, loop: np.ndarray[Any, Any], timeline: Timeline
+) -> LoopBlock | None:
     index = telling_block(loop)
     if index is None:
         return None

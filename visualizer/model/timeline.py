@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import Outcome
+from visualizer.model.gc_pauses import LOOP_LANE, loop_slices_without_gc
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.trace import RunTrace
 
@@ -31,6 +32,7 @@ class BarKind(enum.IntEnum):
     AWAITING = Phase.AWAITING
     SERVER = 4  # a loop slice that ran for no request: sockets, timers, uvicorn itself
     FAILED = 5  # the end of a request that failed
+    GC = 6  # a pause of the garbage collector, on the lane of the thread that ran it
 
 
 class LaneKind(enum.Enum):
@@ -91,7 +93,7 @@ class Timeline:
 def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     """Every measured event of ``trace`` as a bar on its lane."""
     t0 = trace.t0
-    loop = np.sort(trace.loop.rows, order="start")
+    loop = loop_slices_without_gc(trace)
     worker = np.sort(trace.worker.rows, order="start")
     phases = derive_phases(trace, now)
 
@@ -108,23 +110,39 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     failed = _failed_marks(trace)
     failed_lane = (first_request_lane + np.searchsorted(requests, failed[0])).astype(np.int32)
 
-    lane = np.concatenate([np.zeros(len(loop), np.int32), worker_lane, phase_lane, failed_lane])
-    start = np.concatenate([loop["start"], worker["start"], phases.start, failed[1]]) - t0
-    end = np.concatenate([loop["end"], worker["end"], phases.end, failed[2]]) - t0
+    # A pause on the loop's thread goes on the loop's lane, one on worker k's on its
+    # lane if the run used that worker; pauses in other threads are not drawn.
+    pauses = trace.gc.rows
+    lane_of_thread = {int(key): number for number, key in enumerate(worker_keys, start=1)}
+    lane_of_thread[LOOP_LANE] = 0
+    gc_lane = np.array([lane_of_thread.get(int(k), -1) for k in pauses["lane"]], np.int32)
+    pauses, gc_lane = pauses[gc_lane >= 0], gc_lane[gc_lane >= 0]
+
+    lane = np.concatenate(
+        [np.zeros(len(loop), np.int32), worker_lane, phase_lane, failed_lane, gc_lane]
+    )
+    start = (
+        np.concatenate([loop["start"], worker["start"], phases.start, failed[1], pauses["start"]])
+        - t0
+    )
+    end = np.concatenate([loop["end"], worker["end"], phases.end, failed[2], pauses["end"]]) - t0
     kind = np.concatenate(
         [
             np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER).astype(np.int8),
             np.full(len(worker), BarKind.RUNNING, np.int8),
             phases.phase.astype(np.int8),
             np.full(len(failed[0]), BarKind.FAILED, np.int8),
+            np.full(len(pauses), BarKind.GC, np.int8),
         ]
     )
-    request = np.concatenate([loop["request"], worker["request"], phases.request, failed[0]])
+    request = np.concatenate(
+        [loop["request"], worker["request"], phases.request, failed[0], np.zeros(len(pauses))]
+    ).astype(np.int64)
     cpu = np.concatenate(
         [
             np.full(len(loop), -1, np.int64),
             worker["cpu"],
-            np.full(len(phases) + len(failed[0]), -1, np.int64),
+            np.full(len(phases) + len(failed[0]) + len(pauses), -1, np.int64),
         ]
     )
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]

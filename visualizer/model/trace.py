@@ -34,6 +34,8 @@ WORKER_DTYPE = np.dtype(
     ]
 )
 STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
+#: A pause of the garbage collector; ``lane`` 0 is the loop's thread, k worker k's.
+GC_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("generation", "i8"), ("lane", "i8")])
 
 
 class EventTable:
@@ -97,6 +99,7 @@ class RunTrace:
     loop: EventTable = field(default_factory=lambda: EventTable(LOOP_DTYPE))
     worker: EventTable = field(default_factory=lambda: EventTable(WORKER_DTYPE))
     stamp: EventTable = field(default_factory=lambda: EventTable(STAMP_DTYPE))
+    gc: EventTable = field(default_factory=lambda: EventTable(GC_DTYPE))
     #: Versions of Python and the server's libraries, from the server's hello.
     versions: dict[str, str] = field(default_factory=dict)
     #: How the run ended: "complete", "stopped", or what went wrong.
@@ -111,6 +114,7 @@ class RunTrace:
         timer: npt.NDArray[np.int64],
         worker: npt.NDArray[np.int64],
         stamp: npt.NDArray[np.int64],
+        gc: npt.NDArray[np.int64] | None = None,
     ) -> None:
         """Keep the server events that belong to this run: rows of ints as laid out in
         :mod:`server.protocol`, request keys already turned into this run's ids.
@@ -128,6 +132,8 @@ class RunTrace:
         self.worker.extend(_structured(worker[in_run], WORKER_DTYPE))
         in_run = (stamp[:, 2] > t0) & (stamp[:, 0] > 0)
         self.stamp.extend(_structured(stamp[in_run], STAMP_DTYPE))
+        if gc is not None:
+            self.gc.extend(_structured(gc[gc[:, 1] > t0], GC_DTYPE))
 
 
 def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:

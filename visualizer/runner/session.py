@@ -326,6 +326,7 @@ def _add_events(trace: RunTrace, frame: dict[str, Any], run: int) -> None:
         timer=_credited(rows("timer"), 2, run, others=protocol.NO_REQUEST),
         worker=_credited(rows("worker"), 0, run, others=None),
         stamp=_credited(rows("stamp"), 0, run, others=None),
+        gc=rows("gc"),
     )
 
 

@@ -40,13 +40,15 @@ LABEL_TEXT = QColor("#FFFFFF")
 MAX_LABELS = 400
 
 #: Colours drawn later win a pixel column that holds two kinds: request work over
-#: server I/O on the loop, failure marks over everything.
+#: server I/O on the loop, a collector's pause over the worker run it interrupted,
+#: failure marks over everything.
 DRAW_ORDER = (
     BarKind.SERVER,
     BarKind.QUEUED,
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.RUNNING,
+    BarKind.GC,
     BarKind.FAILED,
 )
 

@@ -16,6 +16,8 @@ def describe_bar(timeline: Timeline, bar: int) -> str:
         headline = f"request {request}: {palette.BAR_NAMES[kind]}"
     elif kind is BarKind.SERVER:
         headline = f"{lane.label}: server I/O, no request"
+    elif kind is BarKind.GC:
+        headline = f"{lane.label}: garbage collection"
     else:
         headline = f"{lane.label}: running request {request}"
     lines = [

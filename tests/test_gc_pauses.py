@@ -1,0 +1,82 @@
+"""Garbage-collector pauses are their own slices, never blamed on a request."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from server.tracing import GcTracer, ThreadLanes, TraceRecorder
+from visualizer.model.analysis import analyse
+from visualizer.model.gc_pauses import loop_slices_without_gc
+from visualizer.model.settings import RunSettings
+from visualizer.model.timeline import BarKind
+from visualizer.model.trace import RunTrace
+from visualizer.runner.session import Session
+
+MS = 1_000_000
+
+
+def test_the_tracer_records_each_collection_on_the_lane_of_its_thread() -> None:
+    recorder = TraceRecorder(ship=lambda frame: None)
+    lanes = ThreadLanes()
+    lanes.mark_loop_thread()
+    tracer = GcTracer(recorder, lanes)
+    tracer.install()
+    try:
+        gc.collect()
+    finally:
+        tracer.uninstall()
+    start, end, generation, lane = recorder.gc[-4:]
+    assert 0 < start <= end and generation == 2 and lane == 0
+
+
+def _trace_with_a_collection_inside_a_slice() -> RunTrace:
+    """Request 7's callback ran 100 ms, 80 of them a gen-2 collection on the loop."""
+    trace = RunTrace(settings=RunSettings(style="async_sleep", concurrency=1, requests=1))
+    trace.t0 = 1
+    trace.sent.extend([(7, 1)])
+    trace.done.extend([(7, 1, 200 * MS, 200, 0)])
+    loop = np.array([[1 * MS, 101 * MS, 7], [150 * MS, 152 * MS, 7]], np.int64)
+    no_timers, no_rows = np.empty((0, 4), np.int64), np.empty((0, 3), np.int64)
+    gc_rows = np.array([[11 * MS, 91 * MS, 2, 0]], np.int64)
+    trace.add_server_events(loop, no_timers, np.empty((0, 6), np.int64), no_rows, gc_rows)
+    return trace
+
+
+def test_a_collection_is_cut_out_of_the_slice_it_happened_in() -> None:
+    slices = loop_slices_without_gc(_trace_with_a_collection_inside_a_slice())
+    assert [(s // MS, e // MS) for s, e in zip(slices["start"], slices["end"], strict=True)] == [
+        (1, 11),
+        (91, 101),
+        (150, 152),
+    ]
+
+
+def test_the_story_blames_the_collector_not_the_request() -> None:
+    result = analyse(_trace_with_a_collection_inside_a_slice())
+    block = result.summary.longest_loop_block
+    assert block is not None and block.duration_ms == pytest.approx(10, abs=0.01)
+    assert not any("blocked the event loop for 100 ms" in line for line in result.story)
+    assert any(
+        line.startswith("The garbage collector paused the server 1 time") for line in result.story
+    )
+    timeline = result.timeline
+    gc_bars = np.flatnonzero(timeline.kind == BarKind.GC)
+    assert len(gc_bars) == 1 and timeline.lane[gc_bars[0]] == 0  # on the event loop's lane
+    assert timeline.request[gc_bars[0]] == 0
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    session = Session()
+    session.start_server()
+    yield session
+    session.close()
+
+
+@pytest.mark.live
+def test_the_built_in_server_freezes_its_start_up_garbage(session: Session) -> None:
+    assert session.hello["gc_frozen"] > 10_000  # FastAPI, pydantic, uvicorn: out of sight
