@@ -28,7 +28,9 @@ STEP_SHARE = 0.02
 class ReplayClock(QObject):
     """Where a replay is (ns from the start of the run); advances while playing."""
 
-    position_changed = Signal(int)
+    #: The position in ns, as a Python int: ``Signal(int)`` is Qt's 32-bit int, which
+    #: wraps past 2.147 s (a 3 s run ended blank, a 5 s one cut at a wrong time).
+    position_changed = Signal(object)
     playing_changed = Signal(bool)
 
     def __init__(self) -> None:
