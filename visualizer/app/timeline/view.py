@@ -86,15 +86,16 @@ class TimelineView(QWidget):
         timeline: Timeline,
         annotations: Annotations | None = None,
         limit_span: int | None = None,
+        limit_lanes: int | None = None,
     ) -> None:
         """Show ``timeline`` (and its marks); while following, move the view to its end.
 
-        ``limit_span`` (ns) keeps the whole of a longer run reachable: a replay shows
-        a growing cut of a run on the axis of the finished run.
+        ``limit_span`` (ns) and ``limit_lanes`` keep the whole of a longer run reachable:
+        a replay shows a growing cut of a run on the axes of the finished run.
         """
         first = self.timeline is None
         self.placeholder.setVisible(False)
-        self.plot.set_timeline(timeline, limit_span)
+        self.plot.set_timeline(timeline, limit_span, limit_lanes)
         self.plot.set_annotations(annotations)
         if self.following or first:
             self._show_now()
