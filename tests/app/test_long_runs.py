@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from _plot_area import PlotCheck, check_window_plot
+from _plot_area import PlotCheck, ToPixel, check_plot_area, check_window_plot, window_mapping
 from _traces import lasting
 from pytestqt.qtbot import QtBot
 
@@ -35,6 +35,12 @@ def _saved(tmp_path: Path, seconds: float, name: str = TRACE) -> Path:
 def _plot_check(window: MainWindow, qtbot: QtBot) -> PlotCheck:
     qtbot.wait(50)  # the layout settles and the plot repaints
     return check_window_plot(window.grab().toImage(), window.timeline.plot, window)
+
+
+def _frozen(to_pixel: ToPixel) -> ToPixel:
+    """The mapping as it is now (window_mapping follows the view as it moves)."""
+    (ax, ay), (bx, by) = to_pixel(0.0, 0.0), to_pixel(1.0, 1.0)
+    return lambda seconds, lane: (ax + seconds * (bx - ax), ay + lane * (by - ay))
 
 
 def _live_like_run(window: MainWindow, qtbot: QtBot, trace: RunTrace) -> None:
@@ -106,3 +112,38 @@ def test_a_replay_shows_every_lane_midway_and_at_its_end(
     (_, _), (top, bottom) = window.timeline.view.viewRange()
     assert top <= 0 and bottom >= len(result.timeline.lanes) - 0.5
     _plot_check(window, qtbot).assert_ok(min_lanes=8)
+
+
+def test_run_clears_the_last_picture_at_once_and_says_what_it_waits_for(
+    make_window: Callable[..., MainWindow], qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window()
+    result = window.files.open(_saved(tmp_path, 3.0))
+    assert result is not None
+    before = _plot_check(window, qtbot)
+    before.assert_ok(min_lanes=8)
+    old_range = window.timeline.view.viewRange()
+    mapping = _frozen(window_mapping(window.timeline.plot, window))
+
+    # Run pressed: the driver says the run started; its first events are a while away.
+    run = LiveRun(trace=RunTrace(settings=result.trace.settings))
+    window.driver.run = run
+    window.driver.run_started.emit(run)
+    qtbot.wait(50)
+    image = window.grab().toImage()
+    # Where the last run's bars were, nothing of them is left.
+    after = check_plot_area(image, result.timeline, mapping, old_range)
+    failed = [p for p in after.problems if "bar" in p and "painted" in p and "no bar" not in p]
+    blank_lanes = [p for p in after.problems if p.endswith("no bar painted")]
+    assert len(blank_lanes) + len(failed) == after.lanes_with_bars >= 8
+    assert len(blank_lanes) >= after.lanes_with_bars - 2  # the message may cross a lane
+    placeholder = window.timeline.placeholder
+    assert placeholder.isVisible()
+    assert "Starting a run of mixed" in placeholder.toPlainText()
+    assert "starting the load generator" in window.status.progress_label.text()
+
+    # The first events arrive: the message goes, the new run is drawn.
+    trace = lasting(TRACE, 0.2)
+    window.driver.run = LiveRun(trace=trace, state=RunState.RUNNING)
+    window.driver.timeline_changed.emit(timeline_at(trace, 100_000_000))
+    assert not placeholder.isVisible()

@@ -33,7 +33,7 @@ from visualizer.app.replay_controller import ReplayController
 from visualizer.app.server_banner import ServerBanner
 from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
-from visualizer.app.status_bar import RunStatus
+from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import TimelineView
@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
         if not self.compare_runner.active:
             self.pages.setCurrentWidget(self.timeline)
             self.pair = None
-        self.timeline.clear()
+        self.timeline.clear(f"Starting a run of {run.trace.settings.style}…\n{STARTING}")
         self.controls.set_editable(False)
         self.summary.show_running(run.trace.settings.style)
         self._update_actions()

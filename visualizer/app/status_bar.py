@@ -9,6 +9,8 @@ from visualizer.runner.session import LiveRun
 
 #: Server states that are not a failure; anything else is the failure's text.
 HEALTHY = ("starting", "running", "stopped")
+#: What a run does before its first events: the server sizes its pool, the client starts.
+STARTING = "starting the load generator"
 
 
 class RunStatus:
@@ -46,6 +48,10 @@ class RunStatus:
             self.elapsed_label.setText("")
             return
         planned = run.trace.settings.requests
+        if not run.trace.t0 and not run.finished:
+            self.progress_label.setText(f"{planned:,} requests: {STARTING}…")
+            self.elapsed_label.setText("")
+            return
         self.progress_label.setText(
             f"{run.done_count:,} of {planned:,} done, {run.in_flight:,} in flight"
         )

@@ -19,7 +19,9 @@ from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
-from visualizer.model.timeline import Timeline
+from visualizer.model.settings import RunSettings
+from visualizer.model.timeline import Timeline, build_timeline
+from visualizer.model.trace import RunTrace
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 2.0
@@ -161,6 +163,14 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             yMax=lanes + 0.5,
             minXRange=1e-6,
         )
+
+    def forget_timeline(self) -> None:
+        """Draw nothing, with no lane labels and no limits: the next run brings its own."""
+        self.set_timeline(build_timeline(RunTrace(RunSettings())))
+        self.timeline = None
+        self.extent = (0, 1)
+        self.axis.set_labels([])
+        self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None)
 
     def set_annotations(self, annotations: Annotations | None) -> None:
         self._annotations = annotations

@@ -29,6 +29,8 @@ FOLLOW_LANES = 40
 #: How near (in pixels) the mouse must be to a bar for its tooltip.
 HOVER_REACH_PX = 3.0
 ZOOM_STEP = 1.5
+#: What the plot says before the first run.
+IDLE_TEXT = "Choose a style and press Run (Ctrl+R)"
 PAN_STEP = 0.25
 
 
@@ -47,9 +49,7 @@ class TimelineView(QWidget):
         self.plot = TimelinePlot()
         self.view: pg.ViewBox = self.plot.view
         self.axis = self.plot.axis
-        self.placeholder = pg.TextItem(
-            "Choose a style and press Run (Ctrl+R)", color=palette.TEXT, anchor=(0.5, 0.5)
-        )
+        self.placeholder = pg.TextItem(IDLE_TEXT, color=palette.TEXT, anchor=(0.5, 0.5))
         self.placeholder.setFont(palette.FONTS.heading())
         self.plot.addItem(self.placeholder)
         self.placeholder.setPos(0.5, 0.5)
@@ -100,11 +100,19 @@ class TimelineView(QWidget):
         if self.following or first:
             self._show_now()
 
-    def clear(self) -> None:
-        """Forget the last run's picture and follow the next one."""
+    def clear(self, message: str = IDLE_TEXT) -> None:
+        """Forget the last run's picture at once, say ``message`` instead, follow the next run.
+
+        A run's first events come ~0.2 to 2 s after Run (the load generator starts);
+        the last run's picture left up until then looked like the new run's.
+        """
         self.item.set_highlight(None)
         self.plot.set_annotations(None)
         self.plot.set_cursor(None)
+        self.plot.forget_timeline()
+        self.placeholder.setText(message)
+        self.placeholder.setVisible(True)
+        self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.set_following(True)
 
     # -- moving around ------------------------------------------------------------------
