@@ -333,6 +333,9 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self.timeline)
             self.pair = None
         self.timeline.clear(f"Starting a run of {run.trace.settings.style}…\n{STARTING}")
+        # The Run panel describes the run on screen: a comparison's runs are of styles
+        # other than the one the panel held.
+        self.controls.set_settings(run.trace.settings)
         self.controls.set_editable(False)
         self.summary.show_running(run.trace.settings.style)
         self._update_actions()
@@ -357,6 +360,8 @@ class MainWindow(QMainWindow):
 
     def _on_pair_finished(self, first: RunResult, second: RunResult) -> None:
         self.pair = (first, second)
+        self.summary.show_results([first, second])
+        self.status.show_shown("Compared", [first, second])
         self._load_replay()
         self._update_actions()
 
@@ -371,6 +376,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_timeline(result.timeline, annotate(result.trace))
         self.timeline.show_whole_run()
         self.summary.show_result(result)
+        self.controls.set_settings(result.trace.settings)
+        self.status.show_shown(f"Opened {path.name}:", [result])
         self._load_replay()
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from visualizer.app import palette
+from visualizer.model.analysis import RunResult
 from visualizer.runner.session import LiveRun
 
 #: Server states that are not a failure; anything else is the failure's text.
@@ -53,6 +54,16 @@ class RunStatus:
             self.elapsed_label.setText("")
             return
         self.progress_label.setText(
-            f"{run.done_count:,} of {planned:,} done, {run.in_flight:,} in flight"
+            f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
+            f"{run.in_flight:,} in flight"
         )
         self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
+
+    def show_shown(self, what: str, results: list[RunResult]) -> None:
+        """Runs shown that are not the driver's last (a file, a comparison): ``what`` and
+        each run's style and makespan, so the bar never names a run that is not on screen."""
+        styles = " and ".join(result.trace.settings.style for result in results)
+        self.progress_label.setText(f"{what} {styles}")
+        self.elapsed_label.setText(
+            ", ".join(f"{result.summary.makespan_ms / 1000:,.2f} s" for result in results)
+        )
