@@ -20,11 +20,14 @@ from visualizer.app.timeline.legend import Legend, renewed
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.app.timeline.tooltip import describe_bar
 from visualizer.model.annotations import Annotations
+from visualizer.model.follow import FollowedLanes
+from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import Timeline
 
 #: While following, the view shows at most this much of the end of a run.
 FOLLOW_WINDOW_S = 20.0
-#: While following, at most this many lanes from the top are shown.
+#: While following a live run, at most this many lanes are shown: the loop, the
+#: workers and the requests that matter now (see visualizer.model.follow).
 FOLLOW_LANES = 40
 #: How near (in pixels) the mouse must be to a bar for its tooltip.
 HOVER_REACH_PX = 3.0
@@ -46,6 +49,9 @@ class TimelineView(QWidget):
         super().__init__()
         self.following = True
         self.hover_text = ""
+        #: The Timeline last given; while following a live run the plot may show fewer lanes.
+        self._given: Timeline | None = None
+        self._follower = FollowedLanes(FOLLOW_LANES)
         self.plot = TimelinePlot()
         self.view: pg.ViewBox = self.plot.view
         self.axis = self.plot.axis
@@ -95,7 +101,8 @@ class TimelineView(QWidget):
         """
         first = self.timeline is None
         self.placeholder.setVisible(False)
-        self.plot.set_timeline(timeline, limit_span, limit_lanes)
+        self._given = timeline
+        self.plot.set_timeline(self._followed(timeline), limit_span, limit_lanes)
         self.plot.set_annotations(annotations)
         if self.following or first:
             self._show_now()
@@ -110,6 +117,8 @@ class TimelineView(QWidget):
         self.plot.set_annotations(None)
         self.plot.set_cursor(None)
         self.plot.forget_timeline()
+        self._given = None
+        self._follower = FollowedLanes(FOLLOW_LANES)
         self.placeholder.setText(message)
         self.placeholder.setVisible(True)
         self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
@@ -121,8 +130,29 @@ class TimelineView(QWidget):
         if following != self.following:
             self.following = following
             self.following_changed.emit(following)
+            if not following:
+                self._show_every_lane()
         if following and self.timeline is not None:
             self._show_now()
+
+    def _followed(self, timeline: Timeline) -> Timeline:
+        """While a live run is followed, only the lanes that matter now (model.follow)."""
+        if self.following and isinstance(timeline, GrowingTimeline):
+            return self._follower.update(timeline)
+        return timeline
+
+    def _show_every_lane(self) -> None:
+        """Following ends: every lane is back, and the requests in view stay where they were."""
+        shown, whole = self.timeline, self._given
+        if shown is None or whole is None or shown is whole:
+            return
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        anchor = max(math.ceil(y0), shown.worker_count + 1)
+        shift = 0
+        if anchor < len(shown.lanes):
+            shift = whole.lane_of_request(shown.lanes[anchor].key) - anchor
+        self.plot.set_timeline(whole)
+        self.view.setRange(xRange=(x0, x1), yRange=(y0 + shift, y1 + shift), padding=0)
 
     def follow_now(self) -> None:
         self.set_following(True)
