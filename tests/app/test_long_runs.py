@@ -141,6 +141,7 @@ def test_run_clears_the_last_picture_at_once_and_says_what_it_waits_for(
     assert placeholder.isVisible()
     assert "Starting a run of mixed" in placeholder.toPlainText()
     assert "starting the load generator" in window.status.progress_label.text()
+    assert window.replay.bar.time_label.text() == ""  # no time of the last run on show
 
     # The first events arrive: the message goes, the new run is drawn.
     trace = lasting(TRACE, 0.2)

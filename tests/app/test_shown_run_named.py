@@ -79,7 +79,23 @@ def test_a_comparison_names_both_runs_in_the_summary_panel_and_status_bar(
         assert f"<b>{result.trace.settings.style}</b>" in story
         assert result.story[0] in story
         assert f"{result.summary.makespan_ms:,.1f} ms" in figures
-        assert result.trace.settings.style in figures
+        # Named over its column (free to wrap after each "_").
+        assert result.trace.settings.style.replace("_", "_\u200b") in figures
     status = window.status.progress_label.text()
     assert status == "Compared async_blocking and async_sleep"
     assert window.controls.style_box.currentText() in ("async_blocking", "async_sleep")
+
+
+def test_both_runs_figures_fit_the_summary_panel_on_a_1024_wide_screen(
+    make_window: Callable[..., MainWindow], qtbot: QtBot
+) -> None:
+    window = make_window()
+    window.resize(1024, 768)
+    first = analyse(read_trace(DATA / "async_blocking_c5_w200.json"))
+    second = analyse(read_trace(DATA / "sync_sleep_c6_p2_w200.json"))
+    window.summary.show_results([first, second])
+    qtbot.wait(50)
+    panel = window.summary
+    # Wider than the panel, the figures and the story are cut off at its right edge.
+    assert panel.figures.minimumSizeHint().width() <= panel.viewport().width()
+    assert panel.widget().width() <= panel.viewport().width()

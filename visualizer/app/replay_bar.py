@@ -145,5 +145,10 @@ class ReplayBar(QWidget):
         self.slider.blockSignals(False)
         self.time_label.setText(f"{position / 1e9:.3f} s of {self.clock.span / 1e9:.3f} s")
 
+    def show_nothing(self) -> None:
+        """No run to replay (a new one is live): the slider at the start, no time."""
+        self.slider.setValue(0)
+        self.time_label.setText("")
+
     def _show_playing(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Replay")

@@ -44,9 +44,10 @@ class ReplayController:
         self.clock.load(max((run.timeline.span for run in runs), default=0))
 
     def disable(self) -> None:
-        """No replay while a run is live."""
+        """No replay while a run is live, and no time of the last run's left on the bar."""
         self.clock.pause()
         self.bar.setEnabled(False)
+        self.bar.show_nothing()
 
     def _on_playing(self, playing: bool) -> None:
         comparing, _ = self._shown_runs()

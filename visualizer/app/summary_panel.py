@@ -81,10 +81,13 @@ def _story(result: RunResult) -> str:
 def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
     """One column of figures a run, headed by its name."""
     columns = [_figures(s) for s in summaries]
-    header = "".join(f"<th align='left'>{html.escape(name)}</th>" for name in names)
+    # A zero-width space after each "_" lets a long style name wrap: two columns of
+    # figures must fit the panel's 300 px on a 1024-wide projector.
+    wrappable = [html.escape(name).replace("_", "_\u200b") for name in names]
+    header = "".join(f"<th align='left'>{name}</th>" for name in wrappable)
     cells = "".join(
         f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(key)}</td>"
-        + "".join(f"<td style='padding-right: 10px'>{html.escape(c[key])}</td>" for c in columns)
+        + "".join(f"<td style='padding-right: 6px'>{html.escape(c[key])}</td>" for c in columns)
         + "</tr>"
         for key in columns[0]
     )
