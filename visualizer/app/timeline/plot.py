@@ -19,9 +19,7 @@ from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
-from visualizer.model.settings import RunSettings
-from visualizer.model.timeline import Timeline, build_timeline
-from visualizer.model.trace import RunTrace
+from visualizer.model.timeline import Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 2.0
@@ -166,7 +164,10 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
 
     def forget_timeline(self) -> None:
         """Draw nothing, with no lane labels and no limits: the next run brings its own."""
-        self.set_timeline(build_timeline(RunTrace(RunSettings())))
+        # A GanttItem that never had a timeline paints nothing, not even the loop's band.
+        self.removeItem(self.item)
+        self.item = GanttItem()
+        self.addItem(self.item)
         self.timeline = None
         self.extent = (0, 1)
         self.axis.set_labels([])
