@@ -55,3 +55,32 @@ def lasting(name: str, seconds: float) -> RunTrace:
     trace = recorded(name)
     span = int(trace.done.rows["received"].max()) - trace.t0
     return stretched(trace, seconds * 1e9 / span)
+
+
+def repeated(name: str, times: int) -> RunTrace:
+    """A recorded run played ``times`` times back to back, as one run of more requests.
+
+    Request ids go on counting (the k-th copy's request 1 is ``k * N + 1``), so a run
+    of 5 requests makes one of 60 with the same shapes in every slice of time.
+    """
+    trace = recorded(name)
+    requests = int(trace.sent.rows["request"].max())
+    span = int(trace.done.rows["received"].max()) - trace.t0
+    longer = RunTrace(
+        settings=replace(trace.settings, requests=requests * times),
+        t0=trace.t0,
+        versions=dict(trace.versions),
+        ended=trace.ended,
+    )
+    for copy in range(times):
+        for table, columns in TIME_COLUMNS.items():
+            rows = getattr(trace, table).rows.copy()
+            for column in columns:
+                if column == "cpu":
+                    continue
+                present = rows[column] != 0 if column == "due" else np.ones(len(rows), bool)
+                rows[column][present] += copy * span
+            named = rows["request"] > 0
+            rows["request"][named] += copy * requests
+            getattr(longer, table).extend(rows)
+    return longer

@@ -51,3 +51,22 @@ def test_the_scripted_screenshot_shows_every_lane_of_the_run(
     assert script.exit_code == 0
     image = QImage(str(out))
     check_window_plot(image, window.timeline.plot, window).assert_ok(min_lanes=4)
+
+
+def test_the_screenshot_of_a_run_longer_than_2_2_s_shows_the_whole_run(
+    make_window: Callable[..., MainWindow], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Nanoseconds past 2.147 s overflowed Qt's int: the picture of such a run was blank."""
+    out = tmp_path / "window.png"
+    window = make_window(
+        {"style": "async_blocking", "concurrency": 4, "requests": 4, "work_ms": 600}
+    )
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    script = ScriptedRun(window, str(out), quit_after=False, app=app)
+    qtbot.waitUntil(out.exists, timeout=90_000)
+    assert script.exit_code == 0
+    assert window.result is not None and window.result.timeline.span > 2.2e9
+    assert window.timeline.timeline is window.result.timeline
+    image = QImage(str(out))
+    check_window_plot(image, window.timeline.plot, window).assert_ok(min_lanes=5)

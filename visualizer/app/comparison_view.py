@@ -60,12 +60,19 @@ class ComparisonView(QWidget):
             heading.setText(f"{style}: waiting for its turn")
 
     def set_timeline(
-        self, slot: int, timeline: Timeline, annotations: Annotations | None = None
+        self,
+        slot: int,
+        timeline: Timeline,
+        annotations: Annotations | None = None,
+        limit_lanes: int | None = None,
     ) -> None:
-        """Show ``timeline`` as run ``slot`` (0 on top); both share the longer one's axis."""
+        """Show ``timeline`` as run ``slot`` (0 on top); both share the longer one's axis.
+
+        ``limit_lanes``: the lanes of the finished run a replay's cut grows into.
+        """
         self.span = max(self.span, timeline.span)
         plot = self.plots[slot]
-        plot.set_timeline(timeline, limit_span=self.span)
+        plot.set_timeline(timeline, limit_span=self.span, limit_lanes=limit_lanes)
         plot.set_annotations(annotations)
         self._align_axes()
         for each in self.plots:

@@ -33,7 +33,7 @@ from visualizer.app.replay_controller import ReplayController
 from visualizer.app.server_banner import ServerBanner
 from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
-from visualizer.app.status_bar import RunStatus
+from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import TimelineView
@@ -332,7 +332,10 @@ class MainWindow(QMainWindow):
         if not self.compare_runner.active:
             self.pages.setCurrentWidget(self.timeline)
             self.pair = None
-        self.timeline.clear()
+        self.timeline.clear(f"Starting a run of {run.trace.settings.style}…\n{STARTING}")
+        # The Run panel describes the run on screen: a comparison's runs are of styles
+        # other than the one the panel held.
+        self.controls.set_settings(run.trace.settings)
         self.controls.set_editable(False)
         self.summary.show_running(run.trace.settings.style)
         self._update_actions()
@@ -357,6 +360,8 @@ class MainWindow(QMainWindow):
 
     def _on_pair_finished(self, first: RunResult, second: RunResult) -> None:
         self.pair = (first, second)
+        self.summary.show_results([first, second])
+        self.status.show_shown("Compared", [first, second])
         self._load_replay()
         self._update_actions()
 
@@ -371,6 +376,8 @@ class MainWindow(QMainWindow):
         self.timeline.set_timeline(result.timeline, annotate(result.trace))
         self.timeline.show_whole_run()
         self.summary.show_result(result)
+        self.controls.set_settings(result.trace.settings)
+        self.status.show_shown(f"Opened {path.name}:", [result])
         self._load_replay()
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
 

@@ -28,7 +28,9 @@ STEP_SHARE = 0.02
 class ReplayClock(QObject):
     """Where a replay is (ns from the start of the run); advances while playing."""
 
-    position_changed = Signal(int)
+    #: The position in ns, as a Python int: ``Signal(int)`` is Qt's 32-bit int, which
+    #: wraps past 2.147 s (a 3 s run ended blank, a 5 s one cut at a wrong time).
+    position_changed = Signal(object)
     playing_changed = Signal(bool)
 
     def __init__(self) -> None:
@@ -142,6 +144,11 @@ class ReplayBar(QWidget):
         self.slider.setValue(round(SLIDER_STEPS * position / span))
         self.slider.blockSignals(False)
         self.time_label.setText(f"{position / 1e9:.3f} s of {self.clock.span / 1e9:.3f} s")
+
+    def show_nothing(self) -> None:
+        """No run to replay (a new one is live): the slider at the start, no time."""
+        self.slider.setValue(0)
+        self.time_label.setText("")
 
     def _show_playing(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Replay")

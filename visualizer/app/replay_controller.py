@@ -44,9 +44,10 @@ class ReplayController:
         self.clock.load(max((run.timeline.span for run in runs), default=0))
 
     def disable(self) -> None:
-        """No replay while a run is live."""
+        """No replay while a run is live, and no time of the last run's left on the bar."""
         self.clock.pause()
         self.bar.setEnabled(False)
+        self.bar.show_nothing()
 
     def _on_playing(self, playing: bool) -> None:
         comparing, _ = self._shown_runs()
@@ -63,9 +64,12 @@ class ReplayController:
             else:
                 cut = cut_trace(run.trace, at)
                 timeline = build_timeline(cut, now=run.trace.t0 + at)
+            # The finished run's lanes, from the first frame on: fitted to the cut at
+            # 0 s, the view would hold the event loop alone for the whole replay.
+            lanes = len(run.timeline.lanes)
             if comparing:
-                self._comparison.set_timeline(slot, timeline, annotate(cut))
+                self._comparison.set_timeline(slot, timeline, annotate(cut), lanes)
             else:
-                self._timeline.set_timeline(timeline, annotate(cut), self.clock.span)
+                self._timeline.set_timeline(timeline, annotate(cut), self.clock.span, lanes)
         self._timeline.plot.set_cursor(cursor)
         self._comparison.set_cursor(cursor)

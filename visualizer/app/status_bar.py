@@ -5,10 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from visualizer.app import palette
+from visualizer.model.analysis import RunResult
 from visualizer.runner.session import LiveRun
 
 #: Server states that are not a failure; anything else is the failure's text.
 HEALTHY = ("starting", "running", "stopped")
+#: What a run does before its first events: the server sizes its pool, the client starts.
+STARTING = "starting the load generator"
 
 
 class RunStatus:
@@ -46,7 +49,21 @@ class RunStatus:
             self.elapsed_label.setText("")
             return
         planned = run.trace.settings.requests
+        if not run.trace.t0 and not run.finished:
+            self.progress_label.setText(f"{planned:,} requests: {STARTING}…")
+            self.elapsed_label.setText("")
+            return
         self.progress_label.setText(
-            f"{run.done_count:,} of {planned:,} done, {run.in_flight:,} in flight"
+            f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
+            f"{run.in_flight:,} in flight"
         )
         self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
+
+    def show_shown(self, what: str, results: list[RunResult]) -> None:
+        """Runs shown that are not the driver's last (a file, a comparison): ``what`` and
+        each run's style and makespan, so the bar never names a run that is not on screen."""
+        styles = " and ".join(result.trace.settings.style for result in results)
+        self.progress_label.setText(f"{what} {styles}")
+        self.elapsed_label.setText(
+            ", ".join(f"{result.summary.makespan_ms / 1000:,.2f} s" for result in results)
+        )

@@ -48,16 +48,53 @@ class SummaryPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def show_result(self, result: RunResult) -> None:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in result.story)
-        self.story.setText(f"<ul style='margin-left: -20px'>{items}</ul>")
-        self.figures.setText(_figures_table(result.summary))
+        """One run, under its style's name: a summary of no name could be any run's."""
+        self.show_results([result])
+
+    def show_results(self, results: list[RunResult]) -> None:
+        """Each run's story under its name, and their figures side by side (a comparison)."""
+        names = [_name(result) for result in results]
+        if len(set(names)) < len(names):
+            names = [f"{name} (run {n})" for n, name in enumerate(names, start=1)]
+        self.story.setText(
+            "".join(
+                f"<b>{html.escape(name)}</b>{_story(result)}"
+                for name, result in zip(names, results, strict=True)
+            )
+        )
+        self.figures.setText(_figures_table([r.summary for r in results], names))
 
     def show_running(self, style: str) -> None:
         self.story.setText(f"A run of <b>{html.escape(style)}</b> is in progress…")
         self.figures.setText("")
 
 
-def _figures_table(s: RunSummary) -> str:
+def _name(result: RunResult) -> str:
+    return result.trace.settings.style
+
+
+def _story(result: RunResult) -> str:
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in result.story)
+    return f"<ul style='margin-left: -20px'>{items}</ul>"
+
+
+def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
+    """One column of figures a run, headed by its name."""
+    columns = [_figures(s) for s in summaries]
+    # A zero-width space after each "_" lets a long style name wrap: two columns of
+    # figures must fit the panel's 300 px on a 1024-wide projector.
+    wrappable = [html.escape(name).replace("_", "_\u200b") for name in names]
+    header = "".join(f"<th align='left'>{name}</th>" for name in wrappable)
+    cells = "".join(
+        f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(key)}</td>"
+        + "".join(f"<td style='padding-right: 6px'>{html.escape(c[key])}</td>" for c in columns)
+        + "</tr>"
+        for key in columns[0]
+    )
+    return f"<table cellspacing='2'><tr><th></th>{header}</tr>{cells}</table>"
+
+
+def _figures(s: RunSummary) -> dict[str, str]:
     lat = s.latency_ms
     block = s.longest_loop_block
     rows = [
@@ -77,9 +114,4 @@ def _figures_table(s: RunSummary) -> str:
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
         ("ended", s.ended),
     ]
-    cells = "".join(
-        f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(k)}</td>"
-        f"<td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-    )
-    return f"<table cellspacing='2'>{cells}</table>"
+    return dict(rows)

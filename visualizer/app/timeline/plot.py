@@ -90,6 +90,8 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.cursor.setVisible(False)
         self.addItem(self.cursor)
         self._annotations: Annotations | None = None
+        #: (ns, lanes) the view may show: the timeline's, or more for a replay's growing cut.
+        self.extent = (0, 1)
         self.style_for_theme()
 
     def style_for_theme(self) -> None:
@@ -137,13 +139,21 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
 
     # -- the model -----------------------------------------------------------------------
 
-    def set_timeline(self, timeline: Timeline, limit_span: int | None = None) -> None:
-        """Show ``timeline``; ``limit_span`` (ns) keeps room for a longer run on the same axis."""
+    def set_timeline(
+        self, timeline: Timeline, limit_span: int | None = None, limit_lanes: int | None = None
+    ) -> None:
+        """Show ``timeline``; ``limit_span`` (ns) and ``limit_lanes`` keep room for a longer
+        run on the same axes: a replay's cut at 0 s has one lane, the run it grows into many.
+        """
         self.timeline = timeline
         self.item.set_timeline(timeline)
         self.axis.set_labels([lane.label for lane in timeline.lanes])
-        span_s = max(max(timeline.span, limit_span or 0) / 1e9, 1e-3)
-        lanes = max(len(timeline.lanes), 1)
+        self.extent = (
+            max(timeline.span, limit_span or 0),
+            max(len(timeline.lanes), limit_lanes or 0, 1),
+        )
+        span_s = max(self.extent[0] / 1e9, 1e-3)
+        lanes = self.extent[1]
         self.view.setLimits(
             xMin=-0.05 * span_s,
             xMax=span_s * 1.5,
@@ -151,6 +161,17 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             yMax=lanes + 0.5,
             minXRange=1e-6,
         )
+
+    def forget_timeline(self) -> None:
+        """Draw nothing, with no lane labels and no limits: the next run brings its own."""
+        # A GanttItem that never had a timeline paints nothing, not even the loop's band.
+        self.removeItem(self.item)
+        self.item = GanttItem()
+        self.addItem(self.item)
+        self.timeline = None
+        self.extent = (0, 1)
+        self.axis.set_labels([])
+        self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None)
 
     def set_annotations(self, annotations: Annotations | None) -> None:
         self._annotations = annotations
@@ -177,8 +198,8 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         return needed_px * lanes / max(height_px - needed_px, needed_px)
 
     def show_whole(self, span_ns: int | None = None) -> None:
-        """The whole run (or ``span_ns`` of time) and every lane."""
+        """The whole run (or ``span_ns`` of time) and every lane it has or will have."""
         if self.timeline is None:
             return
-        span_s = max((span_ns or self.timeline.span) / 1e9, 1e-3)
-        self.show_span(0.0, span_s * 1.02, len(self.timeline.lanes))
+        span_s = max((span_ns or self.extent[0]) / 1e9, 1e-3)
+        self.show_span(0.0, span_s * 1.02, self.extent[1])

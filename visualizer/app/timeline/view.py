@@ -20,15 +20,20 @@ from visualizer.app.timeline.legend import Legend, renewed
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.app.timeline.tooltip import describe_bar
 from visualizer.model.annotations import Annotations
+from visualizer.model.follow import FollowedLanes
+from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import Timeline
 
 #: While following, the view shows at most this much of the end of a run.
 FOLLOW_WINDOW_S = 20.0
-#: While following, at most this many lanes from the top are shown.
+#: While following a live run, at most this many lanes are shown: the loop, the
+#: workers and the requests that matter now (see visualizer.model.follow).
 FOLLOW_LANES = 40
 #: How near (in pixels) the mouse must be to a bar for its tooltip.
 HOVER_REACH_PX = 3.0
 ZOOM_STEP = 1.5
+#: What the plot says before the first run.
+IDLE_TEXT = "Choose a style and press Run (Ctrl+R)"
 PAN_STEP = 0.25
 
 
@@ -44,12 +49,13 @@ class TimelineView(QWidget):
         super().__init__()
         self.following = True
         self.hover_text = ""
+        #: The Timeline last given; while following a live run the plot may show fewer lanes.
+        self._given: Timeline | None = None
+        self._follower = FollowedLanes(FOLLOW_LANES)
         self.plot = TimelinePlot()
         self.view: pg.ViewBox = self.plot.view
         self.axis = self.plot.axis
-        self.placeholder = pg.TextItem(
-            "Choose a style and press Run (Ctrl+R)", color=palette.TEXT, anchor=(0.5, 0.5)
-        )
+        self.placeholder = pg.TextItem(IDLE_TEXT, color=palette.TEXT, anchor=(0.5, 0.5))
         self.placeholder.setFont(palette.FONTS.heading())
         self.plot.addItem(self.placeholder)
         self.placeholder.setPos(0.5, 0.5)
@@ -86,24 +92,36 @@ class TimelineView(QWidget):
         timeline: Timeline,
         annotations: Annotations | None = None,
         limit_span: int | None = None,
+        limit_lanes: int | None = None,
     ) -> None:
         """Show ``timeline`` (and its marks); while following, move the view to its end.
 
-        ``limit_span`` (ns) keeps the whole of a longer run reachable: a replay shows
-        a growing cut of a run on the axis of the finished run.
+        ``limit_span`` (ns) and ``limit_lanes`` keep the whole of a longer run reachable:
+        a replay shows a growing cut of a run on the axes of the finished run.
         """
         first = self.timeline is None
         self.placeholder.setVisible(False)
-        self.plot.set_timeline(timeline, limit_span)
+        self._given = timeline
+        self.plot.set_timeline(self._followed(timeline), limit_span, limit_lanes)
         self.plot.set_annotations(annotations)
         if self.following or first:
             self._show_now()
 
-    def clear(self) -> None:
-        """Forget the last run's picture and follow the next one."""
+    def clear(self, message: str = IDLE_TEXT) -> None:
+        """Forget the last run's picture at once, say ``message`` instead, follow the next run.
+
+        A run's first events come ~0.2 to 2 s after Run (the load generator starts);
+        the last run's picture left up until then looked like the new run's.
+        """
         self.item.set_highlight(None)
         self.plot.set_annotations(None)
         self.plot.set_cursor(None)
+        self.plot.forget_timeline()
+        self._given = None
+        self._follower = FollowedLanes(FOLLOW_LANES)
+        self.placeholder.setText(message)
+        self.placeholder.setVisible(True)
+        self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.set_following(True)
 
     # -- moving around ------------------------------------------------------------------
@@ -112,8 +130,29 @@ class TimelineView(QWidget):
         if following != self.following:
             self.following = following
             self.following_changed.emit(following)
+            if not following:
+                self._show_every_lane()
         if following and self.timeline is not None:
             self._show_now()
+
+    def _followed(self, timeline: Timeline) -> Timeline:
+        """While a live run is followed, only the lanes that matter now (model.follow)."""
+        if self.following and isinstance(timeline, GrowingTimeline):
+            return self._follower.update(timeline)
+        return timeline
+
+    def _show_every_lane(self) -> None:
+        """Following ends: every lane is back, and the requests in view stay where they were."""
+        shown, whole = self.timeline, self._given
+        if shown is None or whole is None or shown is whole:
+            return
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        anchor = max(math.ceil(y0), shown.worker_count + 1)
+        shift = 0
+        if anchor < len(shown.lanes):
+            shift = whole.lane_of_request(shown.lanes[anchor].key) - anchor
+        self.plot.set_timeline(whole)
+        self.view.setRange(xRange=(x0, x1), yRange=(y0 + shift, y1 + shift), padding=0)
 
     def follow_now(self) -> None:
         self.set_following(True)
