@@ -28,7 +28,7 @@ STEP_SHARE = 0.02
 class ReplayClock(QObject):
     """Where a replay is (ns from the start of the run); advances while playing."""
 
-    position_changed = Signal(int)
+    position_changed = Signal(object)  # int ns: past 2.1 s a C++ int overflows
     playing_changed = Signal(bool)
 
     def __init__(self) -> None:
