@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.result: RunResult | None = None
         self.pair: tuple[RunResult, RunResult] | None = None
         self._shown_once = False
+        self._fit_on_show = True
 
         self._create_central()
         self._create_docks()
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         wanted = size or opening_size(available_area(self).size())
         self.folding.fit(wanted.width())  # first: two dock columns may not fit in it
         self.resize(wanted)
+        # A size asked for (a screenshot's) is kept; the default one keeps to the screen.
+        self._fit_on_show = size is None
         if size is None:
             self.fit_screen()
         for dock in (self.controls_dock, self.summary_dock):
@@ -294,7 +297,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            if not self.isFullScreen():
+            if self._fit_on_show and not self.isFullScreen():
                 self.fit_screen()  # now that the frame's size is known
             # After the first paint: the window is up before FastAPI is even imported.
             QTimer.singleShot(0, self._after_first_show)
