@@ -31,6 +31,7 @@ from visualizer.app.main_window import MainWindow
 from visualizer.app.presentation import use_theme
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult, analyse
+from visualizer.model.annotations import annotate
 from visualizer.model.tracefile import write_trace
 
 SCREENS = [(1024, 768), (1280, 720), (1920, 1080)]
@@ -217,7 +218,7 @@ def _show_pair(window: MainWindow, first: RunResult, second: RunResult) -> None:
     comparison.start((first.trace.settings.style, second.trace.settings.style))
     window.pages.setCurrentWidget(comparison)
     for slot, result in enumerate((first, second)):
-        comparison.set_timeline(slot, result.timeline)
+        comparison.set_timeline(slot, result.timeline, annotate(result.trace))
         comparison.set_result(slot, result)
     window.pair = (first, second)
 
