@@ -10,6 +10,7 @@ import pytest
 from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
 from visualizer.app.presentation import use_theme
+from visualizer.app.screen_fit import presentation_scale
 from visualizer.app.settings_store import SettingsStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -28,7 +29,9 @@ def test_presentation_mode_scales_fonts_goes_full_screen_and_comes_back(
 ) -> None:
     window = make_window()
     window.presentation_action.trigger()
-    assert palette.FONTS.scale == palette.PRESENTATION_SCALE
+    screen_height = window.screen().geometry().height()
+    assert palette.FONTS.scale == presentation_scale(screen_height, palette.PRESENTATION_SCALE)
+    assert palette.FONTS.scale > 1.0
     assert window.isFullScreen()
     assert not window.controls_dock.isVisible()
     assert window.presentation.toolbar.isVisible()

@@ -8,13 +8,49 @@ keyword colour, so the difference between styles stands out.
 
 from __future__ import annotations
 
+import html
 import keyword
 
 from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QSyntaxHighlighter,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from visualizer.app import palette
+
+#: A wrapped line goes on this many characters deeper than the line it continues.
+HANGING_INDENT_CHARS = 4
+
+#: Rule colours per theme: (keyword, story call, builtin, decorator, number, name,
+#: string, comment). The dark ones are lighter versions that keep their hue.
+_LIGHT_INK = [
+    "#8E3A8E",
+    "#B3470B",
+    "#0B6E99",
+    "#7A5C00",
+    "#0B6E99",
+    "#1F5FA8",
+    "#2E7D32",
+    "#6B6B6B",
+]
+_DARK_INK = [
+    "#D7A0E0",
+    "#FF9E5E",
+    "#7CC7EE",
+    "#E0C05A",
+    "#7CC7EE",
+    "#8AB8FF",
+    "#8FD694",
+    "#A8ACB4",
+]
 
 
 def _format(colour: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
@@ -26,18 +62,20 @@ def _format(colour: str, bold: bool = False, italic: bool = False) -> QTextCharF
     return fmt
 
 
-#: (pattern, group to colour, format) in the order they are applied: later rules
-#: win, so strings and comments come last and keywords inside them stay plain.
-_RULES: list[tuple[str, int, QTextCharFormat]] = [
-    (r"\b(" + "|".join(keyword.kwlist) + r")\b", 0, _format("#8E3A8E", bold=True)),
-    (r"\b(time\.sleep|run_in_threadpool|asyncio\.sleep)\b", 0, _format("#B3470B", bold=True)),
-    (r"\b(int|float|str|dict|list|tuple|Any|print|len|range)\b", 0, _format("#0B6E99")),
-    (r"^\s*@[\w.]+", 0, _format("#7A5C00")),
-    (r"\b\d+(\.\d+)?\b", 0, _format("#0B6E99")),
-    (r"\bdef\s+(\w+)", 1, _format("#1F5FA8", bold=True)),  # the handler's name
-    (r"\"[^\"\n]*\"|'[^'\n]*'", 0, _format("#2E7D32")),
-    (r"#[^\n]*", 0, _format("#6B6B6B", italic=True)),
-]
+def _rules(ink: list[str]) -> list[tuple[str, int, QTextCharFormat]]:
+    """(pattern, group to colour, format) in the order they are applied: later rules
+    win, so strings and comments come last and keywords inside them stay plain."""
+    kw, story, builtin, decorator, number, name, string, comment = ink
+    return [
+        (r"\b(" + "|".join(keyword.kwlist) + r")\b", 0, _format(kw, bold=True)),
+        (r"\b(time\.sleep|run_in_threadpool|asyncio\.sleep)\b", 0, _format(story, bold=True)),
+        (r"\b(int|float|str|dict|list|tuple|Any|print|len|range)\b", 0, _format(builtin)),
+        (r"^\s*@[\w.]+", 0, _format(decorator)),
+        (r"\b\d+(\.\d+)?\b", 0, _format(number)),
+        (r"\bdef\s+(\w+)", 1, _format(name, bold=True)),  # the handler's name
+        (r"\"[^\"\n]*\"|'[^'\n]*'", 0, _format(string)),
+        (r"#[^\n]*", 0, _format(comment, italic=True)),
+    ]
 
 
 class PythonHighlighter(QSyntaxHighlighter):
@@ -45,7 +83,14 @@ class PythonHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
-        self._rules = [(QRegularExpression(pattern), group, fmt) for pattern, group, fmt in _RULES]
+        self.use_theme()
+
+    def use_theme(self) -> None:
+        """Colours for the palette's theme as it is now; call ``rehighlight`` after."""
+        ink = _DARK_INK if palette.THEME is palette.DARK else _LIGHT_INK
+        self._rules = [
+            (QRegularExpression(pattern), group, fmt) for pattern, group, fmt in _rules(ink)
+        ]
 
     def highlightBlock(self, text: str) -> None:
         for expression, group, fmt in self._rules:
@@ -63,23 +108,52 @@ class StyleCodeView(QWidget):
         self.expect = QLabel()
         self.expect.setWordWrap(True)
         self.expect.setFont(palette.FONTS.base())
-        self.code = QPlainTextEdit()
+        self.code = QTextEdit()
         self.code.setReadOnly(True)
-        # Wrapped rather than cut: the comment at the end of a line is often the point.
-        # Code wrapped at the widget's edge reads as different code: scroll instead.
-        self.code.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.code.setFont(palette.FONTS.code())
-        self.code.setStyleSheet("QPlainTextEdit { background: #FAFAFA; color: #1A1A1A; }")
+        self.code.setAcceptRichText(False)
+        # The comment at the end of a line is often the point, and a narrow dock cut
+        # it off: lines wrap, and what wraps is indented deeper than the line it
+        # continues, so it cannot be read as a statement of its own.
+        self.code.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.highlighter = PythonHighlighter(self.code.document())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.expect)
         layout.addWidget(self.code, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Colours and font of the palette's theme and scale as they are now."""
+        self.code.setFont(palette.FONTS.code())
+        self.code.setStyleSheet(
+            f"QTextEdit {{ background: {palette.BACKGROUND}; color: {palette.TEXT}; }}"
+        )
+        self.highlighter.use_theme()
+        self.highlighter.rehighlight()
+        self._indent_wrapped_lines()
 
     def show_style(self, name: str) -> None:
         # server.styles pulls in FastAPI: imported on first use, after the window is up.
         from server.styles import CATALOGUE
 
         style = CATALOGUE[name]
-        self.expect.setText(f"<b>Expect:</b> {style.expect}")
+        # The sentence is plain text inside rich text: "CPU time << wall time" must
+        # not lose its "<<" to the HTML parser.
+        self.expect.setText(f"<b>Expect:</b> {html.escape(style.expect)}")
         self.code.setPlainText(style.source.rstrip("\n"))
+        self._indent_wrapped_lines()
+
+    def _indent_wrapped_lines(self) -> None:
+        """A hanging indent per line: its own leading spaces plus a few characters."""
+        char_px = QFontMetricsF(self.code.font()).horizontalAdvance(" ")
+        cursor = QTextCursor(self.code.document())
+        block = self.code.document().firstBlock()
+        while block.isValid():
+            text = block.text()
+            indent = (len(text) - len(text.lstrip(" ")) + HANGING_INDENT_CHARS) * char_px
+            fmt = QTextBlockFormat(block.blockFormat())
+            fmt.setLeftMargin(indent)
+            fmt.setTextIndent(-indent)
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(fmt)
+            block = block.next()

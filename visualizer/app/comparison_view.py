@@ -16,6 +16,11 @@ from visualizer.model.annotations import Annotations
 from visualizer.model.comparison import compare_runs, headline
 from visualizer.model.timeline import Timeline
 
+#: The time axis under the lower plot and the label room above each, in lanes of
+#: height, about, for sharing the height between the two.
+AXIS_LANES = 2.0
+TOP_ROOM_LANES = 1.5
+
 
 class ComparisonView(QWidget):
     """Two TimelinePlots with linked time axes, their headings, and the comparison in words."""
@@ -41,14 +46,17 @@ class ComparisonView(QWidget):
 
     def restyle(self) -> None:
         self.legend = renewed(self._layout, self.legend)
-        self.words.setFont(palette.FONTS.heading())
+        # Bold body text, not a heading: on a 720 px projector each line is a lane less.
+        words_font = palette.FONTS.base()
+        words_font.setBold(True)
+        self.words.setFont(words_font)
         for heading in self.headings:
             heading.setFont(palette.FONTS.base())
         for plot in self.plots:
             plot.style_for_theme()
-        # One time axis for both: its title once, under the lower plot, leaves the
-        # room to the lanes (on a projector every row counts).
-        self.plots[0].getPlotItem().getAxis("bottom").showLabel(False)
+        # One time axis for both, under the lower plot: the upper one's would take the
+        # height of three lanes on a projector, and the axes are linked anyway.
+        self.plots[0].getPlotItem().hideAxis("bottom")
         self._align_axes()
 
     def start(self, styles: tuple[str, str]) -> None:
@@ -73,6 +81,12 @@ class ComparisonView(QWidget):
         self.span = max(self.span, timeline.span)
         plot = self.plots[slot]
         plot.set_timeline(timeline, limit_span=self.span, limit_lanes=limit_lanes)
+        # Height shared by lanes, so a lane is as tall in one plot as in the other (a
+        # shorter one drops the "request n" on its bars); both have the label room on
+        # top, the lower plot the time axis too. In half lanes: stretch is an integer.
+        lanes = max(len(timeline.lanes), limit_lanes or 0)  # a replay's cut grows into them
+        room = lanes + TOP_ROOM_LANES + (AXIS_LANES if slot == 1 else 0)
+        self._layout.setStretchFactor(plot, round(2 * room))
         plot.set_annotations(annotations)
         self._align_axes()
         for each in self.plots:

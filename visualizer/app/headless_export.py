@@ -6,13 +6,13 @@ uses the offscreen platform, which paints into memory just as well.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from visualizer.app.picture_export import save_png, save_svg
+from visualizer.app.qt_platform import use_offscreen_without_display
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.model.analysis import RunResult
 
@@ -33,11 +33,5 @@ def _ensure_application() -> QApplication:
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
-    has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if (
-        sys.platform.startswith("linux")
-        and not has_display
-        and not os.environ.get("QT_QPA_PLATFORM")
-    ):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    use_offscreen_without_display()
     return QApplication(sys.argv[:1])

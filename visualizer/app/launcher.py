@@ -5,11 +5,12 @@ from __future__ import annotations
 import signal
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from visualizer.app import palette
-from visualizer.app.main_window import MainWindow
+from visualizer.app.main_window import DEFAULT_SIZE, MainWindow
+from visualizer.app.qt_platform import painting_offscreen, use_offscreen_without_display
 from visualizer.app.settings_store import APPLICATION, ORGANISATION
 from visualizer.model.analysis import RunResult
 
@@ -80,6 +81,10 @@ def launch(
     ``run`` starts a run as soon as the server is up; ``screenshot`` saves the whole
     window when it ends; ``quit_after`` closes the window then.
     """
+    if screenshot:
+        # The README promises --screenshot without a display; a desktop launch with
+        # none fails as Qt says, rather than opening a window nobody can see.
+        use_offscreen_without_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORGANISATION)
@@ -88,7 +93,8 @@ def launch(
     window = MainWindow(preset=dict(preset))
     if screenshot:
         # Pictures for docs and slides come out the same whatever the last session left.
-        window.reset_layout()
+        # Offscreen, the "screen" is a made-up 800 px square: the docs' size instead.
+        window.reset_layout(QSize(*DEFAULT_SIZE) if painting_offscreen() else None)
     script = ScriptedRun(window, screenshot, quit_after, app) if run else None
     close_on_interrupt(window)
     window.show()

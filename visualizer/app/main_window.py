@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.app.about import about_text
 from visualizer.app.actions import make_action
 from visualizer.app.compare_dialog import CompareDialog
 from visualizer.app.comparison_runner import ComparisonRunner
@@ -30,6 +31,7 @@ from visualizer.app.controls import RunControls
 from visualizer.app.file_actions import RunFiles, example_files, example_title
 from visualizer.app.presentation import PresentationMode, use_theme
 from visualizer.app.replay_controller import ReplayController
+from visualizer.app.screen_fit import DEFAULT_SIZE, DockFolding, available_area, opening_size
 from visualizer.app.server_banner import ServerBanner
 from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
@@ -42,7 +44,7 @@ from visualizer.model.annotations import annotate
 from visualizer.model.timeline import Timeline
 from visualizer.runner.session import LimitError, LiveRun, ServerError
 
-DEFAULT_SIZE = (1600, 900)
+__all__ = ["DEFAULT_SIZE", "MainWindow"]
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.result: RunResult | None = None
         self.pair: tuple[RunResult, RunResult] | None = None
         self._shown_once = False
+        self._fit_on_show = True
 
         self._create_central()
         self._create_docks()
@@ -83,6 +86,8 @@ class MainWindow(QMainWindow):
             self.set_dark_theme(True)
         if (geometry := self.store.window_geometry()) is not None:
             self.restoreGeometry(geometry)
+            # Remembered from a larger screen (or before a projector was plugged in).
+            self.fit_screen()
         if (state := self.store.window_state()) is not None:
             self.restoreState(state)
         self._update_actions()
@@ -106,20 +111,42 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock("Summary", "summary", self.summary)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.controls_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.summary_dock)
+        self.folding = DockFolding(self, self.controls_dock, self.summary_dock)
         self.reset_layout()
         self.presentation = PresentationMode(
             self, self.controls.style_box, [self.controls_dock, self.summary_dock]
         )
         self.addToolBar(self.presentation.toolbar)
 
-    def reset_layout(self) -> None:
-        """The window's size and dock widths as on the first launch (and for screenshots)."""
-        self.resize(*DEFAULT_SIZE)
+    def reset_layout(self, size: QSize | None = None) -> None:
+        """The window's size and dock widths as on the first launch (and for screenshots).
+
+        ``size`` by default is the default size within the screen's available area.
+        """
+        wanted = size or opening_size(available_area(self).size())
+        self.folding.fit(wanted.width())  # first: two dock columns may not fit in it
+        self.resize(wanted)
+        # A size asked for (a screenshot's) is kept; the default one keeps to the screen.
+        self._fit_on_show = size is None
+        if size is None:
+            self.fit_screen()
         for dock in (self.controls_dock, self.summary_dock):
             dock.show()
         self.resizeDocks(
             [self.controls_dock, self.summary_dock], [440, 360], Qt.Orientation.Horizontal
         )
+
+    def fit_screen(self) -> None:
+        """Shrink and move the window, frame and title bar included, into the screen's free area."""
+        area = available_area(self)
+        frame = self.frameGeometry()
+        # The decorations: none before the window first shows, known after.
+        extra = frame.size() - self.size()
+        size = self.size().boundedTo(area.size() - extra)
+        self.folding.fit(size.width())
+        self.resize(size)
+        if not area.contains(self.frameGeometry()):
+            self.move(area.topLeft())
 
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -270,8 +297,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
+            if self._fit_on_show and not self.isFullScreen():
+                self.fit_screen()  # now that the frame's size is known
             # After the first paint: the window is up before FastAPI is even imported.
             QTimer.singleShot(0, self._after_first_show)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.folding.fit(event.size().width())
 
     def _after_first_show(self) -> None:
         self.driver.launch_server()
@@ -424,6 +457,7 @@ class MainWindow(QMainWindow):
     def restyle(self) -> None:
         """Every view picks up the palette's theme and font scale as they are now."""
         self.timeline.restyle()
+        self.controls.code_view.restyle()
         self.comparison.restyle()
         self.replay.bar.restyle()
         self.status.restyle()
@@ -452,9 +486,4 @@ class MainWindow(QMainWindow):
         self.status.show_progress(self.driver.run, self.driver.elapsed_s)
 
     def _show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About schedviz",
-            "schedviz runs a real uvicorn server in its own process, sends it real "
-            "requests and draws what its event loop and threadpool workers did.",
-        )
+        QMessageBox.about(self, "About schedviz", about_text())

@@ -1,6 +1,7 @@
 """Presentation mode and themes: what the app looks like on a projector.
 
-Presentation mode goes full screen, scales every font (``palette.FONTS.scale``),
+Presentation mode goes full screen, scales every font (``palette.FONTS.scale``, to
+the same share of the screen's height on every projector),
 hides the settings dock and shows one compact toolbar: the style, Run, Stop,
 Compare, Replay. Leaving it puts every dock and the window back as they were.
 The dark theme is a choice of the user, remembered; the light one is the default
@@ -14,6 +15,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QMainWindow, QToolBar
 
 from visualizer.app import palette
+from visualizer.app.screen_fit import presentation_scale, screen_area
 
 
 def use_theme(dark: bool) -> None:
@@ -40,9 +42,27 @@ def use_theme(dark: bool) -> None:
             (QPalette.ColorRole.Highlight, QColor("#0072B2")),
         ):
             colours.setColor(role, colour)
+        # setColor(role) sets every group alike, so a disabled Run button looked as
+        # ready as an enabled one: dim the disabled text to halfway into the panel.
+        dimmed = _mix(text, panel, 0.6)
+        for role in (
+            QPalette.ColorRole.WindowText,
+            QPalette.ColorRole.Text,
+            QPalette.ColorRole.ButtonText,
+        ):
+            colours.setColor(QPalette.ColorGroup.Disabled, role, dimmed)
     else:
         colours = app.style().standardPalette()
     app.setPalette(colours)
+
+
+def _mix(a: QColor, b: QColor, share_of_b: float) -> QColor:
+    keep = 1.0 - share_of_b
+    return QColor(
+        round(a.red() * keep + b.red() * share_of_b),
+        round(a.green() * keep + b.green() * share_of_b),
+        round(a.blue() * keep + b.blue() * share_of_b),
+    )
 
 
 class PresentationMode:
@@ -73,7 +93,8 @@ class PresentationMode:
         self.active = True
         self._saved_state = self.window.saveState()
         self._was_maximized = self.window.isMaximized()
-        palette.FONTS.scale = palette.PRESENTATION_SCALE
+        screen = screen_area(self.window)
+        palette.FONTS.scale = presentation_scale(screen.height(), palette.PRESENTATION_SCALE)
         for toolbar in self.window.findChildren(QToolBar):
             toolbar.setVisible(toolbar is self.toolbar)
         for dock in self.docks:
@@ -82,8 +103,7 @@ class PresentationMode:
         # Without a window manager (a bare X server, a kiosk) full screen is only a
         # request: take the screen's size first, so the room sees every lane anyway.
         # (Setting the geometry after showFullScreen would clear the full-screen state.)
-        if (screen := self.window.screen()) is not None:
-            self.window.setGeometry(screen.geometry())
+        self.window.setGeometry(screen)
         self.window.showFullScreen()
 
     def leave(self) -> None:

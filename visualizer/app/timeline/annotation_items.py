@@ -19,6 +19,8 @@ from visualizer.model.timeline import Timeline
 
 #: Where the bracket runs, in lanes: just above the event loop lane (lane 0 starts at 0).
 BRACKET_Y = -0.12
+#: Where the label's baseline sits, in lanes: just above the bracket.
+LABEL_Y = BRACKET_Y - 0.04
 #: How far its end ticks reach down towards the bar.
 BRACKET_TICK = 0.1
 #: Drawn above the bars (z 0) so the marks are never hidden.
@@ -124,8 +126,8 @@ class AnnotationLayer:
         # Written from the block towards the middle of the run, so it stays in the picture.
         if block.start + block.end < timeline.span:
             self.label.setAnchor((0.0, 1.0))
-            self.label.setPos(left, top - 0.04)
+            self.label.setPos(left, LABEL_Y)
         else:
             self.label.setAnchor((1.0, 1.0))
-            self.label.setPos(right, top - 0.04)
+            self.label.setPos(right, LABEL_Y)
         self.label.setVisible(True)

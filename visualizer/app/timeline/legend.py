@@ -1,12 +1,17 @@
-"""Legend: a swatch and a word for every colour of the timeline and every mark on it."""
+"""Legend: a swatch and a word for every colour of the timeline and every mark on it.
+
+The entries flow onto a second row when the window is narrow (a 1024 px projector
+in presentation mode): one long row would set the window's minimum width.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QSizePolicy, QWidget
 
 from visualizer.app import palette
+from visualizer.app.timeline._flow_layout import FlowLayout
 from visualizer.app.timeline.annotation_items import hatch_brush
 
 
@@ -15,9 +20,13 @@ class Legend(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        row = QHBoxLayout(self)
+        row = FlowLayout(self)
         row.setContentsMargins(8, 4, 8, 0)
-        row.setSpacing(16)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        #: Each swatch with its word, kept together when the row wraps.
+        self.entries: list[QWidget] = []
         for kind in palette.LEGEND_ORDER:
             swatch = QLabel()
             swatch.setPixmap(_swatch(QBrush(palette.colour(kind))))
@@ -26,18 +35,19 @@ class Legend(QWidget):
         pool = QLabel()
         pool.setPixmap(_swatch(hatch_brush(), outline=True))
         self._add(row, pool, palette.POOL_FULL_NAME, palette.POOL_FULL_MEANING)
-        row.addStretch(1)
 
-    def _add(self, row: QHBoxLayout, swatch: QLabel, word: str, meaning: str) -> None:
+    def _add(self, row: FlowLayout, swatch: QLabel, word: str, meaning: str) -> None:
         name = QLabel(word)
         name.setFont(palette.FONTS.base())
-        for widget in (swatch, name):
-            widget.setToolTip(meaning)
-        pair = QHBoxLayout()
+        entry = QWidget()
+        entry.setToolTip(meaning)
+        pair = QHBoxLayout(entry)
+        pair.setContentsMargins(0, 0, 0, 0)
         pair.setSpacing(5)
         pair.addWidget(swatch)
         pair.addWidget(name)
-        row.addLayout(pair)
+        row.addWidget(entry)
+        self.entries.append(entry)
 
 
 def _swatch(brush: QBrush, outline: bool = False) -> QPixmap:

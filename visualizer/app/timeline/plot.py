@@ -16,13 +16,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from visualizer.app import palette
-from visualizer.app.timeline.annotation_items import AnnotationLayer
+from visualizer.app.timeline.annotation_items import LABEL_Y, AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
-TOP_ROOM_LINES = 2.0
+TOP_ROOM_LINES = 1.5
 
 
 class LaneAxis(pg.AxisItem):  # type: ignore[misc]
@@ -57,7 +57,8 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         if not self.labels or maxVal <= minVal:
             return []
         row_px = size / (maxVal - minVal)
-        text_px = palette.FONTS.axis().pointSizeF() * 1.8
+        # A label needs the height of a line of its font; a lane that tall gets one.
+        text_px = QFontMetrics(palette.FONTS.axis()).height()
         step = max(1, math.ceil(text_px / max(row_px, 1e-9)))
         first = max(0, math.floor(minVal))
         last = min(len(self.labels) - 1, math.ceil(maxVal))
@@ -71,12 +72,28 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         return self.labels[lane] if 0 <= lane < len(self.labels) else ""
 
 
+class TimeWheelViewBox(pg.ViewBox):  # type: ignore[misc]
+    """A view whose mouse wheel zooms time only: lanes keep their height under the wheel.
+
+    Zooming both made the lane labels thin out and the bars grow flat on every
+    turn of the wheel. The lane axis itself still zooms lanes (pyqtgraph passes
+    ``axis=1`` from there), and dragging still pans both ways.
+    """
+
+    def wheelEvent(self, ev: Any, axis: int | None = None) -> None:
+        super().wheelEvent(ev, axis=0 if axis is None else axis)
+
+
 class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
     """Lanes of the event loop and workers above, one lane a request below, time across."""
 
     def __init__(self) -> None:
         self.axis = LaneAxis()
-        super().__init__(background=palette.BACKGROUND, axisItems={"left": self.axis})
+        super().__init__(
+            background=palette.BACKGROUND,
+            axisItems={"left": self.axis},
+            viewBox=TimeWheelViewBox(),
+        )
         self.timeline: Timeline | None = None
         self.view: pg.ViewBox = self.getViewBox()
         self.view.invertY(True)
@@ -192,10 +209,16 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.view.setRange(xRange=(x0, x1), yRange=(-self.top_room(lanes), lanes), padding=0)
 
     def top_room(self, lanes: int) -> float:
-        """Lanes of room above the event loop that hold one line of the marks' font."""
-        needed_px = QFontMetrics(palette.FONTS.base()).height() * TOP_ROOM_LINES
+        """Lanes of room above the event loop for the loop-block label and its bracket.
+
+        The bracket sits a share of a lane above the loop (``-LABEL_Y``), the label a
+        line of text above that: with few, tall lanes the share alone is more pixels
+        than a line, so both count. Solved for the room r in lanes, where a lane is
+        height / (lanes + r) pixels: r = (-LABEL_Y * height + text * lanes) / (height - text).
+        """
+        text_px = QFontMetrics(palette.FONTS.base()).height() * TOP_ROOM_LINES
         height_px = self.view.boundingRect().height() or float(self.height())
-        return needed_px * lanes / max(height_px - needed_px, needed_px)
+        return (-LABEL_Y * height_px + text_px * lanes) / max(height_px - text_px, text_px)
 
     def show_whole(self, span_ns: int | None = None) -> None:
         """The whole run (or ``span_ns`` of time) and every lane it has or will have."""
