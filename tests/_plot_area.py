@@ -40,6 +40,9 @@ MIN_PAINTED_WHERE_BARS = 0.8
 MAX_PAINTED_WHERE_NONE = 0.25
 #: Lanes thinner than this (pixels) cannot show a bar anyone could read.
 MIN_LANE_PX = 4.0
+#: Where in a lane the rows are sampled: inside the bar (0.14 to 0.86 of the lane),
+#: above and below the text it may carry.
+SAMPLE_ROWS = (0.22, 0.78)
 #: Samples kept this far (pixels) from every bar edge, so antialiasing cannot decide.
 EDGE_MARGIN_PX = 2.0
 
@@ -101,11 +104,21 @@ def check_plot_area(
         starts, ends = timeline.start[mine] / 1e9, timeline.end[mine] / 1e9
         inside = _covered(seconds, starts + margin_s, ends - margin_s)
         near = _covered(seconds, starts - 2 * margin_s, ends + 2 * margin_s)
-        row = rgb[int(middle), columns].astype(float)
-        distance = np.abs(row[:, None, :] - backdrop[None, :, :]).sum(axis=2).min(axis=1)
-        painted = distance > PAINT_DISTANCE
+        # Two rows, near the top and the bottom of the bar: a bar's "request n" text,
+        # white on blue, sits in the middle and would read as unpainted there.
+        painted = np.zeros(len(columns), bool)
+        for fraction in SAMPLE_ROWS:
+            _, y = to_pixel(x0, lane + fraction)
+            row = rgb[int(y), columns].astype(float)
+            distance = np.abs(row[:, None, :] - backdrop[None, :, :]).sum(axis=2).min(axis=1)
+            painted |= distance > PAINT_DISTANCE
         label = timeline.lanes[lane].label
-        if inside.sum() >= 3:
+        if 0 < inside.sum() < 3 or (inside.sum() == 0 and near.any()):
+            # Only bars a few pixels wide: each must show, if only as a pixel column.
+            check.lanes_with_bars += 1
+            if not painted[near].any():
+                check.problems.append(f"lane {lane} ({label}): no bar painted")
+        elif inside.sum() >= 3:
             check.lanes_with_bars += 1
             share = painted[inside].mean()
             if share == 0:

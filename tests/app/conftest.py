@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QRect, QSettings
 
+from visualizer.app import main_window as main_window_module
+from visualizer.app import presentation as presentation_module
 from visualizer.app.main_window import MainWindow
 
 
@@ -48,3 +50,16 @@ def make_window(
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch) -> Callable[[int, int], QRect]:
+    """Pretend the window's screen is ``width`` x ``height`` (the offscreen one is 800 px)."""
+
+    def use(width: int, height: int) -> QRect:
+        area = QRect(0, 0, width, height)
+        monkeypatch.setattr(main_window_module, "available_area", lambda _window: area)
+        monkeypatch.setattr(presentation_module, "screen_area", lambda _window: area)
+        return area
+
+    return use

@@ -380,7 +380,10 @@ class MainWindow(QMainWindow):
         self.result = result
         self.files.path = None
         if not self.compare_runner.active:
+            following = self.timeline.following
             self.timeline.set_timeline(result.timeline, annotate(result.trace))
+            if following:  # the run is over: all of it, not the last seconds a live view shows
+                self.timeline.show_whole_run()
             self._load_replay()
         self._update_actions()
         self._show_progress()

@@ -18,8 +18,6 @@ DEFAULT_SIZE = (1600, 900)
 FOLD_BELOW_PX = 1400
 #: The screen height that presentation mode's font scale (palette.PRESENTATION_SCALE) is for.
 PRESENTATION_HEIGHT_PX = 1080
-#: Below this share of it the fonts shrink no further: labels must still read.
-SMALLEST_SHARE = 2 / 3
 
 
 def available_area(window: QMainWindow) -> QRect:
@@ -39,9 +37,11 @@ def presentation_scale(screen_height: int, full_scale: float) -> float:
 
     The back row reads a letter by its share of the projected picture, not by its
     pixels: a scale of 1.8 on 1080 lines is 1.2 on 720, where 1.8 left room for a few lanes.
+    Never below the window's own 1.0: a 1080p screen at scale 2 has 540 lines, where a
+    comparison's fifteen lanes need every pixel.
     """
-    share = min(max(screen_height / PRESENTATION_HEIGHT_PX, SMALLEST_SHARE), 1.0)
-    return full_scale * share
+    share = min(screen_height / PRESENTATION_HEIGHT_PX, 1.0)
+    return max(1.0, full_scale * share)
 
 
 def opening_size(available: QSize) -> QSize:

@@ -23,6 +23,8 @@ from visualizer.model.timeline import Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 1.5
+#: Lane labels shrink to fit short lanes, but never below this: still readable up close.
+MIN_LABEL_PT = 7.5
 
 
 class LaneAxis(pg.AxisItem):  # type: ignore[misc]
@@ -33,6 +35,19 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         self.labels: list[str] = []
         #: The width the labels need in today's font.
         self.wanted_width = 0
+        #: The font the labels are drawn in: the axis font, or smaller where lanes are
+        #: shorter than its line (a comparison on a small screen).
+        self.label_font = palette.FONTS.axis()
+
+    def fit_label_font(self, lane_px: float) -> None:
+        """Labels as large as the axis font, but no taller than a lane, down to a floor."""
+        font = palette.FONTS.axis()
+        # Line heights are whole pixels and not quite proportional: step down to fit.
+        while QFontMetrics(font).height() > lane_px and font.pointSizeF() > MIN_LABEL_PT:
+            font.setPointSizeF(max(MIN_LABEL_PT, font.pointSizeF() - 0.25))
+        if font != self.label_font:
+            self.label_font = font
+            self.setTickFont(font)
 
     def set_labels(self, labels: list[str]) -> None:
         if labels != self.labels:
@@ -58,7 +73,7 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
             return []
         row_px = size / (maxVal - minVal)
         # A label needs the height of a line of its font; a lane that tall gets one.
-        text_px = QFontMetrics(palette.FONTS.axis()).height()
+        text_px = QFontMetrics(self.label_font).height()
         step = max(1, math.ceil(text_px / max(row_px, 1e-9)))
         first = max(0, math.floor(minVal))
         last = min(len(self.labels) - 1, math.ceil(maxVal))
@@ -99,6 +114,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.view.invertY(True)
         self.view.setMenuEnabled(False)
         self.view.disableAutoRange()
+        self.view.sigYRangeChanged.connect(lambda *_: self._fit_label_font())
         self.item = GanttItem()
         self.addItem(self.item)
         self.marks = AnnotationLayer(self.getPlotItem())
@@ -121,6 +137,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             axis.setTextPen(pen)
             axis.setTickFont(palette.FONTS.axis())
             axis.label.setFont(palette.FONTS.axis())
+        self.axis.label_font = palette.FONTS.axis()
         self.axis.setStyle(tickLength=0)
         self.axis.fit_width()
         bottom = self.getAxis("bottom")
@@ -153,6 +170,13 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         (x0, x1), (y0, y1) = self.view.viewRange()
         if self.timeline is not None and y0 <= 0:
             self.show_span(x0, x1, max(round(y1), 1))
+        self._fit_label_font()
+
+    def _fit_label_font(self) -> None:
+        _, (y0, y1) = self.view.viewRange()
+        height = self.view.boundingRect().height()
+        if height > 0 and y1 > y0:
+            self.axis.fit_label_font(height / (y1 - y0))
 
     # -- the model -----------------------------------------------------------------------
 
