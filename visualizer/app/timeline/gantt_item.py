@@ -4,7 +4,9 @@ x is seconds since the run started, y is the lane number (lane ``k`` fills
 ``[k, k + 1)``, the view flips y so lane 0 is on top). One item rather than one
 QGraphicsItem per bar: the scene stays small, and each frame asks the BarIndex
 only for the runs of pixel columns that are on screen, then fills them with one
-``drawRects`` call per colour. Lanes thinner than a pixel row are joined per row.
+``drawRects`` call per colour and shade: a column partly busy is filled with the bar
+colour that much opaque, so zoomed out a half-busy loop looks half dark, not solid.
+Lanes thinner than a pixel row are joined per row.
 
 A live run's Timelines grow: when one continues the last (a
 :class:`~visualizer.model.live_timeline.GrowingTimeline` of the same history) only
@@ -24,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app.timeline._bar_index import BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import LEVELS, BarIndex, Spans, merge_rows
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
 
@@ -38,6 +40,9 @@ LABEL_MIN_PX = 26
 LABEL_TEXT = QColor("#FFFFFF")
 #: More labels than this in view would be noise; the widest ones get them.
 MAX_LABELS = 400
+
+#: A failed mark lasts a millisecond or two: this wide (pixels) at least, at any zoom.
+FAILED_MIN_PX = 4
 
 #: Colours drawn later win a pixel column that holds two kinds: request work over
 #: server I/O on the loop, failure marks over everything.
@@ -80,7 +85,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         # pyqtgraph's wrapper of QPainter::drawRects over a numpy buffer: one call per
         # colour without building a Python list of QRectF.
         self._rects = pg.Qt.internals.PrimitiveArray(QRectF, 4)
-        self._brushes = {kind: QBrush(palette.colour(kind)) for kind in BarKind}
+        self._brushes = {
+            (kind, level): QBrush(_shade(palette.colour(kind), level))
+            for kind in BarKind
+            for level in range(1, LEVELS + 1)
+        }
         self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), 2.0)
         self._highlight_pen.setCosmetic(True)
         self._separator_pen = QPen(QColor(palette.GRID_LINE), 1.0)
@@ -166,19 +175,28 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             spans = merge_rows(spans, lane0, lanes_per_row)
             lane = lane0 + spans.lane * lanes_per_row
             top, height = 0.0, lanes_per_row
+        first, stop = _widen_marks(spans)
+        # One sort puts every (kind, shade) together, lighter shades first: where merged
+        # rows overlap, the darker one shows.
+        shade_key = spans.kind * (LEVELS + 1) + spans.level
+        order = np.argsort(shade_key, kind="stable")
+        keys, starts = np.unique(shade_key[order], return_index=True)
+        stops = [*starts[1:].tolist(), len(order)]
+        bounds = dict(zip(keys.tolist(), zip(starts.tolist(), stops, strict=True), strict=True))
         for kind in DRAW_ORDER:
-            mine = spans.kind == kind
-            count = int(np.count_nonzero(mine))
-            if count == 0:
-                continue
-            self._rects.resize(count)
-            rects = self._rects.ndarray()
-            rects[:, 0] = x0 + spans.first[mine] * column_width
-            rects[:, 1] = lane[mine] + top
-            rects[:, 2] = (spans.stop[mine] - spans.first[mine]) * column_width
-            rects[:, 3] = height
-            painter.setBrush(self._brushes[kind])
-            painter.drawRects(*self._rects.drawargs())
+            for level in range(1, LEVELS + 1):
+                found = bounds.get(int(kind) * (LEVELS + 1) + level)
+                if found is None:
+                    continue
+                mine = order[found[0] : found[1]]
+                self._rects.resize(len(mine))
+                rects = self._rects.ndarray()
+                rects[:, 0] = x0 + first[mine] * column_width
+                rects[:, 1] = lane[mine] + top
+                rects[:, 2] = (stop[mine] - first[mine]) * column_width
+                rects[:, 3] = height
+                painter.setBrush(self._brushes[kind, level])
+                painter.drawRects(*self._rects.drawargs())
 
     def _paint_resource_band(
         self, painter: QPainter, timeline: Timeline, x0: float, x1: float
@@ -262,6 +280,22 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         rects[:, 3] = BAR_HEIGHT
         if count:
             painter.drawRects(*self._rects.drawargs())
+
+
+def _shade(colour: QColor, level: int) -> QColor:
+    """``colour`` as opaque as ``level / LEVELS``: over the background, that share of ink."""
+    shaded = QColor(colour)
+    shaded.setAlphaF(level / LEVELS)
+    return shaded
+
+
+def _widen_marks(spans: Spans) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Run edges in columns, failed marks widened about their middle to FAILED_MIN_PX."""
+    first, stop = spans.first.astype(np.float64), spans.stop.astype(np.float64)
+    narrow = (spans.kind == BarKind.FAILED) & (stop - first < FAILED_MIN_PX)
+    middle = (first[narrow] + stop[narrow]) / 2
+    first[narrow], stop[narrow] = middle - FAILED_MIN_PX / 2, middle + FAILED_MIN_PX / 2
+    return first, stop
 
 
 def _continues(timeline: Timeline, previous: Timeline | None, frozen: int) -> bool:
