@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from visualizer.app.timeline._bar_index import KINDS, BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import KINDS, BarIndex
+from visualizer.app.timeline._shading import Spans, merge_rows
 
 
 def random_bars(count: int, lanes: int, seed: int) -> SimpleNamespace:

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from visualizer.app.timeline._bar_index import KINDS, LEVELS, BarIndex, Spans
+from visualizer.app.timeline._bar_index import KINDS, BarIndex
+from visualizer.app.timeline._shading import LEVELS, Spans
 from visualizer.model.timeline import BarKind
 
 #: The most a drawn shade may differ from the true busy share, in share points.

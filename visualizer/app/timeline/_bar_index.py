@@ -6,15 +6,11 @@ the segment's origin), so one ``np.searchsorted`` answers "which bars of each
 visible group touch [x0, x1)" for every group at once, with no Python loop per
 group and no loss of precision.
 
-Zoomed out, a pixel column is as dark as the share of its time that is busy
-(DESIGN.md, Visual language): a loop busy half the time must not look solid. So a
-frame asks, per lane and column, for the busy nanoseconds in it. A running sum of
-the bars' durations answers that for a group in two searches per column edge,
-whatever the number of bars, and groups with few bars in view are cut at the
-column edges bar by bar instead. A column shared by two kinds is painted in the
-kind that holds most of its time, as dark as all of them together: the darkness
-tells how busy the lane is, which is what the picture must not lie about.
-Failed marks are not time shares but marks, and stay solid.
+Zoomed out, a pixel column is as dark as the share of its time that is busy, so a
+frame asks, per group and column, for the busy nanoseconds in it. A running sum of
+the bars' durations answers that for a group in one search per column edge,
+whatever the number of bars; groups with few bars in view are cut at the column
+edges bar by bar instead. :mod:`._shading` turns the shares into shaded runs.
 
 The index grows: bars appended while a run is live become a new *segment*; small
 segments are merged pairwise like a binary counter (so a frame queries about
@@ -25,36 +21,19 @@ bounds the cost of any one append.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from visualizer.app.timeline._shading import ColumnShares, Spans, shaded_spans
 from visualizer.model.timeline import BarKind, Timeline
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 KINDS = len(BarKind)
-#: Shades of a partly busy column: its busy share rounded to 1/LEVELS (2 points), and a
-#: column with any bar at all at least 1/LEVELS dark, so a short slice never vanishes.
-LEVELS = 24
 #: An append never merges segments into one larger than this: it bounds one frame's work.
 SEGMENT_LIMIT = 1 << 16
-
-
-@dataclass(frozen=True)
-class Spans:
-    """Runs of pixel columns ``[first, stop)`` to fill, each on one lane in one kind.
-
-    ``level / LEVELS`` is the share of the run's time that is busy: how dark to fill it.
-    """
-
-    lane: I64
-    kind: I64
-    first: I64
-    stop: I64
-    level: I64
 
 
 class _Level:
@@ -210,14 +189,11 @@ class BarIndex:
         """What to fill when ``columns`` pixel columns show ``[x0, x1)`` s of lanes lane0..lane1."""
         columns = max(int(columns), 1)
         g0, g1 = lane0 * KINDS, (lane1 + 1) * KINDS
-        solid: list[tuple[I64, I64, I64]] = []
-        shares: list[tuple[I64, I64, F64]] = []
+        parts = []
         for segment in self._all():
             t0, t1 = x0 * 1e9 - segment.origin, x1 * 1e9 - segment.origin
-            whole, partial = _column_shares(segment.exact, g0, g1, t0, t1, columns)
-            solid.append(whole)
-            shares.append(partial)
-        return _shaded(solid, shares, columns)
+            parts.append(_column_shares(segment.exact, g0, g1, t0, t1, columns))
+        return shaded_spans(parts, columns, lane0, lane1)
 
     def bars_of_request(self, request: np.int64 | int, requests: I64) -> I64:
         """Positions in :attr:`order` of every bar of ``request`` (``requests`` in model order)."""
@@ -273,7 +249,7 @@ class BarIndex:
 
 def _column_shares(
     level: _Level, g0: int, g1: int, t0: float, t1: float, columns: int
-) -> tuple[tuple[I64, I64, I64], tuple[I64, I64, F64]]:
+) -> ColumnShares:
     """Runs of columns a group fills whole, and each other column's busy share per group."""
     groups, first, stop = level.in_view(g0, g1, t0, t1)
     in_view = stop - first
@@ -282,12 +258,8 @@ def _column_shares(
     sparse = ~dense & (in_view > 0)
     per_column = columns / (t1 - t0)
     whole, cut = _cut_bars(level, first[sparse], stop[sparse], t0, per_column, columns)
-    summed = _summed_columns(level, groups[dense], t0, per_column, columns)
-    return whole, (
-        np.concatenate([cut[0], summed[0]]),
-        np.concatenate([cut[1], summed[1]]),
-        np.concatenate([cut[2], summed[2]]),
-    )
+    grid = _summed_columns(level, groups[dense], t0, per_column, columns)
+    return ColumnShares(whole, groups[dense], grid, cut)
 
 
 def _cut_bars(
@@ -329,12 +301,10 @@ def _cut_bars(
     return whole, (share_group[shown], share_column[shown].astype(np.int64), share[shown])
 
 
-def _summed_columns(
-    level: _Level, groups: I64, t0: float, per_column: float, columns: int
-) -> tuple[I64, I64, F64]:
-    """Each column's busy share for groups with many bars in view, from the running sums."""
+def _summed_columns(level: _Level, groups: I64, t0: float, per_column: float, columns: int) -> F64:
+    """Each column's busy share (a row a group) for groups with many bars in view."""
     if len(groups) == 0:
-        return _none(), _none(), np.empty(0)
+        return np.zeros((0, columns))
     edges = t0 + np.arange(columns + 1) / per_column
     top = (1 << level.shift) - 1
     ns = np.clip(np.floor(edges), -1, top).astype(np.int64)
@@ -347,87 +317,12 @@ def _summed_columns(
     # ...gives the busy time before the edge: every earlier bar, and its part of this one.
     inside = np.clip(edges[None, :] - start, 0, level.end(bar) - start)
     busy = np.where(last >= first, level.busy_before[bar] - level.busy_before[first] + inside, 0)
-    share = np.diff(busy, axis=1) * per_column
-    row, column = np.nonzero(share > 0)
-    return groups[row], column.astype(np.int64), share[row, column]
-
-
-def _shaded(
-    solid: list[tuple[I64, I64, I64]], shares: list[tuple[I64, I64, F64]], columns: int
-) -> Spans:
-    """Runs per lane, kind and shade: solid runs, and the shared columns in their dominant kind."""
-    group = np.concatenate([_none(), *(s[0] for s in shares)])
-    column = np.concatenate([_none(), *(s[1] for s in shares)])
-    share = np.concatenate([np.empty(0), *(s[2] for s in shares)])
-    # Sum each (lane, column, kind): one group may have bars in several segments.
-    cell = (group // KINDS) * (columns + 1) + column
-    keys, at = np.unique(cell * KINDS + group % KINDS, return_inverse=True)
-    per_kind = np.bincount(at, share)
-    cells, cell_at = np.unique(keys // KINDS, return_inverse=True)
-    total = np.minimum(np.bincount(cell_at, per_kind), 1.0)
-    # The kind holding most of a column's time paints it, as dark as the lane is busy.
-    order = np.lexsort((per_kind, cell_at))
-    ends = np.flatnonzero(np.diff(cell_at[order])) if len(order) else _none()
-    dominant = order[np.append(ends, len(order) - 1)] if len(order) else _none()
-    shade = np.clip(np.rint(total * LEVELS), 1, LEVELS).astype(np.int64)
-    lane = cells // (columns + 1)
-    shaded_group = lane * KINDS + keys[dominant] % KINDS
-    shaded_first = cells % (columns + 1)
-    runs = [
-        (shaded_group, shaded_first, shaded_first + 1, shade),
-        *((g, f, t, np.full(len(g), LEVELS, np.int64)) for g, f, t in solid),
-    ]
-    # Neighbouring columns of one lane, kind and shade become one rectangle.
-    key = np.concatenate([r[0] * (LEVELS + 1) + r[3] for r in runs])
-    first = np.concatenate([r[1] for r in runs])
-    stop = np.concatenate([r[2] for r in runs])
-    order = np.lexsort((first, key))
-    key, first, stop = _merge_runs(key[order], first[order], stop[order])
-    group = key // (LEVELS + 1)
-    return Spans(
-        lane=group // KINDS,
-        kind=group % KINDS,
-        first=np.clip(first, -1, columns + 1),
-        stop=np.clip(stop, -1, columns + 1),
-        level=key % (LEVELS + 1),
-    )
+    return np.diff(busy, axis=1) * per_column
 
 
 def _column(position: F64, columns: int) -> I64:
     """Column numbers, kept near the view: a bar far off screen must not overflow int64."""
     return np.clip(position, -2, columns + 2).astype(np.int64)
-
-
-def _merge_runs(group: I64, first: I64, stop: I64) -> tuple[I64, I64, I64]:
-    """Runs sorted by (group, first), overlapping or touching ones of a group joined."""
-    if len(group) == 0:
-        return group, first, stop
-    # Shift each group far from the others so one running maximum serves them all.
-    offset = int(stop.max() - first.min()) + 2
-    shift = (group - group[0]) * offset
-    reach = np.maximum.accumulate(stop + shift)
-    new = np.ones(len(group), bool)
-    new[1:] = first[1:] + shift[1:] > reach[:-1]
-    begins = np.flatnonzero(new)
-    ends = np.append(begins[1:], len(group)) - 1
-    return group[begins], first[begins], reach[ends] - shift[ends]
-
-
-def merge_rows(spans: Spans, lane0: int, lanes_per_row: float) -> Spans:
-    """Spans of lanes thinner than a pixel row, joined per row: ``lane`` becomes the row.
-
-    Runs of one kind and shade join; where shades of a row overlap, the painter draws
-    the darker one last.
-    """
-    row = np.floor((spans.lane - lane0) / lanes_per_row).astype(np.int64)
-    key = (row * KINDS + spans.kind) * (LEVELS + 1) + spans.level
-    # One int64 sort key, (row, kind, shade) above the column (first >= -1, below 2**24).
-    order = np.argsort((key << 24) + spans.first + 1, kind="stable")
-    key, first, stop = _merge_runs(key[order], spans.first[order], spans.stop[order])
-    group = key // (LEVELS + 1)
-    return Spans(
-        lane=group // KINDS, kind=group % KINDS, first=first, stop=stop, level=key % (LEVELS + 1)
-    )
 
 
 def _ranges(first: I64, stop: I64) -> I64:

@@ -16,7 +16,6 @@ its new bars are indexed, so a frame's cost does not grow with the run.
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +25,9 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app.timeline._bar_index import LEVELS, BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import BarIndex
+from visualizer.app.timeline._shade_image import paint_shades, shade_table
+from visualizer.app.timeline._shading import LEVELS, Spans, merge_rows
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
 
@@ -85,11 +86,12 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         # pyqtgraph's wrapper of QPainter::drawRects over a numpy buffer: one call per
         # colour without building a Python list of QRectF.
         self._rects = pg.Qt.internals.PrimitiveArray(QRectF, 4)
-        self._brushes = {
-            (kind, level): QBrush(_shade(palette.colour(kind), level))
-            for kind in BarKind
-            for level in range(1, LEVELS + 1)
-        }
+        self._brushes = {kind: QBrush(palette.colour(kind)) for kind in BarKind}
+        # Shades mixed with what lies behind the bars: the background or the resource band.
+        self._shades = shade_table(
+            {kind: palette.colour(kind) for kind in BarKind},
+            (QColor(palette.BACKGROUND), QColor(palette.RESOURCE_BAND)),
+        )
         self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), 2.0)
         self._highlight_pen.setCosmetic(True)
         self._separator_pen = QPen(QColor(palette.GRID_LINE), 1.0)
@@ -160,43 +162,56 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         spans = index.spans(x0, x1, columns, lane0, lane1)
         column_width = (x1 - x0) / columns
         painter.setPen(Qt.PenStyle.NoPen)
-        self._paint_spans(painter, spans, x0, column_width, lane0)
+        self._paint_spans(painter, spans, x0, column_width, lane0, timeline.worker_count + 1)
         self._paint_highlight(painter, timeline, index, x0, x1, column_width)
         self._paint_request_labels(painter, timeline, index, x0, x1, per_second)
 
     def _paint_spans(
-        self, painter: QPainter, spans: Spans, x0: float, column_width: float, lane0: int
+        self,
+        painter: QPainter,
+        spans: Spans,
+        x0: float,
+        column_width: float,
+        lane0: int,
+        resources: int,
     ) -> None:
-        top, height = BAR_TOP, BAR_HEIGHT
-        lane: npt.NDArray[np.floating[Any]] | npt.NDArray[np.int64] = spans.lane
-        lanes_per_row = 1.0 / max(abs(painter.transform().m22()), 1e-12)
-        if lanes_per_row > 1.0:
+        top, height, row_height = BAR_TOP, BAR_HEIGHT, 1.0
+        rows_per_lane = abs(painter.transform().m22())  # pixels a lane
+        if rows_per_lane < 1.0:
             # Lanes thinner than a pixel: one rectangle per pixel row, not one per lane.
-            spans = merge_rows(spans, lane0, lanes_per_row)
-            lane = lane0 + spans.lane * lanes_per_row
-            top, height = 0.0, lanes_per_row
+            row_height = 1.0 / max(rows_per_lane, 1e-12)
+            spans = merge_rows(spans, lane0, row_height)
+            row = spans.lane
+            top, height = 0.0, row_height
+        else:
+            row = spans.lane - lane0
+        lane = lane0 + row * row_height
+        shaded = spans.level < LEVELS
+        if np.any(shaded):
+            kinds, levels = spans.kind[shaded], spans.level[shaded]
+            colours = self._shades[kinds, levels, (lane[shaded] < resources).astype(np.int64)]
+            paint_shades(
+                painter,
+                Spans(row[shaded], kinds, spans.first[shaded], spans.stop[shaded], levels),
+                colours,
+                (x0, float(lane0), column_width, row_height),
+                (top / row_height, height / row_height),
+                row_height * rows_per_lane,
+            )
         first, stop = _widen_marks(spans)
-        # One sort puts every (kind, shade) together, lighter shades first: where merged
-        # rows overlap, the darker one shows.
-        shade_key = spans.kind * (LEVELS + 1) + spans.level
-        order = np.argsort(shade_key, kind="stable")
-        keys, starts = np.unique(shade_key[order], return_index=True)
-        stops = [*starts[1:].tolist(), len(order)]
-        bounds = dict(zip(keys.tolist(), zip(starts.tolist(), stops, strict=True), strict=True))
         for kind in DRAW_ORDER:
-            for level in range(1, LEVELS + 1):
-                found = bounds.get(int(kind) * (LEVELS + 1) + level)
-                if found is None:
-                    continue
-                mine = order[found[0] : found[1]]
-                self._rects.resize(len(mine))
-                rects = self._rects.ndarray()
-                rects[:, 0] = x0 + first[mine] * column_width
-                rects[:, 1] = lane[mine] + top
-                rects[:, 2] = (stop[mine] - first[mine]) * column_width
-                rects[:, 3] = height
-                painter.setBrush(self._brushes[kind, level])
-                painter.drawRects(*self._rects.drawargs())
+            mine = (spans.kind == kind) & ~shaded
+            count = int(np.count_nonzero(mine))
+            if count == 0:
+                continue
+            self._rects.resize(count)
+            rects = self._rects.ndarray()
+            rects[:, 0] = x0 + first[mine] * column_width
+            rects[:, 1] = lane[mine] + top
+            rects[:, 2] = (stop[mine] - first[mine]) * column_width
+            rects[:, 3] = height
+            painter.setBrush(self._brushes[kind])
+            painter.drawRects(*self._rects.drawargs())
 
     def _paint_resource_band(
         self, painter: QPainter, timeline: Timeline, x0: float, x1: float
@@ -280,13 +295,6 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         rects[:, 3] = BAR_HEIGHT
         if count:
             painter.drawRects(*self._rects.drawargs())
-
-
-def _shade(colour: QColor, level: int) -> QColor:
-    """``colour`` as opaque as ``level / LEVELS``: over the background, that share of ink."""
-    shaded = QColor(colour)
-    shaded.setAlphaF(level / LEVELS)
-    return shaded
 
 
 def _widen_marks(spans: Spans) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
