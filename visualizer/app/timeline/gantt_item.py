@@ -92,8 +92,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             {kind: palette.colour(kind) for kind in BarKind},
             (QColor(palette.BACKGROUND), QColor(palette.RESOURCE_BAND)),
         )
-        self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), 2.0)
+        self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), palette.HIGHLIGHT_PX)
         self._highlight_pen.setCosmetic(True)
+        # A halo of the background under the outline: it reads on a dark bar and a light one.
+        self._halo_pen = QPen(QColor(palette.BACKGROUND), palette.HIGHLIGHT_HALO_PX)
+        self._halo_pen.setCosmetic(True)
         self._separator_pen = QPen(QColor(palette.GRID_LINE), 1.0)
         self._separator_pen.setCosmetic(True)
         self._edge_pen = QPen(QColor(palette.BACKGROUND), 1.0)
@@ -285,7 +288,6 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         # A slice narrower than a pixel still gets an outline one pixel wide.
         width = np.maximum(end[shown] - left, column_width)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(self._highlight_pen)
         count = len(left)
         self._rects.resize(count)
         rects = self._rects.ndarray()
@@ -294,7 +296,9 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         rects[:, 2] = width
         rects[:, 3] = BAR_HEIGHT
         if count:
-            painter.drawRects(*self._rects.drawargs())
+            for pen in (self._halo_pen, self._highlight_pen):
+                painter.setPen(pen)
+                painter.drawRects(*self._rects.drawargs())
 
 
 def _widen_marks(spans: Spans) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
