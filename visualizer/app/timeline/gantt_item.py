@@ -224,8 +224,17 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(palette.RESOURCE_BAND))
         painter.drawRect(QRectF(x0, 0.0, x1 - x0, resources))
+        # The line in pixels, not seconds by lanes: an SVG renderer without
+        # vector-effect (librsvg) would draw a cosmetic pen a whole lane thick.
+        to_device = painter.transform()
+        painter.save()
+        painter.resetTransform()
         painter.setPen(self._separator_pen)
-        painter.drawLine(pg.QtCore.QPointF(x0, resources), pg.QtCore.QPointF(x1, resources))
+        painter.drawLine(
+            to_device.map(pg.QtCore.QPointF(x0, resources)),
+            to_device.map(pg.QtCore.QPointF(x1, resources)),
+        )
+        painter.restore()
 
     def _paint_request_labels(
         self,
