@@ -68,18 +68,20 @@ def drawn_shades(spans: Spans, lanes: int, columns: int) -> tuple[np.ndarray, np
 
 
 @pytest.mark.parametrize(
-    ("busy", "per_lane", "x0", "x1", "columns", "pieces"),
+    ("busy", "per_lane", "x0", "x1", "columns", "pieces", "lanes"),
     [
-        (0.5, 20_000, 0.0, 4.0, 800, 1),  # many slices a column: running sums
-        (0.15, 20_000, 0.0, 4.0, 800, 6),  # a mostly idle lane, grown by appends
-        (0.5, 300, 0.0, 0.06, 900, 1),  # few slices in view: cut bar by bar
-        (0.7, 5_000, 0.3, 0.9, 1000, 3),  # zoomed in part way, both paths
+        (0.5, 20_000, 0.0, 4.0, 800, 1, 4),  # many slices a column: running sums
+        (0.15, 20_000, 0.0, 4.0, 800, 6, 4),  # a mostly idle lane, grown by appends
+        (0.5, 300, 0.0, 0.06, 900, 1, 4),  # few slices in view: cut bar by bar
+        (0.7, 5_000, 0.3, 0.9, 1000, 3, 4),  # zoomed in part way, both paths
+        # More lanes than one grid holds (GRID_CELLS): shared columns summed by a sort.
+        (0.5, 150, 0.0, 0.012, 800, 2, 120),
     ],
 )
 def test_each_column_is_as_dark_as_its_busy_share(
-    busy: float, per_lane: int, x0: float, x1: float, columns: int, pieces: int
+    busy: float, per_lane: int, x0: float, x1: float, columns: int, pieces: int, lanes: int
 ) -> None:
-    bars = lanes_of_slices(4, per_lane, seed=per_lane, busy=busy)
+    bars = lanes_of_slices(lanes, per_lane, seed=per_lane, busy=busy)
     cuts = np.linspace(0, len(bars.start), pieces + 1).astype(int)
     order = np.argsort(bars.start, kind="stable")  # a live run appends in time order
     for name in ("lane", "start", "end", "kind"):
@@ -88,7 +90,7 @@ def test_each_column_is_as_dark_as_its_busy_share(
     for cut in cuts[2:]:
         index.extend(bars, int(cut))  # type: ignore[arg-type]
     truth = busy_shares(bars, x0, x1, columns)
-    shade, kind = drawn_shades(index.spans(x0, x1, columns, 0, 3), 4, columns)
+    shade, kind = drawn_shades(index.spans(x0, x1, columns, 0, lanes - 1), lanes, columns)
     total = np.minimum(truth.sum(axis=1), 1.0)
     assert np.abs(shade - total).max() <= TOLERANCE
     assert np.array_equal(kind >= 0, total > 0)

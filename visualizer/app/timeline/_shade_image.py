@@ -49,12 +49,14 @@ def paint_shades(
     cell: tuple[float, float, float, float],
     bar: tuple[float, float],
     row_px: float,
+    overlapping: bool,
 ) -> None:
     """Draw ``spans`` (lanes counted from 0: rows) as one image.
 
     ``cell`` is (x, y) of column 0 of row 0 and the width and height of one column and
     row; ``bar`` the top and height of the bar in a row, as shares of the row;
-    ``colours`` the ARGB of each span; ``row_px`` how many pixels high a row is.
+    ``colours`` the ARGB of each span; ``row_px`` how many pixels high a row is;
+    ``overlapping`` whether runs of a row may overlap (lanes merged into rows).
     """
     if len(spans.lane) == 0:
         return
@@ -67,12 +69,13 @@ def paint_shades(
     image_rows = np.zeros((rows, sub_rows, columns), np.uint32)
     pixels = image_rows[:, top, :]  # the bar's first sub-row; the others copy it
     first = np.maximum(spans.first, 0)
-    # Lighter shades first, so where merged rows overlap the darker one stays.
-    order = np.lexsort((spans.level, spans.kind))
-    counts = np.maximum(spans.stop - first, 0)[order]
-    start = (spans.lane * columns + first)[order]
+    counts = np.maximum(spans.stop - first, 0)
+    start = spans.lane * columns + first
+    if overlapping:  # lighter shades first, so where merged rows overlap the darker one stays
+        order = np.argsort(spans.kind * (LEVELS + 1) + spans.level, kind="stable")
+        counts, start, colours = counts[order], start[order], colours[order]
     at = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-    pixels[np.divmod(at, columns)] = np.repeat(colours[order], counts)
+    pixels[np.divmod(at, columns)] = np.repeat(colours, counts)
     image_rows[:, top + 1 : bottom, :] = pixels[:, None, :]
     # The image reads the array's memory, which lives until this function returns.
     image = QImage(image_rows.data, columns, rows * sub_rows, columns * 4, OPAQUE_OR_CLEAR)

@@ -136,17 +136,23 @@ def _piece_runs(pieces: list[tuple[I64, I64, F64]], columns: int) -> tuple[I64, 
     share = np.concatenate([np.empty(0), *(p[2] for p in pieces)])
     if len(group) == 0:
         return _none(), _none(), _none()
-    # Sum each (lane, column, kind): one group may have bars in several parts.
-    cell = (group // KINDS) * (columns + 1) + column
-    keys, at = np.unique(cell * KINDS + group % KINDS, return_inverse=True)
-    per_kind = np.bincount(at, share)
-    cells, cell_at = np.unique(keys // KINDS, return_inverse=True)
-    total = np.bincount(cell_at, per_kind).astype(np.float64)
-    order = np.lexsort((per_kind, cell_at))
-    dominant = order[np.append(np.flatnonzero(np.diff(cell_at[order])), len(order) - 1)]
+    # One sort by (lane, column, kind); then sums over the stretches of equal keys.
+    key = ((group // KINDS) * (columns + 1) + column) * KINDS + group % KINDS
+    order = np.argsort(key)
+    key, share = key[order], share[order]
+    same = np.flatnonzero(np.diff(key, prepend=-1))  # one (cell, kind): bars of several parts
+    key, per_kind = key[same], np.add.reduceat(share, same)
+    cell = key // KINDS
+    starts = np.flatnonzero(np.diff(cell, prepend=-1))
+    total = np.add.reduceat(per_kind, starts)
+    # The kind holding most of a column's time paints it (the first of equals).
+    most = np.maximum.reduceat(per_kind, starts)
+    holds = np.flatnonzero(per_kind == np.repeat(most, np.diff(np.append(starts, len(cell)))))
+    dominant = holds[np.flatnonzero(np.diff(cell[holds], prepend=-1))]
+    cells = cell[starts]
     lane, first = cells // (columns + 1), cells % (columns + 1)
-    key = (lane * KINDS + keys[dominant] % KINDS) * (LEVELS + 1) + _shade(total)
-    return key, first, first + 1
+    runs = (lane * KINDS + key[dominant] % KINDS) * (LEVELS + 1) + _shade(total)
+    return runs, first, first + 1
 
 
 def merge_runs(group: I64, first: I64, stop: I64) -> tuple[I64, I64, I64]:

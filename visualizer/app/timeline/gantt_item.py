@@ -200,6 +200,7 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
                 (x0, float(lane0), column_width, row_height),
                 (top / row_height, height / row_height),
                 row_height * rows_per_lane,
+                overlapping=row_height > 1.0,
             )
         first, stop = _widen_marks(spans)
         for kind in DRAW_ORDER:
