@@ -55,6 +55,7 @@ def busy_shares(bars: SimpleNamespace, x0: float, x1: float, columns: int) -> np
 
 def drawn_shades(spans: Spans, lanes: int, columns: int) -> tuple[np.ndarray, np.ndarray]:
     """(lane, column) shade in 0..1 and the kind drawn there (-1: nothing)."""
+    spans = spans.as_runs()  # the grid of summed lanes too
     shade = np.zeros((lanes, columns))
     kind = np.full((lanes, columns), -1)
     for lane, k, first, stop, level in zip(

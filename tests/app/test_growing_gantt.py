@@ -22,6 +22,7 @@ ARRIVAL = {"sent": "sent", "done": "received", "loop": "end", "worker": "end", "
 
 
 def as_set(spans: Spans) -> set[tuple[int, int, int, int]]:
+    spans = spans.as_runs()  # the grid of summed lanes too
     columns = (spans.lane.tolist(), spans.kind.tolist(), spans.first.tolist(), spans.stop.tolist())
     return set(zip(*columns, strict=True))
 

@@ -22,13 +22,18 @@ from visualizer.model.timeline import BarKind
 SUB_ROWS = 7
 
 U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
 #: Every pixel is opaque or clear, so premultiplied is the same ARGB, and Qt draws it as is.
 OPAQUE_OR_CLEAR = QImage.Format.Format_ARGB32_Premultiplied
 
 
 def shade_table(colours: dict[BarKind, QColor], behind: tuple[QColor, QColor]) -> U32:
-    """ARGB of (kind, level, backdrop): ``level / LEVELS`` of the kind's ink over the backdrop."""
-    table = np.zeros((KINDS, LEVELS + 1, 2), np.uint32)
+    """ARGB of (kind, level, backdrop): ``level / LEVELS`` of the kind's ink over the backdrop.
+
+    Level 0 is clear. ``table.reshape(-1, 2)`` is indexed by shade key, and by -1 for
+    nothing: a last, clear row follows the kinds.
+    """
+    table = np.zeros((KINDS + 1, LEVELS + 1, 2), np.uint32)
     for kind, colour in colours.items():
         for band, paper in enumerate(behind):
             for level in range(1, LEVELS + 1):
@@ -40,6 +45,43 @@ def shade_table(colours: dict[BarKind, QColor], behind: tuple[QColor, QColor]) -
                 )
                 table[kind, level, band] = mixed.rgba()
     return table
+
+
+def paint_grid(
+    painter: QPainter,
+    rows: I64,
+    argb: U32,
+    cell: tuple[float, float, float, float],
+    bar: tuple[float, float],
+    row_px: float,
+) -> None:
+    """Draw rows of pixels (row ``rows[i]`` is ``argb[i]``, a column a pixel) as one image."""
+    if len(rows) == 0:
+        return
+    pixels = np.zeros((int(rows.max()) + 1, argb.shape[1]), np.uint32)
+    pixels[rows] = argb
+    _draw(painter, pixels, cell, bar, row_px)
+
+
+def _draw(
+    painter: QPainter,
+    pixels: U32,
+    cell: tuple[float, float, float, float],
+    bar: tuple[float, float],
+    row_px: float,
+) -> None:
+    """``pixels`` (a row a lane, a column a pixel) drawn as bars of ``bar`` in each row."""
+    rows, columns = pixels.shape
+    # Sub-rows enough to place the bar in its row, never more than the row has pixels.
+    sub_rows = min(SUB_ROWS, max(1, round(row_px)))
+    top = min(round(bar[0] * sub_rows), sub_rows - 1)
+    bottom = max(round((bar[0] + bar[1]) * sub_rows), top + 1)
+    image_rows = np.zeros((rows, sub_rows, columns), np.uint32)
+    image_rows[:, top:bottom, :] = pixels[:, None, :]
+    # The image reads the array's memory, which lives until this function returns.
+    image = QImage(image_rows.data, columns, rows * sub_rows, columns * 4, OPAQUE_OR_CLEAR)
+    x, y, width, height = cell
+    painter.drawImage(QRectF(x, y, width * columns, height * rows), image)
 
 
 def paint_shades(
@@ -62,12 +104,7 @@ def paint_shades(
         return
     rows = int(spans.lane.max()) + 1
     columns = int(spans.stop.max())
-    # Sub-rows enough to place the bar in its row, never more than the row has pixels.
-    sub_rows = min(SUB_ROWS, max(1, round(row_px)))
-    top = min(round(bar[0] * sub_rows), sub_rows - 1)
-    bottom = max(round((bar[0] + bar[1]) * sub_rows), top + 1)
-    image_rows = np.zeros((rows, sub_rows, columns), np.uint32)
-    pixels = image_rows[:, top, :]  # the bar's first sub-row; the others copy it
+    pixels = np.zeros((rows, columns), np.uint32)
     first = np.maximum(spans.first, 0)
     counts = np.maximum(spans.stop - first, 0)
     start = spans.lane * columns + first
@@ -75,9 +112,5 @@ def paint_shades(
         order = np.argsort(spans.kind * (LEVELS + 1) + spans.level, kind="stable")
         counts, start, colours = counts[order], start[order], colours[order]
     at = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-    pixels[np.divmod(at, columns)] = np.repeat(colours, counts)
-    image_rows[:, top + 1 : bottom, :] = pixels[:, None, :]
-    # The image reads the array's memory, which lives until this function returns.
-    image = QImage(image_rows.data, columns, rows * sub_rows, columns * 4, OPAQUE_OR_CLEAR)
-    x, y, width, height = cell
-    painter.drawImage(QRectF(x, y, width * columns, height * rows), image)
+    pixels.reshape(-1)[at] = np.repeat(colours, counts)
+    _draw(painter, pixels, cell, bar, row_px)

@@ -15,7 +15,7 @@ columns of the other lanes by one sort.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +36,13 @@ LEVELS = 24
 
 @dataclass(frozen=True)
 class Spans:
-    """Runs of pixel columns ``[first, stop)`` to fill, each on one lane in one kind.
+    """Runs of pixel columns ``[first, stop)`` to fill, each on one lane in one kind,
+    and the lanes summed column by column in a grid.
 
     ``level / LEVELS`` is the share of the run's time that is busy: how dark to fill it.
+    ``grid[row, column]`` is the shade key ``kind * (LEVELS + 1) + level`` of column
+    ``column`` of lane ``grid_lanes[row]``, -1 where nothing is drawn; the runs hold
+    no column of a grid lane that the grid holds.
     """
 
     lane: I64
@@ -46,6 +50,20 @@ class Spans:
     first: I64
     stop: I64
     level: I64
+    grid_lanes: I64 = field(default_factory=lambda: _none())
+    grid: I64 = field(default_factory=lambda: np.empty((0, 0), np.int64))
+
+    def as_runs(self) -> Spans:
+        """The same columns as runs only: the grid's rows cut where their shade changes."""
+        key, first, stop = _grid_runs(self.grid_lanes, self.grid)
+        group = key // (LEVELS + 1)
+        return Spans(
+            lane=np.concatenate([self.lane, group // KINDS]),
+            kind=np.concatenate([self.kind, group % KINDS]),
+            first=np.concatenate([self.first, first]),
+            stop=np.concatenate([self.stop, stop]),
+            level=np.concatenate([self.level, key % (LEVELS + 1)]),
+        )
 
 
 @dataclass(frozen=True)
@@ -84,16 +102,14 @@ def shaded_spans(parts: list[ColumnShares], columns: int, lane0: int, lane1: int
         grid += np.bincount(cell, share[in_grid], grid.size).reshape(grid.shape)
         rest.append((group[~in_grid], column[~in_grid], share[~in_grid]))
     runs = [
-        _grid_runs(grid_lanes, grid),
         _piece_runs(rest, columns),
         *((g * (LEVELS + 1) + LEVELS, f, s) for g, f, s in (p.whole for p in parts)),
     ]
     key = np.concatenate([r[0] for r in runs])
     first = np.concatenate([r[1] for r in runs])
     stop = np.concatenate([r[2] for r in runs])
-    if len(key) > len(runs[0][0]):  # runs from bars or from several parts may touch
-        order = np.lexsort((first, key))
-        key, first, stop = merge_runs(key[order], first[order], stop[order])
+    order = np.lexsort((first, key))  # runs from bars or from several parts may touch
+    key, first, stop = merge_runs(key[order], first[order], stop[order])
     group = key // (LEVELS + 1)
     return Spans(
         lane=group // KINDS,
@@ -101,6 +117,8 @@ def shaded_spans(parts: list[ColumnShares], columns: int, lane0: int, lane1: int
         first=np.clip(first, -1, columns + 1),
         stop=np.clip(stop, -1, columns + 1),
         level=key % (LEVELS + 1),
+        grid_lanes=grid_lanes,
+        grid=_grid_shades(grid),
     )
 
 
@@ -110,15 +128,18 @@ def _shade(total: F64) -> I64:
     return shade
 
 
-def _grid_runs(lanes: I64, grid: F64) -> tuple[I64, I64, I64]:
-    """Runs of (lane, dominant kind, shade) keys along each lane of the grid."""
+def _grid_shades(grid: F64) -> I64:
+    """Per lane and column: the dominant kind's shade key for the lane's total, or -1."""
+    total = grid.sum(axis=1)
+    key: I64 = np.where(total > 0, grid.argmax(axis=1) * (LEVELS + 1) + _shade(total), -1)
+    return key
+
+
+def _grid_runs(lanes: I64, shades: I64) -> tuple[I64, I64, I64]:
+    """Runs of (lane, kind, shade) keys along each lane of a grid of shade keys."""
     if len(lanes) == 0:
         return _none(), _none(), _none()
-    total = grid.sum(axis=1)
-    dominant = grid.argmax(axis=1)
-    key = np.where(
-        total > 0, (lanes[:, None] * KINDS + dominant) * (LEVELS + 1) + _shade(total), -1
-    )
+    key = np.where(shades >= 0, lanes[:, None] * KINDS * (LEVELS + 1) + shades, -1)
     padded = np.full((len(lanes), key.shape[1] + 2), -1, np.int64)
     padded[:, 1:-1] = key
     row, edge = np.nonzero(padded[:, 1:] != padded[:, :-1])
@@ -176,6 +197,7 @@ def merge_rows(spans: Spans, lane0: int, lanes_per_row: float) -> Spans:
     Runs of one kind and shade join; where shades of a row overlap, the painter draws
     the darker one last.
     """
+    spans = spans.as_runs()
     row = np.floor((spans.lane - lane0) / lanes_per_row).astype(np.int64)
     key = (row * KINDS + spans.kind) * (LEVELS + 1) + spans.level
     # One int64 sort key, (row, kind, shade) above the column (first >= -1, below 2**24).

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
 from visualizer.app.timeline._bar_index import BarIndex
-from visualizer.app.timeline._shade_image import paint_shades, shade_table
+from visualizer.app.timeline._shade_image import paint_grid, paint_shades, shade_table
 from visualizer.app.timeline._shading import LEVELS, Spans, merge_rows
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
@@ -189,6 +189,13 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         else:
             row = spans.lane - lane0
         lane = lane0 + row * row_height
+        cell = (x0, float(lane0), column_width, row_height)
+        bar = (top / row_height, height / row_height)
+        row_px = row_height * rows_per_lane
+        if len(spans.grid_lanes):
+            band = (spans.grid_lanes < resources).astype(np.int64)
+            argb = self._shades.reshape(-1, 2)[spans.grid, band[:, None]]
+            paint_grid(painter, spans.grid_lanes - lane0, argb, cell, bar, row_px)
         shaded = spans.level < LEVELS
         if np.any(shaded):
             kinds, levels = spans.kind[shaded], spans.level[shaded]
@@ -197,9 +204,9 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
                 painter,
                 Spans(row[shaded], kinds, spans.first[shaded], spans.stop[shaded], levels),
                 colours,
-                (x0, float(lane0), column_width, row_height),
-                (top / row_height, height / row_height),
-                row_height * rows_per_lane,
+                cell,
+                bar,
+                row_px,
                 overlapping=row_height > 1.0,
             )
         first, stop = _widen_marks(spans)
