@@ -99,7 +99,7 @@ def shaded_spans(parts: list[ColumnShares], columns: int, lane0: int, lane1: int
         if len(grid_lanes):
             in_grid = grid_lanes[np.minimum(row, len(grid_lanes) - 1)] == group // KINDS
         cell = (row[in_grid] * KINDS + group[in_grid] % KINDS) * columns + column[in_grid]
-        grid += np.bincount(cell, share[in_grid], grid.size).reshape(grid.shape)
+        np.add.at(grid.reshape(-1), cell, share[in_grid])
         rest.append((group[~in_grid], column[~in_grid], share[~in_grid]))
     runs = [
         _piece_runs(rest, columns),
@@ -131,7 +131,13 @@ def _shade(total: F64) -> I64:
 def _grid_shades(grid: F64) -> I64:
     """Per lane and column: the dominant kind's shade key for the lane's total, or -1."""
     total = grid.sum(axis=1)
-    key: I64 = np.where(total > 0, grid.argmax(axis=1) * (LEVELS + 1) + _shade(total), -1)
+    # The first kind holding the most (argmax over the middle axis is several times slower).
+    most, dominant = grid[:, 0, :].copy(), np.zeros(total.shape, np.int64)
+    for kind in range(1, KINDS):
+        more = grid[:, kind, :] > most
+        most = np.where(more, grid[:, kind, :], most)
+        dominant[more] = kind
+    key: I64 = np.where(total > 0, dominant * (LEVELS + 1) + _shade(total), -1)
     return key
 
 
