@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from pytestqt.qtbot import QtBot
 
-from visualizer.app.timeline._bar_index import BarIndex, Spans
+from visualizer.app.timeline._bar_index import BarIndex
+from visualizer.app.timeline._shading import Spans
 from visualizer.app.timeline.gantt_item import GanttItem, prepare_index
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.timeline import build_timeline
@@ -21,6 +22,7 @@ ARRIVAL = {"sent": "sent", "done": "received", "loop": "end", "worker": "end", "
 
 
 def as_set(spans: Spans) -> set[tuple[int, int, int, int]]:
+    spans = spans.as_runs()  # the grid of summed lanes too
     columns = (spans.lane.tolist(), spans.kind.tolist(), spans.first.tolist(), spans.stop.tolist())
     return set(zip(*columns, strict=True))
 

@@ -17,9 +17,12 @@ from PySide6.QtGui import QColor, QFont
 from visualizer.model.timeline import BarKind
 
 #: Bar fill per kind. The request phases first, then what only resource lanes show.
+#: Awaiting is Okabe-Ito sky blue lightened (45% over white): plain sky blue has the
+#: luminance of orange (contrast 1.02), so waiting and awaiting were one grey in print.
+#: Light also says what awaiting is: the request holds nothing, the loop is free.
 BAR_COLOURS: dict[BarKind, str] = {
     BarKind.RUNNING: "#0072B2",  # blue
-    BarKind.AWAITING: "#56B4E9",  # sky blue
+    BarKind.AWAITING: "#B3DDF5",  # sky blue #56B4E9, light
     BarKind.WAITING: "#E69F00",  # orange
     BarKind.QUEUED: "#CC79A7",  # reddish purple
     BarKind.SERVER: "#999999",  # grey
@@ -64,6 +67,9 @@ LEGEND_ORDER = (
     BarKind.FAILED,
 )
 
+#: Width (pixels) of the outline of the clicked request, and of the halo under it.
+HIGHLIGHT_PX, HIGHLIGHT_HALO_PX = 3.0, 7.0
+
 #: Marks drawn over the bars (the longest loop block, the pool-full hatching).
 ANNOTATION = "#D55E00"  # vermillion: the Okabe-Ito colour that says "trouble"
 
@@ -78,7 +84,8 @@ class Theme:
     #: Behind the resource lanes, to set them apart from the request lanes below.
     resource_band: str
     grid_line: str
-    #: The outline around every slice of the request the user clicked.
+    #: The outline around every slice of the request the user clicked (drawn on a halo
+    #: of the background colour, so it stands out on bars of any colour).
     highlight: str
     muted_text: str
 

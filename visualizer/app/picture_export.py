@@ -7,6 +7,7 @@ the image's device pixel ratio scales the painter, so a 3840-pixel picture has
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,29 @@ def save_svg(picture: TimelinePicture, path: str | Path, width: int = LAYOUT_WID
         plan.close()
     if not Path(path).is_file():
         raise OSError(f"cannot write {path}")
+    svg = Path(path).read_text(encoding="utf-8")
+    Path(path).write_text(with_generic_fonts(svg), encoding="utf-8")
+
+
+#: Families every SVG text may fall back to, ending in the generic one CSS always has.
+SANS_FALLBACK = "'DejaVu Sans', Arial, Helvetica, sans-serif"
+MONO_FALLBACK = "'DejaVu Sans Mono', Menlo, Consolas, monospace"
+_FONT_FAMILY = re.compile(r'font-family="([^"]*)"')
+
+
+def with_generic_fonts(svg: str) -> str:
+    """``svg`` with each font-family followed by fallbacks that end in a generic family.
+
+    QSvgGenerator writes the one family Qt resolved ("Sans Serif" on Linux), which no
+    browser knows: Chromium then drew every word in serif, resvg drew none at all.
+    """
+
+    def fallback(match: re.Match[str]) -> str:
+        family = match.group(1).strip().strip("'")
+        mono = "mono" in family.lower() or "courier" in family.lower()
+        return f"font-family=\"'{family}', {MONO_FALLBACK if mono else SANS_FALLBACK}\""
+
+    return _FONT_FAMILY.sub(fallback, svg)
 
 
 def copy_to_clipboard(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> None:

@@ -1,4 +1,4 @@
-"""BarIndex: a Timeline's bars keyed for culling, with levels of detail, growing by appends.
+"""BarIndex: a Timeline's bars keyed for culling and shaded by how busy each column is.
 
 Bars are sorted by (lane, kind, start); one (lane, kind) pair is a *group*, drawn
 in one colour. Every time is an integer key ``group << shift | t`` (``t`` in ns from
@@ -6,14 +6,11 @@ the segment's origin), so one ``np.searchsorted`` answers "which bars of each
 visible group touch [x0, x1)" for every group at once, with no Python loop per
 group and no loss of precision.
 
-Levels of detail, as Perfetto does it: level ``L`` holds each group's bars rounded
-outwards to buckets of ``2**L`` ns and merged where they touch. A zoomed-out frame
-reads the coarsest level whose bucket is no wider than a pixel column, so the
-intervals it touches per group are bounded by the columns on screen, whatever the
-number of bars. A level is kept only when it has at most half the intervals of the
-finer one kept before it, so all levels together cost less than the bars do.
-Reading a level widens a run by at most one column at each end and never loses
-one; when few bars are in view (zoomed in) the exact bars are read instead.
+Zoomed out, a pixel column is as dark as the share of its time that is busy, so a
+frame asks, per group and column, for the busy nanoseconds in it. A running sum of
+the bars' durations answers that for a group in one search per column edge,
+whatever the number of bars; groups with few bars in view are cut at the column
+edges bar by bar instead. :mod:`._shading` turns the shares into shaded runs.
 
 The index grows: bars appended while a run is live become a new *segment*; small
 segments are merged pairwise like a binary counter (so a frame queries about
@@ -24,43 +21,33 @@ bounds the cost of any one append.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from visualizer.app.timeline._shading import ColumnShares, Spans, shaded_spans
 from visualizer.model.timeline import BarKind, Timeline
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 KINDS = len(BarKind)
-#: Frames with at most this many bars in view read the exact bars, not a level.
-EXACT_LIMIT = 20_000
 #: An append never merges segments into one larger than this: it bounds one frame's work.
 SEGMENT_LIMIT = 1 << 16
 
 
-@dataclass(frozen=True)
-class Spans:
-    """Runs of pixel columns ``[first, stop)`` to fill, each on one lane in one kind."""
-
-    lane: I64
-    kind: I64
-    first: I64
-    stop: I64
-
-
 class _Level:
-    """Intervals sorted by (group, start), keyed ``group << shift | t`` in units of 2**unit ns.
+    """Bars sorted by (group, start), keyed ``group << shift | t`` in ns.
 
-    ``reach`` is the running maximum of the ends within a group (the exact level may
-    hold overlapping bars); in a merged level it is the end itself.
+    ``reach`` is the running maximum of the ends within a group (bars may overlap);
+    ``busy_before[i]`` the summed durations of the bars before ``i``.
     """
 
-    def __init__(self, start_key: I64, reach_key: I64, end: I64 | None, unit: int, shift: int):
+    def __init__(self, start_key: I64, reach_key: I64, end: I64, shift: int):
         self.start_key, self.reach_key, self._end = start_key, reach_key, end
-        self.unit, self.shift = unit, shift
+        self.shift = shift
+        duration = end - (start_key & ((1 << shift) - 1))
+        self.busy_before: I64 = np.cumsum(duration) - duration
         group = start_key >> shift  # sorted: no need for np.unique's sort
         first = np.flatnonzero(np.diff(group, prepend=-1)) if len(group) else _none()
         self.groups: I64 = group[first]
@@ -71,46 +58,26 @@ class _Level:
         return len(self.start_key)
 
     def start(self, bars: I64) -> I64:
-        """Starts (units from the origin) of ``bars``."""
+        """Starts (ns from the origin) of ``bars``."""
         keys = self.start_key[bars]
         return keys & ((1 << self.shift) - 1)
 
     def end(self, bars: I64) -> I64:
-        """Ends (units from the origin) of ``bars``."""
-        if self._end is not None:
-            return self._end[bars]
-        return self.reach_key[bars] & ((1 << self.shift) - 1)
-
-    def coarser(self, steps: int) -> _Level:
-        """This level's intervals in buckets ``2**steps`` times wider, touching ones merged."""
-        mask = (1 << self.shift) - 1
-        base = self.start_key & ~mask
-        lo = base + ((self.start_key & mask) >> steps)
-        hi = base + -(-self.end(np.arange(len(self))) >> steps)
-        return _merged(lo, np.maximum(hi, lo + 1), self.unit + steps, self.shift)
+        """Ends (ns from the origin) of ``bars``."""
+        return self._end[bars]
 
     def in_view(self, g0: int, g1: int, t0: float, t1: float) -> tuple[I64, I64, I64]:
         """Groups g0 <= g < g1 present here, and their bars that touch (t0, t1) ns."""
         low, high = np.searchsorted(self.groups, [g0, g1])
         groups = self.groups[low:high]
         top = (1 << self.shift) - 1
-        u0 = min(max(math.floor(t0 / (1 << self.unit)), -1), top)
-        u1 = min(max(math.ceil(t1 / (1 << self.unit)), 0), top)
+        u0 = min(max(math.floor(t0), -1), top)
+        u1 = min(max(math.ceil(t1), 0), top)
         keys = groups << self.shift
         gf, gs = self.group_first[low:high], self.group_stop[low:high]
         first = np.clip(np.searchsorted(self.reach_key, keys + u0, side="right"), gf, gs)
         stop = np.clip(np.searchsorted(self.start_key, keys + u1, side="left"), gf, gs)
         return groups, first, stop
-
-
-def _merged(lo: I64, hi: I64, unit: int, shift: int) -> _Level:
-    """A level from keyed intervals sorted by ``lo``: touching ones of a group become one."""
-    reach = np.maximum.accumulate(hi)
-    new = np.ones(len(lo), bool)
-    new[1:] = lo[1:] > reach[:-1]  # a new group's keys lie above every key of the last
-    begins = np.flatnonzero(new)
-    ends = np.append(begins[1:], len(lo)) - 1
-    return _Level(lo[begins], reach[ends], None, unit, shift)
 
 
 class _Segment:
@@ -130,9 +97,7 @@ class _Segment:
         rel_start, rel_end = start - self.origin, np.maximum(end, start) - self.origin
         keys = group << self.shift
         reach = np.maximum.accumulate(keys + rel_end)
-        self.levels = [_Level(keys + rel_start, reach, rel_end, 0, self.shift)]
-        if len(start) > EXACT_LIMIT:  # smaller ones are always read exactly
-            self._add_levels()
+        self.exact = _Level(keys + rel_start, reach, rel_end, self.shift)
         # Loop and worker bars, widest first: the candidates for a label.
         self.label_groups = label_groups
         labelled = np.flatnonzero(group < label_groups)
@@ -141,42 +106,19 @@ class _Segment:
         self.labels: npt.NDArray[np.int32] = labelled[widest].astype(np.int32)
         self.minus_label_ns: npt.NDArray[np.float32] = -duration[widest].astype(np.float32)
 
-    def _add_levels(self) -> None:
-        kept = self.levels[0]
-        # Buckets much finer than the mean room per bar merge next to nothing: start near it.
-        room = (1 << self.shift) * len(kept.groups) / len(kept)
-        candidate = kept.coarser(max(int(math.log2(max(room, 1.0))) - 2, 1))
-        if len(candidate) * 2 <= len(kept):
-            self.levels.append(candidate)
-            kept = candidate
-        while len(candidate) > len(candidate.groups) and candidate.unit < self.shift:
-            candidate = candidate.coarser(1)
-            if len(candidate) * 2 <= len(kept):
-                self.levels.append(candidate)
-                kept = candidate
-
     def __len__(self) -> int:
         return len(self.model)
 
-    def level_for(self, g0: int, g1: int, t0: float, t1: float, ns_per_column: float) -> _Level:
-        """The exact level if few bars are in view, else the coarsest one within a column."""
-        exact = self.levels[0]
-        _, first, stop = exact.in_view(g0, g1, t0, t1)
-        if int((stop - first).sum()) <= EXACT_LIMIT:
-            return exact
-        fits = [level for level in self.levels if (1 << level.unit) <= ns_per_column]
-        return fits[-1] if fits else exact
-
     def bars(self) -> tuple[I64, I64, I64, I64]:
         """(group, start, end, model index) of every bar, in ns: what built this segment."""
-        exact, every = self.levels[0], np.arange(len(self))
+        exact, every = self.exact, np.arange(len(self))
         group = exact.start_key >> self.shift
         start, end = exact.start(every) + self.origin, exact.end(every) + self.origin
         return group, start, end, self.model.astype(np.int64)
 
     def wide_bars(self, t0: float, t1: float, min_ns: float) -> tuple[I64, I64]:
         """Positions and lengths of the labelled bars at least ``min_ns`` long in (t0, t1)."""
-        exact = self.levels[0]
+        exact = self.exact
         # A float64 probe would make numpy convert the whole float32 array: O(bars) a frame.
         wide = int(np.searchsorted(self.minus_label_ns, np.float32(-min_ns), side="right"))
         _, first, stop = exact.in_view(0, self.label_groups, t0, t1)
@@ -250,20 +192,8 @@ class BarIndex:
         parts = []
         for segment in self._all():
             t0, t1 = x0 * 1e9 - segment.origin, x1 * 1e9 - segment.origin
-            level = segment.level_for(g0, g1, t0, t1, (t1 - t0) / columns)
-            parts.append(_level_spans(level, g0, g1, t0, t1, columns))
-        group = np.concatenate([p[0] for p in parts]) if parts else _none()
-        first = np.concatenate([p[1] for p in parts]) if parts else _none()
-        stop = np.concatenate([p[2] for p in parts]) if parts else _none()
-        if len(parts) > 1:  # one group may have runs in several segments: join them
-            order = np.lexsort((first, group))
-            group, first, stop = _merge_runs(group[order], first[order], stop[order])
-        return Spans(
-            lane=group // KINDS,
-            kind=group % KINDS,
-            first=np.clip(first, -1, columns + 1),
-            stop=np.clip(stop, -1, columns + 1),
-        )
+            parts.append(_column_shares(segment.exact, g0, g1, t0, t1, columns))
+        return shaded_spans(parts, columns, lane0, lane1)
 
     def bars_of_request(self, request: np.int64 | int, requests: I64) -> I64:
         """Positions in :attr:`order` of every bar of ``request`` (``requests`` in model order)."""
@@ -273,7 +203,7 @@ class BarIndex:
         """Model indices of the bars of lanes lane0..lane1 that touch ``[x0, x1)`` s."""
         found = [_none()]
         for segment in self._all():
-            exact = segment.levels[0]
+            exact = segment.exact
             t0, t1 = x0 * 1e9 - segment.origin, x1 * 1e9 - segment.origin
             _, first, stop = exact.in_view(lane0 * KINDS, (lane1 + 1) * KINDS, t0, t1)
             found.append(segment.model[_ranges(first, stop)].astype(np.int64))
@@ -296,7 +226,7 @@ class BarIndex:
             return None
         best: tuple[float, float, int] | None = None
         for segment in self._all():
-            exact = segment.levels[0]
+            exact = segment.exact
             lo, hi = np.searchsorted(exact.groups, [lane * KINDS, (lane + 1) * KINDS])
             if lo == hi:
                 continue
@@ -317,87 +247,82 @@ class BarIndex:
         return best[2]
 
 
-def _level_spans(
+def _column_shares(
     level: _Level, g0: int, g1: int, t0: float, t1: float, columns: int
-) -> tuple[I64, I64, I64]:
+) -> ColumnShares:
+    """Runs of columns a group fills whole, and each other column's busy share per group."""
     groups, first, stop = level.in_view(g0, g1, t0, t1)
     in_view = stop - first
-    dense = in_view > columns // 2
+    # Failed marks are drawn solid, never as a share: they are always cut bar by bar.
+    dense = (in_view > columns // 2) & (groups % KINDS != BarKind.FAILED)
     sparse = ~dense & (in_view > 0)
     per_column = columns / (t1 - t0)
-    parts = [
-        _round_bars(level, groups[sparse], first[sparse], stop[sparse], t0, per_column),
-        _sample_columns(level, groups[dense], t0, per_column, columns),
-    ]
-    return (
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate([p[2] for p in parts]),
-    )
+    whole, cut = _cut_bars(level, first[sparse], stop[sparse], t0, per_column, columns)
+    grid = _summed_columns(level, groups[dense], t0, per_column, columns)
+    return ColumnShares(whole, groups[dense], grid, cut)
 
 
-def _round_bars(
-    level: _Level, groups: I64, first: I64, stop: I64, t0: float, per_column: float
-) -> tuple[I64, I64, I64]:
-    """Every bar widened to whole columns, touching ones of a group merged."""
+def _cut_bars(
+    level: _Level, first: I64, stop: I64, t0: float, per_column: float, columns: int
+) -> tuple[tuple[I64, I64, I64], tuple[I64, I64, F64]]:
+    """Each bar cut at the column edges: the columns it fills whole, and its share of the
+    columns it fills in part (at most one at each end)."""
     bars = _ranges(first, stop)
-    if len(bars) == 0:
-        return _none(), _none(), _none()
     group = level.start_key[bars] >> level.shift
-    scale = float(1 << level.unit)
-    start = level.start(bars) * scale
-    left = np.floor((start - t0) * per_column).astype(np.int64)
-    right = np.ceil((level.end(bars) * scale - t0) * per_column).astype(np.int64)
-    return _merge_runs(group, left, np.maximum(right, left + 1))
+    left = (level.start(bars) - t0) * per_column
+    right = np.maximum((level.end(bars) - t0) * per_column, left)
+    inner_left, inner_right = np.ceil(left), np.floor(right)
+    mark = group % KINDS == BarKind.FAILED
+    one_column = (inner_right < inner_left) & ~mark
+    # A mark fills every column it touches, however little of it.
+    mark_left = np.floor(left[mark])
+    mark_right = np.maximum(np.ceil(right[mark]), mark_left + 1)
+    runs = (inner_right > inner_left) & ~mark
+    whole = (
+        np.concatenate([group[runs], group[mark]]),
+        _column(np.concatenate([inner_left[runs], mark_left]), columns),
+        _column(np.concatenate([inner_right[runs], mark_right]), columns),
+    )
+    spans_two = ~one_column & ~mark
+    head = spans_two & (inner_left > left)
+    tail = spans_two & (right > inner_right)
+    share_group = np.concatenate([group[one_column], group[head], group[tail]])
+    share_column = np.concatenate(
+        [np.floor(left[one_column]), np.floor(left[head]), inner_right[tail]]
+    )
+    share = np.concatenate(
+        [
+            (right - left)[one_column],
+            (inner_left - left)[head],
+            (right - inner_right)[tail],
+        ]
+    )
+    shown = (share_column >= 0) & (share_column < columns) & (share > 0)
+    return whole, (share_group[shown], share_column[shown].astype(np.int64), share[shown])
 
 
-def _sample_columns(
-    level: _Level, groups: I64, t0: float, per_column: float, columns: int
-) -> tuple[I64, I64, I64]:
-    """For each column, whether any bar of the group overlaps it; runs of those."""
+def _summed_columns(level: _Level, groups: I64, t0: float, per_column: float, columns: int) -> F64:
+    """Each column's busy share (a row a group) for groups with many bars in view."""
     if len(groups) == 0:
-        return _none(), _none(), _none()
-    scale = float(1 << level.unit)
+        return np.zeros((0, columns))
     edges = t0 + np.arange(columns + 1) / per_column
-    # The last bar of each group that starts before each column's right edge...
-    units = np.clip(np.ceil(edges[1:] / scale), 0, (1 << level.shift) - 1).astype(np.int64)
+    top = (1 << level.shift) - 1
+    ns = np.clip(np.floor(edges), -1, top).astype(np.int64)
     keys = groups << level.shift
-    last = np.searchsorted(level.start_key, (keys[:, None] + units[None, :]).ravel(), "left") - 1
-    first = np.repeat(level.group_first[np.searchsorted(level.groups, groups)], columns)
-    # ...and whether any bar up to it reaches past the column's left edge.
-    reach = (level.reach_key[np.maximum(last, 0)] - np.repeat(keys, columns)) * scale
-    filled = ((last >= first) & (reach > np.tile(edges[:-1], len(groups)))).reshape(len(groups), -1)
-    padded = np.zeros((len(groups), columns + 2), np.int8)
-    padded[:, 1:-1] = filled
-    change = np.diff(padded, axis=1)
-    row_on, col_on = np.nonzero(change == 1)
-    _, col_off = np.nonzero(change == -1)
-    return groups[row_on], col_on.astype(np.int64), col_off.astype(np.int64)
+    # The last bar of the group that starts at or before each edge...
+    last = np.searchsorted(level.start_key, keys[:, None] + ns[None, :], "right") - 1
+    first = level.group_first[np.searchsorted(level.groups, groups)][:, None]
+    bar = np.maximum(last, 0)
+    start = level.start(bar)
+    # ...gives the busy time before the edge: every earlier bar, and its part of this one.
+    inside = np.clip(edges[None, :] - start, 0, level.end(bar) - start)
+    busy = np.where(last >= first, level.busy_before[bar] - level.busy_before[first] + inside, 0)
+    return np.diff(busy, axis=1) * per_column
 
 
-def _merge_runs(group: I64, first: I64, stop: I64) -> tuple[I64, I64, I64]:
-    """Runs sorted by (group, first), overlapping or touching ones of a group joined."""
-    if len(group) == 0:
-        return group, first, stop
-    # Shift each group far from the others so one running maximum serves them all.
-    offset = int(stop.max() - first.min()) + 2
-    shift = (group - group[0]) * offset
-    reach = np.maximum.accumulate(stop + shift)
-    new = np.ones(len(group), bool)
-    new[1:] = first[1:] + shift[1:] > reach[:-1]
-    begins = np.flatnonzero(new)
-    ends = np.append(begins[1:], len(group)) - 1
-    return group[begins], first[begins], reach[ends] - shift[ends]
-
-
-def merge_rows(spans: Spans, lane0: int, lanes_per_row: float) -> Spans:
-    """Spans of lanes thinner than a pixel row, joined per row: ``lane`` becomes the row."""
-    row = np.floor((spans.lane - lane0) / lanes_per_row).astype(np.int64)
-    key = row * KINDS + spans.kind
-    # One int64 sort key, (row, kind) above the column (first >= -1, below 2**24).
-    order = np.argsort((key << 24) + spans.first + 1, kind="stable")
-    key, first, stop = _merge_runs(key[order], spans.first[order], spans.stop[order])
-    return Spans(lane=key // KINDS, kind=key % KINDS, first=first, stop=stop)
+def _column(position: F64, columns: int) -> I64:
+    """Column numbers, kept near the view: a bar far off screen must not overflow int64."""
+    return np.clip(position, -2, columns + 2).astype(np.int64)
 
 
 def _ranges(first: I64, stop: I64) -> I64:

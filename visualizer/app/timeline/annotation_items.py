@@ -7,8 +7,11 @@ lanes. Both come from :mod:`visualizer.model.annotations`; this module only draw
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
@@ -27,11 +30,39 @@ BRACKET_TICK = 0.1
 ANNOTATION_Z = 10
 
 
+#: Pixels between the lines of the pool-full hatching.
+HATCH_STEP = 8.0
+
+
 def hatch_brush() -> QBrush:
-    """The pool-full hatching; in device pixels, so equally fine at every zoom."""
+    """The pool-full hatching as a brush, for the window's legend swatch."""
+    return QBrush(_hatch_colour(), Qt.BrushStyle.BDiagPattern)
+
+
+def _hatch_colour() -> QColor:
     colour = QColor(palette.ANNOTATION)
     colour.setAlpha(200)
-    return QBrush(colour, Qt.BrushStyle.BDiagPattern)
+    return colour
+
+
+def paint_hatch(painter: QPainter, rects: list[QRectF]) -> None:
+    """Hatch ``rects`` (device pixels) with "/" lines, each cut to its rectangle.
+
+    Lines, not a pattern brush: an SVG pattern is drawn as a vermillion block by some
+    renderers, and QSvgGenerator writes no clip path, so every line ends at its edge.
+    """
+    lines = []
+    for rect in rects:
+        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+        # Lines x + y = c, c on a grid fixed to the device so neighbours line up.
+        first = math.ceil((left + top) / HATCH_STEP) * HATCH_STEP
+        for c in np.arange(first, right + bottom, HATCH_STEP):
+            x0, x1 = max(left, c - bottom), min(right, c - top)
+            if x1 > x0:
+                lines.append(QLineF(x0, c - x0, x1, c - x1))
+    if lines:
+        painter.setPen(QPen(_hatch_colour(), 1.0))
+        painter.drawLines(lines)
 
 
 class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
@@ -78,11 +109,15 @@ class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
             for edge, height in ((0.0, BAR_TOP), (BAR_TOP + BAR_HEIGHT, 1.0 - BAR_TOP - BAR_HEIGHT))
         ]
         for start, end in self.periods:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(hatch_brush())
-            for top, low in gaps:
-                gap = QRectF(to_device.map(QPointF(start, top)), to_device.map(QPointF(end, low)))
-                painter.drawRect(gap.normalized())
+            paint_hatch(
+                painter,
+                [
+                    QRectF(
+                        to_device.map(QPointF(start, top)), to_device.map(QPointF(end, low))
+                    ).normalized()
+                    for top, low in gaps
+                ],
+            )
             painter.setPen(outline)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             rect = QRectF(to_device.map(QPointF(start, 1.0)), to_device.map(QPointF(end, bottom)))

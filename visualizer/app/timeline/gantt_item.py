@@ -4,7 +4,9 @@ x is seconds since the run started, y is the lane number (lane ``k`` fills
 ``[k, k + 1)``, the view flips y so lane 0 is on top). One item rather than one
 QGraphicsItem per bar: the scene stays small, and each frame asks the BarIndex
 only for the runs of pixel columns that are on screen, then fills them with one
-``drawRects`` call per colour. Lanes thinner than a pixel row are joined per row.
+``drawRects`` call per colour and shade: a column partly busy is filled with the bar
+colour that much opaque, so zoomed out a half-busy loop looks half dark, not solid.
+Lanes thinner than a pixel row are joined per row.
 
 A live run's Timelines grow: when one continues the last (a
 :class:`~visualizer.model.live_timeline.GrowingTimeline` of the same history) only
@@ -14,7 +16,6 @@ its new bars are indexed, so a frame's cost does not grow with the run.
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +25,9 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
-from visualizer.app.timeline._bar_index import BarIndex, Spans, merge_rows
+from visualizer.app.timeline._bar_index import BarIndex
+from visualizer.app.timeline._shade_image import paint_grid, paint_shades, shade_table
+from visualizer.app.timeline._shading import LEVELS, Spans, merge_rows
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import BarKind, Timeline
 
@@ -38,6 +41,9 @@ LABEL_MIN_PX = 26
 LABEL_TEXT = QColor("#FFFFFF")
 #: More labels than this in view would be noise; the widest ones get them.
 MAX_LABELS = 400
+
+#: A failed mark lasts a millisecond or two: this wide (pixels) at least, at any zoom.
+FAILED_MIN_PX = 4
 
 #: Colours drawn later win a pixel column that holds two kinds: request work over
 #: server I/O on the loop, a collector's pause over the worker run it interrupted,
@@ -83,8 +89,16 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         # colour without building a Python list of QRectF.
         self._rects = pg.Qt.internals.PrimitiveArray(QRectF, 4)
         self._brushes = {kind: QBrush(palette.colour(kind)) for kind in BarKind}
-        self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), 2.0)
+        # Shades mixed with what lies behind the bars: the background or the resource band.
+        self._shades = shade_table(
+            {kind: palette.colour(kind) for kind in BarKind},
+            (QColor(palette.BACKGROUND), QColor(palette.RESOURCE_BAND)),
+        )
+        self._highlight_pen = QPen(QColor(palette.HIGHLIGHT), palette.HIGHLIGHT_PX)
         self._highlight_pen.setCosmetic(True)
+        # A halo of the background under the outline: it reads on a dark bar and a light one.
+        self._halo_pen = QPen(QColor(palette.BACKGROUND), palette.HIGHLIGHT_HALO_PX)
+        self._halo_pen.setCosmetic(True)
         self._separator_pen = QPen(QColor(palette.GRID_LINE), 1.0)
         self._separator_pen.setCosmetic(True)
         self._edge_pen = QPen(QColor(palette.BACKGROUND), 1.0)
@@ -153,31 +167,61 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         spans = index.spans(x0, x1, columns, lane0, lane1)
         column_width = (x1 - x0) / columns
         painter.setPen(Qt.PenStyle.NoPen)
-        self._paint_spans(painter, spans, x0, column_width, lane0)
+        self._paint_spans(painter, spans, x0, column_width, lane0, timeline.worker_count + 1)
         self._paint_highlight(painter, timeline, index, x0, x1, column_width)
         self._paint_request_labels(painter, timeline, index, x0, x1, per_second)
 
     def _paint_spans(
-        self, painter: QPainter, spans: Spans, x0: float, column_width: float, lane0: int
+        self,
+        painter: QPainter,
+        spans: Spans,
+        x0: float,
+        column_width: float,
+        lane0: int,
+        resources: int,
     ) -> None:
-        top, height = BAR_TOP, BAR_HEIGHT
-        lane: npt.NDArray[np.floating[Any]] | npt.NDArray[np.int64] = spans.lane
-        lanes_per_row = 1.0 / max(abs(painter.transform().m22()), 1e-12)
-        if lanes_per_row > 1.0:
+        top, height, row_height = BAR_TOP, BAR_HEIGHT, 1.0
+        rows_per_lane = abs(painter.transform().m22())  # pixels a lane
+        if rows_per_lane < 1.0:
             # Lanes thinner than a pixel: one rectangle per pixel row, not one per lane.
-            spans = merge_rows(spans, lane0, lanes_per_row)
-            lane = lane0 + spans.lane * lanes_per_row
-            top, height = 0.0, lanes_per_row
+            row_height = 1.0 / max(rows_per_lane, 1e-12)
+            spans = merge_rows(spans, lane0, row_height)
+            row = spans.lane
+            top, height = 0.0, row_height
+        else:
+            row = spans.lane - lane0
+        lane = lane0 + row * row_height
+        cell = (x0, float(lane0), column_width, row_height)
+        bar = (top / row_height, height / row_height)
+        row_px = row_height * rows_per_lane
+        if len(spans.grid_lanes):
+            band = (spans.grid_lanes < resources).astype(np.int64)
+            argb = self._shades.reshape(-1, 2)[spans.grid, band[:, None]]
+            paint_grid(painter, spans.grid_lanes - lane0, argb, cell, bar, row_px)
+        shaded = spans.level < LEVELS
+        if np.any(shaded):
+            kinds, levels = spans.kind[shaded], spans.level[shaded]
+            colours = self._shades[kinds, levels, (lane[shaded] < resources).astype(np.int64)]
+            paint_shades(
+                painter,
+                Spans(row[shaded], kinds, spans.first[shaded], spans.stop[shaded], levels),
+                colours,
+                cell,
+                bar,
+                row_px,
+                overlapping=row_height > 1.0,
+            )
+        first, stop = _widen_marks(spans)
         for kind in DRAW_ORDER:
-            mine = spans.kind == kind
+            mine = (spans.kind == kind) & ~shaded
             count = int(np.count_nonzero(mine))
             if count == 0:
                 continue
             self._rects.resize(count)
             rects = self._rects.ndarray()
-            rects[:, 0] = x0 + spans.first[mine] * column_width
+            rects[:, 0] = x0 + first[mine] * column_width
             rects[:, 1] = lane[mine] + top
-            rects[:, 2] = (spans.stop[mine] - spans.first[mine]) * column_width
+            rects[:, 2] = (stop[mine] - first[mine]) * column_width
             rects[:, 3] = height
             painter.setBrush(self._brushes[kind])
             painter.drawRects(*self._rects.drawargs())
@@ -190,8 +234,17 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(palette.RESOURCE_BAND))
         painter.drawRect(QRectF(x0, 0.0, x1 - x0, resources))
+        # The line in pixels, not seconds by lanes: an SVG renderer without
+        # vector-effect (librsvg) would draw a cosmetic pen a whole lane thick.
+        to_device = painter.transform()
+        painter.save()
+        painter.resetTransform()
         painter.setPen(self._separator_pen)
-        painter.drawLine(pg.QtCore.QPointF(x0, resources), pg.QtCore.QPointF(x1, resources))
+        painter.drawLine(
+            to_device.map(pg.QtCore.QPointF(x0, resources)),
+            to_device.map(pg.QtCore.QPointF(x1, resources)),
+        )
+        painter.restore()
 
     def _paint_request_labels(
         self,
@@ -254,7 +307,6 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         # A slice narrower than a pixel still gets an outline one pixel wide.
         width = np.maximum(end[shown] - left, column_width)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(self._highlight_pen)
         count = len(left)
         self._rects.resize(count)
         rects = self._rects.ndarray()
@@ -263,7 +315,18 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         rects[:, 2] = width
         rects[:, 3] = BAR_HEIGHT
         if count:
-            painter.drawRects(*self._rects.drawargs())
+            for pen in (self._halo_pen, self._highlight_pen):
+                painter.setPen(pen)
+                painter.drawRects(*self._rects.drawargs())
+
+
+def _widen_marks(spans: Spans) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Run edges in columns, failed marks widened about their middle to FAILED_MIN_PX."""
+    first, stop = spans.first.astype(np.float64), spans.stop.astype(np.float64)
+    narrow = (spans.kind == BarKind.FAILED) & (stop - first < FAILED_MIN_PX)
+    middle = (first[narrow] + stop[narrow]) / 2
+    first[narrow], stop[narrow] = middle - FAILED_MIN_PX / 2, middle + FAILED_MIN_PX / 2
+    return first, stop
 
 
 def _continues(timeline: Timeline, previous: Timeline | None, frozen: int) -> bool:

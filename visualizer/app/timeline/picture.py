@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter
 
 from visualizer.app import palette
-from visualizer.app.timeline.annotation_items import hatch_brush
+from visualizer.app.timeline.annotation_items import paint_hatch
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
@@ -196,7 +196,7 @@ class PicturePainter:
         metrics = QFontMetricsF(self.text_font)
         swatch_w, swatch_h = metrics.height() * 1.6, metrics.height() * 0.8
         entries = [(QBrush(palette.colour(k)), palette.BAR_NAMES[k]) for k in palette.LEGEND_ORDER]
-        entries.append((hatch_brush(), palette.POOL_FULL_NAME))
+        entries.append((QBrush(Qt.BrushStyle.NoBrush), palette.POOL_FULL_NAME))
         x = float(MARGIN)
         if painter is not None:
             painter.save()
@@ -204,7 +204,9 @@ class PicturePainter:
         for brush, name in entries:
             if painter is not None:
                 swatch = QRectF(x, y + (metrics.height() - swatch_h) / 2, swatch_w, swatch_h)
-                is_hatch = brush.style() != Qt.BrushStyle.SolidPattern
+                is_hatch = brush.style() == Qt.BrushStyle.NoBrush
+                if is_hatch:
+                    paint_hatch(painter, [swatch])
                 painter.setPen(QColor(palette.ANNOTATION) if is_hatch else Qt.PenStyle.NoPen)
                 painter.setBrush(brush)
                 painter.drawRect(swatch)
