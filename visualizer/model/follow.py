@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from visualizer.model.live_timeline import GrowingTimeline, _Columns
+from visualizer.model.live_timeline import BarColumns, GrowingTimeline
 from visualizer.model.timeline import Timeline
 
 I64 = npt.NDArray[np.int64]
@@ -66,7 +66,7 @@ class FollowedLanes:
     def _reset(self, resources: int) -> None:
         self._token = object()  # the history of the GrowingTimelines made from here on
         self._resources = resources
-        self._columns = _Columns(0)
+        self._columns = BarColumns(0)
         self._count = 0  # resource bars of the live run's frozen bars, at the front
         self._scanned = 0  # frozen bars of the live run looked at so far
         self._latest = np.full(0, -1, np.int64)  # latest end of each lane's frozen bars

@@ -75,7 +75,7 @@ class GrowingTimeline(Timeline):
     history: object = None
 
 
-class _Columns:
+class BarColumns:
     """Bar columns that grow by doubling, so an append costs what it appends."""
 
     def __init__(self, expected: int) -> None:
@@ -116,7 +116,7 @@ class LiveTimeline:
     def _restart(self) -> None:
         self.rebuilds += 1
         self.history = object()
-        self._bars = _Columns(self.trace.settings.requests * BARS_PER_REQUEST)
+        self._bars = BarColumns(self.trace.settings.requests * BARS_PER_REQUEST)
         self._read = dict.fromkeys(("sent", "done", "loop", "worker", "stamp"), 0)
         self._workers: dict[int, int] = {}  # thread -> worker number
         self._max_request = 0
