@@ -1,0 +1,122 @@
+"""The measured events of a parsed trace file, read into a RunTrace column by column.
+
+A loop over the events doing a dozen dict lookups and conversions each cost 1.1 s
+at 20,000 requests. Here each field of one category of event is gathered by one
+``map`` of an ``itemgetter`` (a C loop) and converted by numpy at once. What is
+refused is what the per-event reader refused: a missing field (KeyError), a value
+that is not a number (TypeError, ValueError), a time that is not finite, a request
+that appears twice.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter, methodcaller
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.model.trace import RunTrace
+
+I64 = npt.NDArray[np.int64]
+#: Times beyond this many ns (146 years) are nonsense, and would not fit an int64.
+LIMIT_NS = 2.0**62
+_STAMP_ARGS = {
+    SERVER_START: "server_start_us",
+    RESPONSE_START: "response_start_us",
+    RESPONSE_END: "response_end_us",
+}
+_OUTCOMES = np.array([int(outcome) for outcome in Outcome])
+
+
+def read_events(trace: RunTrace, events: list[Any]) -> None:
+    """Fill ``trace`` from the ``X`` events of the categories schedviz measures."""
+    by_category: dict[str, list[dict[str, Any]]] = {"loop": [], "worker": [], "request": []}
+    for event in events:
+        if event.get("ph") == "X":
+            found = by_category.get(event.get("cat"))
+            if found is not None:
+                found.append(event)
+    _read_loop(trace, by_category["loop"])
+    _read_worker(trace, by_category["worker"])
+    _read_requests(trace, by_category["request"])
+
+
+def _read_loop(trace: RunTrace, events: list[dict[str, Any]]) -> None:
+    start, end, args = _times(events)
+    rows = np.zeros(len(events), trace.loop.dtype)
+    rows["start"], rows["end"], rows["request"] = start, end, _requests(args)
+    due = list(map(methodcaller("get", "due_us"), args))
+    has_due = np.array([value is not None for value in due], bool)
+    rows["due"][has_due] = _ns([value for value in due if value is not None])
+    trace.loop.extend(rows)
+
+
+def _read_worker(trace: RunTrace, events: list[dict[str, Any]]) -> None:
+    start, end, args = _times(events)
+    rows = np.zeros(len(events), trace.worker.dtype)
+    rows["request"], rows["start"], rows["end"] = _requests(args), start, end
+    rows["dispatched"] = _ns(list(map(itemgetter("dispatched_us"), args)))
+    rows["cpu"] = _ns(list(map(itemgetter("cpu_us"), args)))
+    # A lane of the file is one worker thread: the lane number stands for the thread.
+    rows["thread"] = _ints(list(map(itemgetter("tid"), events)))
+    trace.worker.extend(rows)
+
+
+def _read_requests(trace: RunTrace, events: list[dict[str, Any]]) -> None:
+    start, end, args = _times(events)
+    request = _requests(args)
+    if len(np.unique(request)) != len(request):
+        raise ValueError("a request appears more than once")
+    outcome = _ints([arg.get("outcome_code", Outcome.OK) for arg in args])
+    if not np.isin(outcome, _OUTCOMES).all():
+        raise ValueError(f"{outcome[~np.isin(outcome, _OUTCOMES)][0]} is not a valid Outcome")
+    sent = np.zeros(len(events), trace.sent.dtype)
+    sent["request"], sent["sent"] = request, start
+    done = np.zeros(len(events), trace.done.dtype)
+    done["request"], done["sent"], done["received"] = request, start, end
+    done["status"] = _ints(list(map(methodcaller("get", "status", 0), args)))
+    done["outcome"] = outcome
+    stamps = []
+    for kind, key in _STAMP_ARGS.items():
+        value = list(map(methodcaller("get", key), args))
+        has = np.array([v is not None for v in value], bool)
+        rows = np.zeros(int(has.sum()), trace.stamp.dtype)
+        rows["request"], rows["kind"] = request[has], kind
+        rows["t"] = _ns([v for v in value if v is not None])
+        stamps.append(rows)
+    trace.sent.extend(sent)
+    trace.done.extend(done)
+    # Request by request, as they were written: each request's stamps in kind order.
+    stamp = np.concatenate(stamps) if stamps else np.zeros(0, trace.stamp.dtype)
+    trace.stamp.extend(stamp[np.argsort(stamp["request"], kind="stable")])
+
+
+def _times(events: list[dict[str, Any]]) -> tuple[I64, I64, list[dict[str, Any]]]:
+    start = _ns(list(map(itemgetter("ts"), events)))
+    end = start + _ns(list(map(itemgetter("dur"), events)))
+    args = [event.get("args") or {} for event in events]
+    return start, end, args
+
+
+def _requests(args: list[dict[str, Any]]) -> I64:
+    return _ints([arg.get("request") or 0 for arg in args])
+
+
+def _ns(micros: list[Any]) -> I64:
+    """Microseconds (numbers) as whole nanoseconds, rounded half to even like ``round``."""
+    values = np.array(micros, np.float64) * 1000 if micros else np.zeros(0)
+    if values.ndim != 1:
+        raise ValueError("a time is not a number")
+    bad = ~(np.abs(values) < LIMIT_NS)  # NaN fails this too
+    if bad.any():
+        raise ValueError(f"time {micros[int(np.flatnonzero(bad)[0])]!r} is not a finite number")
+    return np.rint(values).astype(np.int64)
+
+
+def _ints(values: list[Any]) -> I64:
+    numbers = np.array(values, np.float64) if values else np.zeros(0)
+    if numbers.ndim != 1 or not (np.abs(numbers) < LIMIT_NS).all():
+        raise ValueError("an id or code is not a number")
+    return numbers.astype(np.int64)
