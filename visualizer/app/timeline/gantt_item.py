@@ -96,6 +96,10 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         prepared = _PREPARED.pop(id(timeline), None)
         if prepared is not None:
             self.index = prepared
+        elif timeline is previous and self.index is not None:
+            # The same Timeline again (a finished run is handed on as the last frame,
+            # then as the result): its index stands; indexing it again took ~150 ms.
+            pass
         elif self.index is not None and _continues(timeline, previous, self.index.frozen):
             assert isinstance(timeline, GrowingTimeline)
             self.index.extend(timeline, timeline.frozen)
