@@ -9,9 +9,17 @@ import numpy as np
 import pytest
 
 from server.protocol import Outcome
+from visualizer.model import _chrome_reader
 from visualizer.model.timeline import build_timeline
 from visualizer.model.trace import RunTrace
-from visualizer.model.tracefile import TraceFileError, read_trace, to_chrome, write_trace
+from visualizer.model.tracefile import (
+    PARSE_SHARE,
+    READ_SHARE,
+    TraceFileError,
+    read_trace,
+    to_chrome,
+    write_trace,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -156,3 +164,58 @@ def test_reading_reports_progress_up_to_the_whole_and_stops_when_told(tmp_path: 
 
     with pytest.raises(KeyboardInterrupt):
         read_trace(DATA / "mixed_c6_n12_w100.json", stop)
+
+
+def test_a_file_read_in_many_pieces_reads_as_one_parse_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces of a few events each: the same trace, and progress through the parse."""
+    original = _with_everything(read_trace(DATA / "mixed_c6_n12_w100.json"))
+    path = tmp_path / "pieces.json"
+    write_trace(original, path)
+    whole = read_trace(path)
+    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    shares: list[float] = []
+    pieces = read_trace(path, shares.append)
+    for table in ("sent", "done", "loop", "worker", "stamp"):
+        assert np.array_equal(getattr(pieces, table).rows, getattr(whole, table).rows), table
+    parsing = [s for s in shares if READ_SHARE < s < PARSE_SHARE]
+    assert len(parsing) >= 20 and parsing == sorted(parsing)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ((b"},\n{", b"}\n{"), "not valid JSON"),  # a comma missing between two events
+        ((b'"dur":', b'"dur":,'), "not valid JSON"),
+        ((b"\n],", b"\n]]"), "not valid JSON"),
+    ],
+    ids=["no-comma", "broken-event", "broken-end"],
+)
+def test_a_damaged_file_in_lines_is_refused_as_a_whole_parse_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: tuple[bytes, bytes], message: str
+) -> None:
+    path = tmp_path / "damaged.json"
+    write_trace(read_trace(DATA / "mixed_c6_n12_w100.json"), path)
+    text = path.read_bytes()
+    middle = text.index(damage[0], len(text) // 2)
+    path.write_bytes(text[:middle] + text[middle:].replace(damage[0], damage[1], 1))
+    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    with pytest.raises(TraceFileError, match=message):
+        read_trace(path)
+
+
+def test_a_comma_missing_at_any_line_end_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wherever the pieces fall, two events with no comma between them are not JSON."""
+    path = tmp_path / "no-comma.json"
+    write_trace(read_trace(DATA / "async_blocking_c5_w200.json"), path)
+    text = path.read_bytes()
+    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    line_ends = [i for i in range(len(text) - 2) if text[i : i + 2] == b",\n"]
+    assert len(line_ends) > 50
+    for at in line_ends:
+        path.write_bytes(text[:at] + text[at + 1 :])
+        with pytest.raises(TraceFileError, match="not valid JSON"):
+            read_trace(path)

@@ -4,12 +4,14 @@
 ``json.dump`` encodes them in pure Python: 5.2 s for a 20,000-request run (462,000
 events). Here every number column is encoded at once by orjson (numpy arrays in C),
 split into its items, and laid between the constant parts of each event's text with
-slice assignments; one ``join`` makes the file. The events, their order and their
+slice assignments; a ``join`` per 20,000 events makes the file. The events, their order and their
 values are the ones ``to_chrome`` makes (tests/model/test_tracefile.py compares them).
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -27,36 +29,54 @@ STAMP_ARGS = {
     RESPONSE_START: "response_start_us",
     RESPONSE_END: "response_end_us",
 }
+#: The file's first line; the events follow, one a line.
+HEAD = '{"traceEvents":[\n'
+#: Events made (and so written) at a time.
+EVENTS_PER_PIECE = 20_000
 #: A piece of an event's text: one constant for every event, or one item per event.
 Piece = str | list[str]
 
 
-def chrome_bytes(trace: RunTrace, metadata: dict[str, Any]) -> bytes:
-    """The whole file: ``{"traceEvents": [...], "displayTimeUnit": "ms", "metadata": ...}``."""
+def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
+    """The whole file, in pieces of at most :data:`EVENTS_PER_PIECE` events, one event a line.
+
+    ``{"traceEvents":[`` and a newline, each event on its own line, then
+    ``],"displayTimeUnit":"ms","metadata":...}``. JSON strings cannot hold a raw
+    newline, so a reader may cut the events at line ends and parse them piece by
+    piece (visualizer.model._chrome_reader.parse_in_pieces). Made piece by piece,
+    too: a thread writing a file holds Python's lock for one piece at a time, so the
+    GUI thread is never kept waiting for the whole.
+    """
     loop = np.sort(trace.loop.rows, order="start")
     worker = np.sort(trace.worker.rows, order="start")
     # Worker lanes are numbered in the order the run first used each thread.
     _, first_use, which = np.unique(worker["thread"], return_index=True, return_inverse=True)
     rank = np.empty(len(first_use), np.int64)
     rank[np.argsort(first_use)] = np.arange(len(first_use))
-    chunks = [
+    numbers = _numbers(np.arange(1, len(first_use) + 1))
+    pieces = itertools.chain(
         _meta("process_name", SERVER_PID, "0", ["server"]),
         _meta("process_name", REQUESTS_PID, "0", ["requests"]),
         _meta("thread_name", SERVER_PID, "0", ["event loop"]),
-    ]
-    numbers = _numbers(np.arange(1, len(first_use) + 1))
-    chunks.append(_meta("thread_name", SERVER_PID, numbers, ["worker " + n for n in numbers]))
-    chunks.append(_loop_events(trace, loop))
-    chunks.append(_worker_events(trace, worker, rank[which] + 1))
-    chunks.append(_request_events(trace))
-    chunks.append(_phase_events(trace))
-    events = "".join(chunks).rstrip(",")
+        _meta("thread_name", SERVER_PID, numbers, ["worker " + n for n in numbers]),
+        _loop_events(trace, loop),
+        _worker_events(trace, worker, rank[which] + 1),
+        _request_events(trace),
+        _phase_events(trace),
+    )
+    yield HEAD
+    held = ""
+    for piece in pieces:
+        if piece:
+            yield held
+            held = piece
+    # The last event takes no comma after it.
+    yield held.removesuffix(",\n") + ("\n" if held else "")
     tail = orjson.dumps({"schedviz": metadata}).decode()
-    whole = '{"traceEvents":[' + events + '],"displayTimeUnit":"ms","metadata":' + tail + "}"
-    return whole.encode()
+    yield '],"displayTimeUnit":"ms","metadata":' + tail + "}\n"
 
 
-def _loop_events(trace: RunTrace, loop: npt.NDArray[Any]) -> str:
+def _loop_events(trace: RunTrace, loop: npt.NDArray[Any]) -> Iterator[str]:
     request = _numbers(loop["request"])
     due = _optional(',"due_us":', _micros(loop["due"], trace.t0), loop["due"] != 0)
     return _events(
@@ -64,11 +84,13 @@ def _loop_events(trace: RunTrace, loop: npt.NDArray[Any]) -> str:
         ['{"ph":"X","cat":"loop","name":', _names(request, loop["request"] > 0)],
         [',"pid":1,"tid":0,"ts":', _numbers(_micros(loop["start"], trace.t0))],
         [',"dur":', _numbers((loop["end"] - loop["start"]) / 1000)],
-        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, "}},"],
+        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, "}},\n"],
     )
 
 
-def _worker_events(trace: RunTrace, worker: npt.NDArray[Any], lane: npt.NDArray[Any]) -> str:
+def _worker_events(
+    trace: RunTrace, worker: npt.NDArray[Any], lane: npt.NDArray[Any]
+) -> Iterator[str]:
     request = _numbers(worker["request"])
     return _events(
         len(worker),
@@ -78,11 +100,11 @@ def _worker_events(trace: RunTrace, worker: npt.NDArray[Any], lane: npt.NDArray[
         [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
         [',"args":{"request":', _nullable(request, worker["request"] > 0)],
         [',"cpu_us":', _numbers(worker["cpu"] / 1000)],
-        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], trace.t0)), "}},"],
+        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], trace.t0)), "}},\n"],
     )
 
 
-def _request_events(trace: RunTrace) -> str:
+def _request_events(trace: RunTrace) -> Iterator[str]:
     sent = np.sort(trace.sent.rows, order="request")
     done = trace.done.rows
     done = done[np.argsort(done["request"], kind="stable")]
@@ -97,7 +119,7 @@ def _request_events(trace: RunTrace) -> str:
     return _events(
         len(sent),
         ['{"ph":"M","name":"thread_name","pid":2,"tid":', ids],
-        [',"args":{"name":"request ', ids, '"}},'],
+        [',"args":{"name":"request ', ids, '"}},\n'],
         ['{"ph":"X","cat":"request","name":"request ', ids],
         ['","pid":2,"tid":', ids],
         [',"ts":', _numbers(_micros(sent["sent"], trace.t0))],
@@ -105,7 +127,7 @@ def _request_events(trace: RunTrace) -> str:
         [',"args":{"request":', ids, ',"style":' + orjson.dumps(trace.settings.style).decode()],
         [',"status":', _numbers(done["status"].astype(np.int64))],
         [',"outcome":', [labels[code] for code in done["outcome"].tolist()]],
-        [',"outcome_code":', _numbers(done["outcome"].astype(np.int64)), *stamps, "}},"],
+        [',"outcome_code":', _numbers(done["outcome"].astype(np.int64)), *stamps, "}},\n"],
     )
 
 
@@ -126,7 +148,7 @@ def _stamps(trace: RunTrace, requests: npt.NDArray[np.int64]) -> list[Piece]:
     return pieces
 
 
-def _phase_events(trace: RunTrace) -> str:
+def _phase_events(trace: RunTrace) -> Iterator[str]:
     phases = derive_phases(trace)
     names = ['"' + phase.name.lower() + '"' for phase in Phase]
     request = _numbers(phases.request)
@@ -136,25 +158,28 @@ def _phase_events(trace: RunTrace) -> str:
         [',"pid":2,"tid":', request],
         [',"ts":', _numbers(_micros(phases.start, trace.t0))],
         [',"dur":', _numbers((phases.end - phases.start) / 1000)],
-        [',"args":{"request":', request, "}},"],
+        [',"args":{"request":', request, "}},\n"],
     )
 
 
 # -- pieces ------------------------------------------------------------------------------------
 
 
-def _events(count: int, *groups: list[Piece]) -> str:
-    """``count`` events, each the pieces of ``groups`` in order, laid end to end."""
+def _events(count: int, *groups: list[Piece]) -> Iterator[str]:
+    """``count`` events, each the pieces of ``groups`` in order and a line end, in pieces."""
     pieces = [piece for group in groups for piece in group]
-    parts: list[str] = [""] * (count * len(pieces))
-    for i, piece in enumerate(pieces):
-        parts[i :: len(pieces)] = [piece] * count if isinstance(piece, str) else piece
-    return "".join(parts)
+    width = len(pieces)
+    for lo in range(0, count, EVENTS_PER_PIECE):
+        hi = min(lo + EVENTS_PER_PIECE, count)
+        parts: list[str] = [""] * ((hi - lo) * width)
+        for i, piece in enumerate(pieces):
+            parts[i::width] = [piece] * (hi - lo) if isinstance(piece, str) else piece[lo:hi]
+        yield "".join(parts)
 
 
-def _meta(kind: str, pid: int, tid: Piece, names: list[str]) -> str:
+def _meta(kind: str, pid: int, tid: Piece, names: list[str]) -> Iterator[str]:
     head = '{"ph":"M","name":"' + kind + '","pid":' + str(pid) + ',"tid":'
-    return _events(len(names), [head, tid, ',"args":{"name":"', names, '"}},'])
+    return _events(len(names), [head, tid, ',"args":{"name":"', names, '"}},\n'])
 
 
 def _micros(ns: npt.NDArray[np.int64], t0: int) -> npt.NDArray[np.float64]:

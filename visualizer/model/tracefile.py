@@ -17,8 +17,8 @@ import numpy as np
 import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_reader import read_events
-from visualizer.model._chrome_writer import chrome_bytes
+from visualizer.model._chrome_reader import parse_in_pieces, read_events
+from visualizer.model._chrome_writer import chrome_text
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.trace import RunTrace
@@ -41,10 +41,10 @@ class TraceFileError(ValueError):
 
 
 def write_trace(trace: RunTrace, path: str | Path) -> None:
-    """Write ``trace`` as a Chrome trace file: the events of :func:`to_chrome`, encoded fast."""
-    text = chrome_bytes(trace, _metadata(trace))
-    with open(path, "wb") as out:
-        out.write(text)
+    """Write ``trace`` as a Chrome trace file: the events of :func:`to_chrome`, one a line."""
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for piece in chrome_text(trace, _metadata(trace)):
+            out.write(piece)
 
 
 def to_chrome(trace: RunTrace) -> dict[str, Any]:
@@ -159,10 +159,11 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
                 f"{MAX_FILE_BYTES / 1024**3:.0f} GB can be opened"
             )
         raw = _read_bytes(path, size, tell)
-        text = raw.decode("utf-8")
+        data = parse_in_pieces(raw, lambda share: tell(READ_SHARE + share * PARSE_PART))
+        if data is None:  # not laid out one event a line: parsed whole, after a check
+            raw.decode("utf-8")
+            data = orjson.loads(raw)
         del raw
-        tell(READ_SHARE)
-        data = orjson.loads(text)
         tell(PARSE_SHARE)
     except OSError as error:
         raise TraceFileError(f"cannot read {path}: {error.strerror or error}") from None
@@ -180,17 +181,23 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
 
 #: Shares of the work of reading a file done after reading its bytes, and after parsing them.
 READ_SHARE, PARSE_SHARE = 0.3, 0.7
+PARSE_PART = PARSE_SHARE - READ_SHARE
 #: Bytes read between two progress reports.
 CHUNK_BYTES = 4 * 1024**2
 
 
-def _read_bytes(path: Path, size: int, tell: Progress) -> bytes:
-    chunks = []
+def _read_bytes(path: Path, size: int, tell: Progress) -> bytearray:
+    """The file's bytes, read in chunks into one buffer (a join would copy them all again)."""
+    raw = bytearray(size)
+    view = memoryview(raw)
+    done = 0
     with open(path, "rb") as source:
-        while chunk := source.read(CHUNK_BYTES):
-            chunks.append(chunk)
-            tell(READ_SHARE * min(sum(map(len, chunks)) / max(size, 1), 1.0))
-    return b"".join(chunks)
+        while done < size and (got := source.readinto(view[done : done + CHUNK_BYTES])):
+            done += got
+            tell(READ_SHARE * done / max(size, 1))
+    view.release()
+    del raw[done:]  # the file shrank since stat()
+    return raw
 
 
 def _silent(share: float) -> None:
