@@ -20,7 +20,7 @@ import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.phases import Phase, derive_phases
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import RunTrace, sorted_rows
 
 SERVER_PID, REQUESTS_PID = 1, 2
 #: Stamp kinds and the request argument each is written as.
@@ -47,8 +47,8 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     too: a thread writing a file holds Python's lock for one piece at a time, so the
     GUI thread is never kept waiting for the whole.
     """
-    loop = np.sort(trace.loop.rows, order="start")
-    worker = np.sort(trace.worker.rows, order="start")
+    loop = sorted_rows(trace.loop.rows, "start")
+    worker = sorted_rows(trace.worker.rows, "start")
     # Worker lanes are numbered in the order the run first used each thread.
     _, first_use, which = np.unique(worker["thread"], return_index=True, return_inverse=True)
     rank = np.empty(len(first_use), np.int64)
@@ -105,7 +105,7 @@ def _worker_events(
 
 
 def _request_events(trace: RunTrace) -> Iterator[str]:
-    sent = np.sort(trace.sent.rows, order="request")
+    sent = sorted_rows(trace.sent.rows, "request")
     done = trace.done.rows
     done = done[np.argsort(done["request"], kind="stable")]
     # The last final state of a request wins, as a dict keyed by request would have it.

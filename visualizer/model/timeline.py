@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from server.protocol import Outcome
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import RunTrace, sorted_rows
 
 I64 = npt.NDArray[np.int64]
 
@@ -91,8 +91,8 @@ class Timeline:
 def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     """Every measured event of ``trace`` as a bar on its lane."""
     t0 = trace.t0
-    loop = np.sort(trace.loop.rows, order="start")
-    worker = np.sort(trace.worker.rows, order="start")
+    loop = sorted_rows(trace.loop.rows, "start")
+    worker = sorted_rows(trace.worker.rows, "start")
     phases = derive_phases(trace, now)
 
     keys, first_use = np.unique(worker["thread"], return_index=True)

@@ -9,7 +9,8 @@ written for other viewers, and ignored on reading.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_reader import parse_in_pieces, read_events
+from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
 from visualizer.model._chrome_writer import chrome_text
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
@@ -159,12 +160,16 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
                 f"{MAX_FILE_BYTES / 1024**3:.0f} GB can be opened"
             )
         raw = _read_bytes(path, size, tell)
-        data = parse_in_pieces(raw, lambda share: tell(READ_SHARE + share * PARSE_PART))
-        if data is None:  # not laid out one event a line: parsed whole, after a check
-            raw.decode("utf-8")
+        laid_out = in_lines(raw, lambda share: tell(READ_SHARE + share * EVENTS_PART))
+        if laid_out is not None:
+            with contextlib.suppress(NotInLines), collector_paused():
+                trace = _from_parts(laid_out[0], laid_out[1], path.name)
+                tell(1.0)
+                return trace
+        raw.decode("utf-8")  # any other layout: parsed whole, after a check
+        with collector_paused():
             data = orjson.loads(raw)
         del raw
-        tell(PARSE_SHARE)
     except OSError as error:
         raise TraceFileError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
@@ -174,14 +179,15 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
             f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}): "
             "it may be truncated"
         ) from None
+    tell(READ_SHARE + EVENTS_PART / 2)
     trace = from_chrome(data, name=path.name)
     tell(1.0)
     return trace
 
 
-#: Shares of the work of reading a file done after reading its bytes, and after parsing them.
-READ_SHARE, PARSE_SHARE = 0.3, 0.7
-PARSE_PART = PARSE_SHARE - READ_SHARE
+#: Share of the work of reading a file that reading its bytes is; the events are the rest.
+READ_SHARE = 0.3
+EVENTS_PART = 1.0 - READ_SHARE
 #: Bytes read between two progress reports.
 CHUNK_BYTES = 4 * 1024**2
 
@@ -207,7 +213,12 @@ def _silent(share: float) -> None:
 def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
     if not isinstance(data, dict) or not isinstance(data.get("traceEvents"), list):
         raise TraceFileError(f"{name} is JSON but not a trace: it has no traceEvents list")
-    meta = data.get("metadata", {})
+    return _from_parts(data, [data["traceEvents"]], name)
+
+
+def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> RunTrace:
+    """A RunTrace from the file's top level and its events, given in pieces."""
+    meta = top.get("metadata", {})
     schedviz = meta.get("schedviz") if isinstance(meta, dict) else None
     if not isinstance(schedviz, dict):
         raise TraceFileError(
@@ -220,7 +231,7 @@ def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
     trace = RunTrace(settings=settings, versions=dict(schedviz.get("versions", {})))
     trace.ended = str(schedviz.get("ended", ""))
     try:
-        read_events(trace, data["traceEvents"])
+        read_events(trace, pieces)
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"{name} has an event schedviz cannot read: {error!r}") from None
     return trace
