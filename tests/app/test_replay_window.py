@@ -77,3 +77,17 @@ def test_playing_forwards_indexes_only_new_bars_and_the_end_reuses_the_runs_inde
     clock.seek(clock.span)
     assert window.timeline.timeline is result.timeline
     assert len(built) == 1  # the run's own index, kept from before the replay
+
+
+def test_the_lane_axis_names_the_lanes_of_the_run_shown_after_a_replay(
+    make_window: Callable[..., MainWindow],
+) -> None:
+    window = make_window(show=False)
+    first = window.files.open(DATA / "mixed_c6_n12_w100.json")
+    assert first is not None
+    window.replay.clock.seek(window.replay.clock.span // 2)
+    assert window.timeline.axis.labels == [lane.label for lane in first.timeline.lanes]
+    second = window.files.open(DATA / "sync_sleep_c6_p2_w200.json")
+    assert second is not None
+    assert window.timeline.axis.labels == [lane.label for lane in second.timeline.lanes]
+    assert "worker 2" in window.timeline.axis.labels

@@ -19,7 +19,7 @@ from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
-from visualizer.model.timeline import Timeline
+from visualizer.model.timeline import Lane, Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 2.0
@@ -90,6 +90,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.cursor.setVisible(False)
         self.addItem(self.cursor)
         self._annotations: Annotations | None = None
+        self._lanes: list[Lane] | None = None
         self.style_for_theme()
 
     def style_for_theme(self) -> None:
@@ -141,7 +142,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         """Show ``timeline``; ``limit_span`` (ns) keeps room for a longer run on the same axis."""
         self.timeline = timeline
         self.item.set_timeline(timeline)
-        self.axis.set_labels([lane.label for lane in timeline.lanes])
+        if timeline.lanes is not self._lanes:  # replay frames share their run's lanes
+            self._lanes = timeline.lanes
+            self.axis.set_labels([lane.label for lane in timeline.lanes])
         span_s = max(max(timeline.span, limit_span or 0) / 1e9, 1e-3)
         lanes = max(len(timeline.lanes), 1)
         self.view.setLimits(
