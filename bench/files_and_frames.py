@@ -314,6 +314,38 @@ def replay(trace: RunTrace, app: QApplication, frames: int) -> dict[str, float]:
     return figures
 
 
+def peak_memory_mb(path: Path, reader: str) -> float:
+    """Peak memory (MB) that reading ``path`` adds, in a fresh process of its own."""
+    import subprocess
+
+    code = (
+        "import resource, sys; sys.path[:0] = sys.argv[3:]\n"
+        "import files_and_frames as bench\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "getattr(bench, sys.argv[1])(bench.Path(sys.argv[2]))\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)"
+    )
+    here = Path(__file__).resolve().parent
+    out = subprocess.run(
+        [sys.executable, "-c", code, reader, str(path), str(here), str(here.parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.split()[-1])
+
+
+def million_bar_file(million: RunTrace, folder: Path) -> dict[str, float]:
+    path = folder / "million.json"
+    write_trace(million, path)
+    return {
+        "open 1M bars: read, old (s)": seconds(lambda: old_read(path), 1),
+        "open 1M bars: read (s)": seconds(lambda: read_trace(path), 1),
+        "open 1M bars: peak memory added, old (MB)": peak_memory_mb(path, "old_read"),
+        "open 1M bars: peak memory added (MB)": peak_memory_mb(path, "read_trace"),
+    }
+
+
 # -- the report --------------------------------------------------------------------------------
 
 GOALS = {
@@ -330,6 +362,8 @@ GOALS = {
     "replay frame: max (ms)": ("<= 33", "replay frame: max, old (ms)"),
     "replay frame: share within 33 ms": ("1.00", None),
     "replay seek: max (ms)": ("", "replay frame: max, old (ms)"),
+    "open 1M bars: read (s)": ("", "open 1M bars: read, old (s)"),
+    "open 1M bars: peak memory added (MB)": ("", "open 1M bars: peak memory added, old (MB)"),
 }
 
 
@@ -396,6 +430,8 @@ def main() -> None:
                 figures |= hover(trace, "20,000 requests")
                 figures |= hover(million, "1M bars")
                 figures |= replay(trace, app, args.frames)
+                if not loaded:  # memory does not depend on the load
+                    figures |= million_bar_file(million, Path(scratch))
                 results[name] = figures
     report(results)
 
