@@ -318,12 +318,16 @@ def peak_memory_mb(path: Path, reader: str) -> float:
     """Peak memory (MB) that reading ``path`` adds, in a fresh process of its own."""
     import subprocess
 
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through exec.
     code = (
-        "import resource, sys; sys.path[:0] = sys.argv[3:]\n"
+        "import sys; sys.path[:0] = sys.argv[3:]\n"
         "import files_and_frames as bench\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "def peak():\n"
+        "    lines = open('/proc/self/status').read().splitlines()\n"
+        "    return int(next(l for l in lines if l.startswith('VmHWM')).split()[1])\n"
+        "before = peak()\n"
         "getattr(bench, sys.argv[1])(bench.Path(sys.argv[2]))\n"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)"
+        "print((peak() - before) / 1024)"
     )
     here = Path(__file__).resolve().parent
     out = subprocess.run(
