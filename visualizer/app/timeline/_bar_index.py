@@ -38,7 +38,7 @@ KINDS = len(BarKind)
 #: Frames with at most this many bars in view read the exact bars, not a level.
 EXACT_LIMIT = 20_000
 #: An append never merges segments into one larger than this: it bounds one frame's work.
-SEGMENT_LIMIT = 1 << 16
+SEGMENT_LIMIT = 1 << 15
 
 
 @dataclass(frozen=True)
