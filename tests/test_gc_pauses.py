@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +12,11 @@ import pytest
 from server.tracing import GcTracer, ThreadLanes, TraceRecorder
 from visualizer.model.analysis import analyse
 from visualizer.model.gc_pauses import loop_slices_without_gc
+from visualizer.model.replay import cut_trace
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import BarKind
 from visualizer.model.trace import RunTrace
+from visualizer.model.tracefile import read_trace, to_chrome, write_trace
 from visualizer.runner.session import Session
 
 MS = 1_000_000
@@ -80,3 +83,21 @@ def session() -> Iterator[Session]:
 @pytest.mark.live
 def test_the_built_in_server_freezes_its_start_up_garbage(session: Session) -> None:
     assert session.hello["gc_frozen"] > 10_000  # FastAPI, pydantic, uvicorn: out of sight
+
+
+def test_pauses_and_foreign_requests_survive_the_trace_file(tmp_path: Path) -> None:
+    trace = _trace_with_a_collection_inside_a_slice()
+    trace.foreign_requests = 3
+    write_trace(trace, tmp_path / "t.json")
+    again = read_trace(tmp_path / "t.json")
+    assert again.foreign_requests == 3
+    # The file counts from the start of the run (t0 = 1 ns here).
+    assert again.gc.rows[["start", "end", "generation", "lane"]].tolist() == [
+        (11 * MS - 1, 91 * MS - 1, 2, 0)
+    ]
+    assert to_chrome(again) == to_chrome(trace)
+
+
+def test_a_replay_cut_keeps_the_pause_it_is_inside_of() -> None:
+    cut = cut_trace(_trace_with_a_collection_inside_a_slice(), 50 * MS)
+    assert cut.gc.rows[["start", "end"]].tolist() == [(11 * MS, cut.t0 + 50 * MS)]

@@ -158,3 +158,39 @@ def test_wide_bars_are_the_loop_and_worker_bars_long_enough_widest_first() -> No
     )
     assert sorted(found.tolist()) == expected.tolist()
     assert np.all(np.diff(length[found]) <= 0)
+
+
+def nearest_by_scan(bars: SimpleNamespace, x: float, lane: int) -> tuple[float, float] | None:
+    """The brute force: (distance, duration) in s of the best bar on ``lane`` for ``x``."""
+    on_lane = np.flatnonzero(bars.lane == lane)
+    if len(on_lane) == 0:
+        return None
+    start, end = bars.start[on_lane] / 1e9, bars.end[on_lane] / 1e9
+    distance = np.maximum(np.maximum(start - x, x - end), 0.0)
+    pick = np.lexsort((end - start, distance))[0]
+    return float(distance[pick]), float(end[pick] - start[pick])
+
+
+@pytest.mark.parametrize(("count", "lanes"), [(20_000, 5), (600, 30)], ids=["dense", "sparse"])
+@pytest.mark.parametrize("pieces", [1, 7])
+def test_bar_at_answers_as_a_scan_of_the_whole_lane_would(
+    count: int, lanes: int, pieces: int
+) -> None:
+    """Random pointers and reaches, from touching a bar to far off: the same bar as a scan."""
+    bars = random_bars(count, lanes, seed=21)
+    index = grown(bars, pieces)
+    rng = np.random.default_rng(5)
+    for x, lane, tolerance in zip(
+        rng.uniform(-0.5, 10.5, 400),
+        rng.integers(0, lanes + 1, 400),
+        rng.choice([0.0, 1e-7, 1e-3, 0.05, 2.0], 400),
+        strict=True,
+    ):
+        found = index.bar_at(float(x), int(lane), float(tolerance))
+        best = nearest_by_scan(bars, float(x), int(lane))
+        if best is None or best[0] > tolerance:
+            assert found is None
+            continue
+        assert found is not None and bars.lane[found] == lane
+        start, end = bars.start[found] / 1e9, bars.end[found] / 1e9
+        assert (max(start - x, x - end, 0.0), end - start) == best

@@ -3,15 +3,20 @@ fresh index of the same Timeline draws."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from pytestqt.qtbot import QtBot
 
+from visualizer.app.timeline import gantt_item
 from visualizer.app.timeline._bar_index import BarIndex
 from visualizer.app.timeline._shading import Spans
 from visualizer.app.timeline.gantt_item import GanttItem, prepare_index
+from visualizer.model.analysis import analyse
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.timeline import build_timeline
 from visualizer.model.trace import RunTrace
@@ -73,3 +78,25 @@ def test_an_index_prepared_on_another_thread_is_adopted_not_rebuilt(qtbot: QtBot
     other = GanttItem()
     other.set_timeline(timeline)  # a second view indexes it itself
     assert other.index is not adopted
+
+
+def test_a_finished_run_is_indexed_once_off_the_gui_thread(
+    make_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver hands the final Timeline on twice (last frame, then result): one index."""
+    window = make_window(show=False)
+    result = analyse(read_trace(DATA / "mixed_c6_n12_w100.json"))
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(prepare_index, result.timeline).result()
+    built: list[object] = []
+
+    class CountedIndex(gantt_item.BarIndex):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(threading.current_thread())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(gantt_item, "BarIndex", CountedIndex)
+    window.driver.timeline_changed.emit(result.timeline)
+    window.driver.run_finished.emit(result)
+    assert window.timeline.item.timeline is result.timeline
+    assert built == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualizer.model.trace import MAX_CHUNKS, SENT_DTYPE, EventTable
+from visualizer.model.trace import LOOP_DTYPE, MAX_CHUNKS, SENT_DTYPE, EventTable, sorted_rows
 
 
 def test_since_gives_the_rows_from_an_index_whatever_the_chunks() -> None:
@@ -27,3 +27,12 @@ def test_an_empty_table_reads_empty() -> None:
     assert len(table.since(0)) == 0 and len(table.rows) == 0
     table.extend([])
     assert len(table) == 0
+
+
+def test_sorted_rows_orders_rows_as_a_structured_sort_does() -> None:
+    rng = np.random.default_rng(3)
+    rows = np.zeros(5_000, LOOP_DTYPE)
+    for name in ("start", "end", "request", "due"):
+        rows[name] = rng.integers(0, 40, len(rows))  # many ties, broken by the later fields
+    assert np.array_equal(sorted_rows(rows, "start"), np.sort(rows, order="start"))
+    assert np.array_equal(sorted_rows(rows, "request"), np.sort(rows, order="request"))

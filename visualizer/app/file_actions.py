@@ -2,16 +2,24 @@
 
 Every failure ends in a message box that says what went wrong (a TraceFileError's
 text, an OSError's reason); none escapes as an exception into Qt's event loop.
+Opening and saving run on a BackgroundJob: reading, analysing and indexing a large
+run, or encoding it, takes seconds, and the window keeps painting meanwhile, with a
+progress dialog (Cancel stops an open) for the ones that last.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
 
+from visualizer.app.background_job import BackgroundJob, JobCancelled, Report
 from visualizer.app.picture_export import DEFAULT_WIDTH, copy_to_clipboard, save_png, save_svg
+from visualizer.app.timeline.gantt_item import prepare_index
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.csv_export import write_requests_csv
@@ -20,6 +28,12 @@ from visualizer.model.tracefile import TraceFileError, read_trace, write_trace
 #: Recorded runs that ship inside the package, so a class can start without running anything.
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 TRACE_FILTER = "schedviz traces (*.json);;All files (*)"
+T = TypeVar("T")
+
+#: A job that ends sooner than this shows no progress dialog at all.
+PROGRESS_AFTER_MS = 400
+#: Share of an open that reading the file is; analysing and indexing the run is the rest.
+READ_SHARE = 0.8
 #: Widths offered for a PNG, with what they suit.
 PNG_WIDTHS = {
     "1920 px (Full HD slide)": 1920,
@@ -48,6 +62,8 @@ class RunFiles:
         self.parent = parent
         self.show_result = show_result
         self.path: Path | None = None
+        self.job = BackgroundJob(parent)
+        self.progress: FileProgress | None = None
 
     # -- runs -------------------------------------------------------------------------------
 
@@ -58,10 +74,24 @@ class RunFiles:
             if not chosen:
                 return None
             path = chosen
+        if self.job.busy:
+            return None
+        chosen_path = Path(path)
+
+        def read(report: Report) -> RunResult:
+            trace = read_trace(chosen_path, lambda share: report(share * READ_SHARE))
+            result = analyse(trace)
+            report(0.95)
+            prepare_index(result.timeline)  # the timeline's drawing index, built here too
+            report(1.0)
+            return result
+
         try:
-            result = analyse(read_trace(path))
+            result = self._in_background(f"Opening {chosen_path.name}…", read, cancellable=True)
         except TraceFileError as error:
             self.error("Cannot open this file", str(error))
+            return None
+        except JobCancelled:
             return None
         self.path = Path(path) if Path(path).parent != EXAMPLES_DIR else None
         self.show_result(result, Path(path))
@@ -79,10 +109,38 @@ class RunFiles:
             if not chosen:
                 return None
             path = Path(chosen)
-        if self._write(lambda: write_trace(result.trace, path), path):
-            self.path = path
-            return path
+        if self.job.busy:
+            return None
+        target = path
+
+        def write(report: Report) -> None:
+            # A file written whole, then renamed: a failed save never leaves half a trace.
+            partial = target.with_name(target.name + ".partial")
+            try:
+                write_trace(result.trace, partial)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            report(1.0)
+
+        saving = f"Saving {target.name}…"
+        if self._write(lambda: self._in_background(saving, write, cancellable=False), target):
+            self.path = target
+            return target
         return None
+
+    def _in_background(self, what: str, work: Callable[[Report], T], cancellable: bool) -> T:
+        """``work`` on the job's thread, a progress dialog up if it takes a while."""
+        self.progress = FileProgress(what, self.parent, cancellable)
+        self.job.progressed.connect(self.progress.show_share)
+        self.progress.canceled.connect(self.job.cancel)
+        try:
+            return self.job.run(work)
+        finally:
+            self.job.progressed.disconnect(self.progress.show_share)
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
 
     # -- pictures and tables --------------------------------------------------------------
 
@@ -138,7 +196,7 @@ class RunFiles:
         chosen, _ = QFileDialog.getSaveFileName(self.parent, title, default, filters)
         return Path(chosen) if chosen else None
 
-    def _write(self, write: Callable[[], None], path: Path) -> bool:
+    def _write(self, write: Callable[[], object], path: Path) -> bool:
         try:
             write()
         except OSError as error:
@@ -148,3 +206,23 @@ class RunFiles:
 
     def _nothing_to_export(self) -> None:
         self.error("Nothing to export", "Run a style or open a run first.")
+
+
+class FileProgress(QProgressDialog):
+    """How far an open or a save is; shown only if it lasts, Cancel only where it can."""
+
+    def __init__(self, what: str, parent: QWidget, cancellable: bool) -> None:
+        super().__init__(what, "Cancel", 0, 100, parent)
+        self.setWindowTitle("schedviz")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(PROGRESS_AFTER_MS)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        if not cancellable:
+            self.setCancelButton(None)  # a save stopped half-way helps nobody
+            self.setRange(0, 0)  # encoding has no steps to count: a busy bar
+        self.setValue(0)
+
+    def show_share(self, share: float) -> None:
+        if self.maximum() > 0:
+            self.setValue(round(share * self.maximum()))

@@ -1,8 +1,8 @@
 """ReplayController: replays the runs on screen, growing their timelines as they grew live.
 
 The ReplayClock says where in the run we are; at each position every shown run's
-trace is cut there (visualizer.model.replay.cut_trace) and drawn as it stood then.
-Nothing is interpolated: a cut holds only events measured before that moment.
+finished Timeline is cut there (visualizer.model.replay_frames) and drawn as it
+stood then: the bars begun by that moment, cut at it. Nothing is interpolated.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from visualizer.app.replay_bar import ReplayBar, ReplayClock
 from visualizer.app.timeline.view import TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
-from visualizer.model.replay import cut_trace
-from visualizer.model.timeline import build_timeline
+from visualizer.model.replay_frames import ReplayFrames
 
 #: What is on screen: (whether it is the comparison, the runs shown).
 ShownRuns = Callable[[], tuple[bool, list[RunResult]]]
@@ -30,6 +29,8 @@ class ReplayController:
         self._timeline = timeline
         self._comparison = comparison
         self._shown_runs = shown_runs
+        #: Frames of the runs replayed, by id of their RunResult.
+        self._frames: dict[int, ReplayFrames] = {}
         self.clock.position_changed.connect(self._show)
         self.clock.playing_changed.connect(self._on_playing)
 
@@ -40,6 +41,7 @@ class ReplayController:
     def load(self) -> None:
         """Make the runs now on screen the ones a replay plays."""
         runs = self._shown_runs()[1]
+        self._frames.clear()
         self.bar.setEnabled(bool(runs))
         self.clock.load(max((run.timeline.span for run in runs), default=0))
 
@@ -60,16 +62,22 @@ class ReplayController:
         comparing, runs = self._shown_runs()
         for slot, run in enumerate(runs):
             if cursor is None:
-                cut, timeline = run.trace, run.timeline
+                timeline, marks = run.timeline, annotate(run.trace)
             else:
-                cut = cut_trace(run.trace, at)
-                timeline = build_timeline(cut, now=run.trace.t0 + at)
+                timeline, marks = self._frames_of(run).frame(at)
             # The finished run's lanes, from the first frame on: fitted to the cut at
             # 0 s, the view would hold the event loop alone for the whole replay.
             lanes = len(run.timeline.lanes)
             if comparing:
-                self._comparison.set_timeline(slot, timeline, annotate(cut), lanes)
+                self._comparison.set_timeline(slot, timeline, marks, lanes)
             else:
-                self._timeline.set_timeline(timeline, annotate(cut), self.clock.span, lanes)
+                self._timeline.set_timeline(timeline, marks, self.clock.span, lanes)
         self._timeline.plot.set_cursor(cursor)
         self._comparison.set_cursor(cursor)
+
+    def _frames_of(self, run: RunResult) -> ReplayFrames:
+        """The frames of ``run``, made at its first frame (a sort of its bars by end)."""
+        frames = self._frames.get(id(run))
+        if frames is None or frames.timeline is not run.timeline:
+            frames = self._frames[id(run)] = ReplayFrames(run.timeline, annotate(run.trace))
+        return frames

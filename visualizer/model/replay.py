@@ -28,11 +28,16 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
     moment = trace.t0 + at
     cut = RunTrace(settings=trace.settings, t0=trace.t0, versions=trace.versions)
     cut.ended = trace.ended
+    cut.foreign_requests = trace.foreign_requests
 
     loop = trace.loop.rows
     loop = loop[loop["start"] <= moment].copy()
     loop["end"] = np.minimum(loop["end"], moment)
     cut.loop.extend(loop)
+    pauses = trace.gc.rows
+    pauses = pauses[pauses["start"] <= moment].copy()
+    pauses["end"] = np.minimum(pauses["end"], moment)
+    cut.gc.extend(pauses)
 
     # A worker run begins when the loop hands it over: from then on it waits for a worker.
     worker = trace.worker.rows

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from server.protocol import Outcome
 from visualizer.model.gc_pauses import LOOP_LANE, loop_slices_without_gc
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import RunTrace, sorted_rows
 
 I64 = npt.NDArray[np.int64]
 
@@ -94,7 +94,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     """Every measured event of ``trace`` as a bar on its lane."""
     t0 = trace.t0
     loop = loop_slices_without_gc(trace)
-    worker = np.sort(trace.worker.rows, order="start")
+    worker = sorted_rows(trace.worker.rows, "start")
     phases = derive_phases(trace, now)
 
     keys, first_use = np.unique(worker["thread"], return_index=True)

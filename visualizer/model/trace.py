@@ -38,6 +38,18 @@ STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
 GC_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("generation", "i8"), ("lane", "i8")])
 
 
+def sorted_rows(rows: npt.NDArray[Any], first: str) -> npt.NDArray[Any]:
+    """``rows`` in the order ``np.sort(rows, order=first)`` gives: by ``first``, then the rest.
+
+    By np.lexsort on the columns: a structured sort compares whole rows through
+    Python-level machinery, 4x slower, and holds Python's lock the whole time, so a
+    worker thread sorting a big run froze the GUI thread (50-120 ms at 20,000 requests).
+    """
+    names = list(rows.dtype.names or ())
+    keys = [rows[name] for name in reversed(names) if name != first] + [rows[first]]
+    return rows[np.lexsort(keys)]
+
+
 class EventTable:
     """Rows appended in batches, read as one structured numpy array."""
 

@@ -9,14 +9,18 @@ written for other viewers, and ignored on reading.
 
 from __future__ import annotations
 
-import json
-import math
+import contextlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
+from visualizer.model._chrome_writer import chrome_text
+from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.trace import RunTrace
@@ -25,6 +29,8 @@ FORMAT_VERSION = 1
 SERVER_PID, REQUESTS_PID = 1, 2
 #: Larger files are refused before reading: a real run of a million requests is ~1 GB.
 MAX_FILE_BYTES = 2 * 1024**3
+#: Told the share of a long job done so far, 0..1.
+Progress = Callable[[float], None]
 _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
@@ -37,12 +43,14 @@ class TraceFileError(ValueError):
 
 
 def write_trace(trace: RunTrace, path: str | Path) -> None:
-    """Write ``trace`` as a Chrome trace file."""
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(to_chrome(trace), out, separators=(",", ":"))
+    """Write ``trace`` as a Chrome trace file: the events of :func:`to_chrome`, one a line."""
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for piece in chrome_text(trace, _metadata(trace)):
+            out.write(piece)
 
 
 def to_chrome(trace: RunTrace) -> dict[str, Any]:
+    """The file's content as Python objects, one dict per event: what the file means."""
     t0 = trace.t0
 
     def us(ns: int) -> float:
@@ -75,6 +83,21 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
                 "worker", name, SERVER_PID, lane_of[thread], us(start), (end - start) / 1000, args
             )
         )
+
+    for start, end, generation, thread in np.sort(trace.gc.rows, order="start").tolist():
+        lane = 0 if thread == LOOP_LANE else lane_of.get(thread)
+        if lane is not None:
+            events.append(
+                _slice(
+                    "gc",
+                    "garbage collection",
+                    SERVER_PID,
+                    lane,
+                    us(start),
+                    (end - start) / 1000,
+                    {"generation": generation},
+                )
+            )
 
     stamps: dict[int, dict[str, float]] = {}
     for request, kind, t in trace.stamp.rows.tolist():
@@ -123,19 +146,29 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
                 {"request": request},
             )
         )
-    metadata = {
+    metadata = _metadata(trace)
+    return {"traceEvents": events, "displayTimeUnit": "ms", "metadata": {"schedviz": metadata}}
+
+
+def _metadata(trace: RunTrace) -> dict[str, Any]:
+    return {
         "format": FORMAT_VERSION,
         "settings": trace.settings.to_dict(),
         "versions": trace.versions,
         "ended": trace.ended,
         "requests_sent": len(trace.sent),
+        "foreign_requests": trace.foreign_requests,
     }
-    return {"traceEvents": events, "displayTimeUnit": "ms", "metadata": {"schedviz": metadata}}
 
 
-def read_trace(path: str | Path) -> RunTrace:
-    """Read a trace file written by :func:`write_trace`; raise TraceFileError if it is not one."""
+def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
+    """Read a trace file written by :func:`write_trace`; raise TraceFileError if it is not one.
+
+    ``progress`` hears the share done (0..1) now and then; if it raises, reading stops
+    and the exception reaches the caller (that is how a reading is cancelled).
+    """
     path = Path(path)
+    tell = progress or _silent
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -143,24 +176,66 @@ def read_trace(path: str | Path) -> RunTrace:
                 f"{path.name} is {size / 1024**3:.1f} GB: trace files up to "
                 f"{MAX_FILE_BYTES / 1024**3:.0f} GB can be opened"
             )
-        with open(path, encoding="utf-8") as source:
-            data = json.load(source)
+        raw = _read_bytes(path, size, tell)
+        laid_out = in_lines(raw, lambda share: tell(READ_SHARE + share * EVENTS_PART))
+        if laid_out is not None:
+            with contextlib.suppress(NotInLines), collector_paused():
+                trace = _from_parts(laid_out[0], laid_out[1], path.name)
+                tell(1.0)
+                return trace
+        raw.decode("utf-8")  # any other layout: parsed whole, after a check
+        with collector_paused():
+            data = orjson.loads(raw)
+        del raw
     except OSError as error:
         raise TraceFileError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise TraceFileError(f"{path.name} is not a text file, so not a trace") from None
-    except json.JSONDecodeError as error:
+    except orjson.JSONDecodeError as error:
         raise TraceFileError(
             f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}): "
             "it may be truncated"
         ) from None
-    return from_chrome(data, name=path.name)
+    tell(READ_SHARE + EVENTS_PART / 2)
+    trace = from_chrome(data, name=path.name)
+    tell(1.0)
+    return trace
+
+
+#: Share of the work of reading a file that reading its bytes is; the events are the rest.
+READ_SHARE = 0.3
+EVENTS_PART = 1.0 - READ_SHARE
+#: Bytes read between two progress reports.
+CHUNK_BYTES = 4 * 1024**2
+
+
+def _read_bytes(path: Path, size: int, tell: Progress) -> bytearray:
+    """The file's bytes, read in chunks into one buffer (a join would copy them all again)."""
+    raw = bytearray(size)
+    view = memoryview(raw)
+    done = 0
+    with open(path, "rb") as source:
+        while done < size and (got := source.readinto(view[done : done + CHUNK_BYTES])):
+            done += got
+            tell(READ_SHARE * done / max(size, 1))
+    view.release()
+    del raw[done:]  # the file shrank since stat()
+    return raw
+
+
+def _silent(share: float) -> None:
+    pass
 
 
 def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
     if not isinstance(data, dict) or not isinstance(data.get("traceEvents"), list):
         raise TraceFileError(f"{name} is JSON but not a trace: it has no traceEvents list")
-    meta = data.get("metadata", {})
+    return _from_parts(data, [data["traceEvents"]], name)
+
+
+def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> RunTrace:
+    """A RunTrace from the file's top level and its events, given in pieces."""
+    meta = top.get("metadata", {})
     schedviz = meta.get("schedviz") if isinstance(meta, dict) else None
     if not isinstance(schedviz, dict):
         raise TraceFileError(
@@ -172,53 +247,13 @@ def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
         raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
     trace = RunTrace(settings=settings, versions=dict(schedviz.get("versions", {})))
     trace.ended = str(schedviz.get("ended", ""))
+    foreign = schedviz.get("foreign_requests", 0)
+    trace.foreign_requests = foreign if isinstance(foreign, int) and foreign >= 0 else 0
     try:
-        _read_events(trace, data["traceEvents"])
-    except (KeyError, TypeError, ValueError) as error:
+        read_events(trace, pieces)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"{name} has an event schedviz cannot read: {error!r}") from None
     return trace
-
-
-def _read_events(trace: RunTrace, events: list[Any]) -> None:
-    loop, worker, sent, done, stamp = [], [], [], [], []
-    thread_of_lane: dict[int, int] = {}
-    for event in events:
-        if event.get("ph") != "X":
-            continue
-        cat, args = event.get("cat"), event.get("args") or {}
-        start = _ns(event["ts"])
-        end = start + _ns(event["dur"])
-        request = int(args.get("request") or 0)
-        if cat == "loop":
-            due = _ns(args["due_us"]) if "due_us" in args else 0
-            loop.append((start, end, request, due))
-        elif cat == "worker":
-            lane = int(event["tid"])
-            thread = thread_of_lane.setdefault(lane, lane)
-            worker.append(
-                (request, _ns(args["dispatched_us"]), start, end, _ns(args["cpu_us"]), thread)
-            )
-        elif cat == "request":
-            sent.append((request, start))
-            outcome = int(args.get("outcome_code", Outcome.OK))
-            done.append((request, start, end, int(args.get("status", 0)), Outcome(outcome)))
-            for kind, key in _STAMP_ARGS.items():
-                if key in args:
-                    stamp.append((request, kind, _ns(args[key])))
-    if len({row[0] for row in sent}) != len(sent):
-        raise ValueError("a request appears more than once")
-    trace.loop.extend(loop)
-    trace.worker.extend(worker)
-    trace.sent.extend(sent)
-    trace.done.extend([(*row[:4], int(row[4])) for row in done])
-    trace.stamp.extend(stamp)
-
-
-def _ns(us: Any) -> int:
-    value = float(us)
-    if not math.isfinite(value):
-        raise ValueError(f"time {us!r} is not a finite number")
-    return round(value * 1000)
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:

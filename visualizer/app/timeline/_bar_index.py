@@ -33,7 +33,7 @@ I64 = npt.NDArray[np.int64]
 
 KINDS = len(BarKind)
 #: An append never merges segments into one larger than this: it bounds one frame's work.
-SEGMENT_LIMIT = 1 << 16
+SEGMENT_LIMIT = 1 << 15
 
 
 class _Level:
@@ -221,16 +221,26 @@ class BarIndex:
         return np.concatenate(found)[widest]
 
     def bar_at(self, x: float, lane: int, tolerance: float) -> int | None:
-        """The model index of the bar on ``lane`` under time ``x``, or the nearest within reach."""
-        if not 0 <= lane < self.lane_count:
+        """The model index of the bar on ``lane`` under time ``x``, or the nearest within reach.
+
+        Only the bars within ``tolerance`` of ``x`` are looked at, found by the same
+        binary search that culls a frame: a scan of the whole lane cost 25 ms a mouse
+        move on the loop lane of a 20,000-request run, and 94 ms at a million bars.
+        """
+        if not 0 <= lane < self.lane_count or not math.isfinite(x):
             return None
+        reach_ns = min(max(tolerance, 0.0), 2.0**40) * 1e9 if tolerance == tolerance else 0.0
         best: tuple[float, float, int] | None = None
         for segment in self._all():
             exact = segment.exact
-            lo, hi = np.searchsorted(exact.groups, [lane * KINDS, (lane + 1) * KINDS])
-            if lo == hi:
+            t = x * 1e9 - segment.origin
+            # in_view finds bars touching an open interval: widened by 1 ns, a closed one.
+            _, first, stop = exact.in_view(
+                lane * KINDS, (lane + 1) * KINDS, t - reach_ns - 1, t + reach_ns + 1
+            )
+            bars = _ranges(first, stop)
+            if len(bars) == 0:
                 continue
-            bars = np.arange(exact.group_first[lo], exact.group_stop[hi - 1])
             start = (exact.start(bars) + segment.origin) / 1e9
             end = (exact.end(bars) + segment.origin) / 1e9
             distance = np.maximum(np.maximum(start - x, x - end), 0.0)

@@ -82,6 +82,9 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         super().__init__()
         self.timeline: Timeline | None = None
         self.index: BarIndex | None = None
+        #: The last finished (not growing) Timeline shown, and its index: a replay of it
+        #: shows growing cuts, and returns to it at its end.
+        self._finished: tuple[Timeline, BarIndex] | None = None
         self.highlighted: int | None = None
         self._highlight_bars = np.empty(0, np.int64)
         self._bounds = QRectF()
@@ -112,12 +115,20 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         prepared = _PREPARED.pop(id(timeline), None)
         if prepared is not None:
             self.index = prepared
+        elif timeline is previous and self.index is not None:
+            # The same Timeline again (a finished run is handed on as the last frame,
+            # then as the result): its index stands; indexing it again took ~150 ms.
+            pass
+        elif self._finished is not None and self._finished[0] is timeline:
+            self.index = self._finished[1]  # back from a replay to the run it replayed
         elif self.index is not None and _continues(timeline, previous, self.index.frozen):
             assert isinstance(timeline, GrowingTimeline)
             self.index.extend(timeline, timeline.frozen)
         else:
             frozen = timeline.frozen if isinstance(timeline, GrowingTimeline) else None
             self.index = BarIndex(timeline, frozen)
+        if not isinstance(timeline, GrowingTimeline) and self.index is not None:
+            self._finished = (timeline, self.index)
         bounds = QRectF(0.0, 0.0, max(timeline.span / 1e9, 1e-3), max(len(timeline.lanes), 1))
         if bounds != self._bounds:
             self.prepareGeometryChange()

@@ -19,7 +19,7 @@ from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import LABEL_Y, AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.model.annotations import Annotations
-from visualizer.model.timeline import Timeline
+from visualizer.model.timeline import Lane, Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 1.5
@@ -125,6 +125,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self._annotations: Annotations | None = None
         #: (ns, lanes) the view may show: the timeline's, or more for a replay's growing cut.
         self.extent = (0, 1)
+        self._lanes: list[Lane] | None = None
         self.style_for_theme()
 
     def style_for_theme(self) -> None:
@@ -188,7 +189,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         """
         self.timeline = timeline
         self.item.set_timeline(timeline)
-        self.axis.set_labels([lane.label for lane in timeline.lanes])
+        if timeline.lanes is not self._lanes:  # replay frames share their run's lanes
+            self._lanes = timeline.lanes
+            self.axis.set_labels([lane.label for lane in timeline.lanes])
         self.extent = (
             max(timeline.span, limit_span or 0),
             max(len(timeline.lanes), limit_lanes or 0, 1),
