@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _processes import descendants, reap_children, wait_gone
 
 from visualizer.runner.children import ChildProcess
+from visualizer.runner.session import Session
 
 DATA = Path(__file__).parent / "data"
 
@@ -42,6 +43,15 @@ def _only_live_tests_start_processes(
         raise AssertionError(f"the {child.name} process was started by a test not marked live")
 
     monkeypatch.setattr(ChildProcess, "start", refuse)
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    """A real server for one test (the test must be marked live)."""
+    session = Session()
+    session.start_server()
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -70,14 +69,6 @@ def test_the_story_blames_the_collector_not_the_request() -> None:
     gc_bars = np.flatnonzero(timeline.kind == BarKind.GC)
     assert len(gc_bars) == 1 and timeline.lane[gc_bars[0]] == 0  # on the event loop's lane
     assert timeline.request[gc_bars[0]] == 0
-
-
-@pytest.fixture
-def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
 
 
 @pytest.mark.live

@@ -9,11 +9,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from _sessions import finish
 
 from server.app import create_app
 from server.protocol import Outcome
@@ -22,23 +22,9 @@ from server.tracing import RunGate
 from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
 from visualizer.model.tracefile import MAX_FILE_BYTES, TraceFileError, read_trace
-from visualizer.runner.session import FLUSH_TIMEOUT_S, LiveRun, Session
+from visualizer.runner.session import FLUSH_TIMEOUT_S, Session
 
 live = pytest.mark.live
-
-
-@pytest.fixture
-def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
-
-
-def finish(session: Session, live_run: LiveRun) -> LiveRun:
-    while not live_run.finished:
-        session.pump(0.1)
-    return live_run
 
 
 @live

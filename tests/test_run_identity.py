@@ -3,17 +3,16 @@ to it (DESIGN.md, Processes and Request identity)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import numpy as np
 import pytest
+from _sessions import finish
 
 from server.protocol import KEY_BITS, NO_REQUEST, RESPONSE_END, SERVER_START, request_key
 from server.tracing import RunGate
 from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
-from visualizer.runner.session import LiveRun, Session, _credited
+from visualizer.runner.session import Session, _credited
 
 
 def test_the_gate_takes_only_ids_of_the_run_in_progress() -> None:
@@ -45,20 +44,6 @@ def test_events_of_another_run_are_never_credited_to_this_one() -> None:
     assert _credited(worker, 0, run=2, others=None)[:, 0].tolist() == [1]
 
 
-@pytest.fixture
-def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
-
-
-def _finish(session: Session, run: LiveRun) -> LiveRun:
-    while not run.finished:
-        session.pump(0.1)
-    return run
-
-
 @pytest.mark.live
 def test_handlers_an_earlier_run_abandoned_are_not_the_next_runs_workers(
     session: Session,
@@ -68,11 +53,11 @@ def test_handlers_an_earlier_run_abandoned_are_not_the_next_runs_workers(
     abandoned = RunSettings(
         style="sync_sleep", concurrency=3, requests=3, work_ms=1500, pool=3, timeout_s=0.3
     )
-    first = _finish(session, session.start_run(abandoned))
+    first = finish(session, session.start_run(abandoned))
     assert analyse(first.trace).summary.failed == 3  # timeouts
     # Long enough that the abandoned handlers (1.5 s) end while it runs.
     settings = RunSettings(style="async_sleep", concurrency=3, requests=3, work_ms=1500)
-    second = analyse(_finish(session, session.start_run(settings)).trace)
+    second = analyse(finish(session, session.start_run(settings)).trace)
     assert second.summary.ok == 3
     assert len(second.trace.worker) == 0
     assert second.summary.workers_used == 0
@@ -88,7 +73,7 @@ def test_requests_from_elsewhere_during_a_run_are_counted_not_drawn(session: Ses
     url = f"http://127.0.0.1:{session.hello['port']}/async_sleep?work_ms=1"
     for headers in ({"x-request-id": "1"}, {"x-request-id": "2", "x-schedviz-run": "999"}):
         assert httpx.get(url, headers=headers, timeout=10).status_code == 200
-    _finish(session, run)
+    finish(session, run)
     assert run.trace.foreign_requests == 2
     story = analyse(run.trace).story
     assert any(line.startswith("2 requests from elsewhere reached the server") for line in story)
@@ -101,7 +86,7 @@ def test_requests_from_elsewhere_during_a_run_are_counted_not_drawn(session: Ses
 def test_request_1_does_not_carry_fastapis_first_call_of_the_route(session: Session) -> None:
     """The warm-up calls each route of the run once, untraced, before the run starts."""
     settings = RunSettings(style="sync_sleep", concurrency=1, requests=6, work_ms=1)
-    loop = _finish(session, session.start_run(settings)).trace.loop.rows
+    loop = finish(session, session.start_run(settings)).trace.loop.rows
     loop = loop[loop["request"] > 0]
     busy = {
         request: int((loop["end"] - loop["start"])[loop["request"] == request].sum())
