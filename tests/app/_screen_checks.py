@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from _plot_area import check_window_plot
+import numpy as np
+from _plot_area import check_window_plot, scaled, window_mapping
 from _traces import lasting
 from PySide6.QtCore import QRect, QRectF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -117,3 +118,21 @@ def show_pair(window: MainWindow, first: RunResult, second: RunResult) -> None:
         comparison.set_timeline(slot, result.timeline, annotate(result.trace))
         comparison.set_result(slot, result)
     window.pair = (first, second)
+
+
+def assert_bar_labels_drawn(image: QImage, plot: TimelinePlot, window: MainWindow) -> None:
+    """The loop lane's wide bars carry their "request n": white text in the bar's middle."""
+    timeline = plot.timeline
+    assert timeline is not None
+    to_pixel = scaled(window_mapping(plot, window), image.devicePixelRatio())
+    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    on_loop = (timeline.lane == 0) & (timeline.request > 0)
+    widest = int(np.argmax(np.where(on_loop, timeline.end - timeline.start, -1)))
+    left, middle = to_pixel(timeline.start[widest] / 1e9, 0.5)
+    right, _ = to_pixel(timeline.end[widest] / 1e9, 0.5)
+    whites = 0
+    for y in range(int(middle) - 4, int(middle) + 5):
+        for x in range(int(left) + 2, int(right) - 2):
+            if QColor(rgb.pixel(x, y)).lightness() > 235:
+                whites += 1
+    assert whites > 10, f"no label on the widest loop bar of request {timeline.request[widest]}"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from _screen_checks import (
+    assert_bar_labels_drawn,
     assert_fits,
     assert_plot_readable,
     assert_whole,
@@ -132,6 +133,7 @@ def test_compare_shows_both_runs_whole(
     assert_fits(window, area)
     for plot in window.comparison.plots:
         assert_plot_readable(image, plot, window)
+    assert_bar_labels_drawn(image, window.comparison.plots[0], window)  # async_blocking's turns
     for entry in window.comparison.legend.entries:
         assert_whole(entry, "a legend entry")
     assert_whole(window.statusBar(), "the status bar")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from visualizer.model.timeline import BarKind
 
@@ -164,3 +164,19 @@ def font_scale(scale: float) -> Iterator[None]:
         yield
     finally:
         FONTS.scale = before
+
+
+#: Text shrunk to fit a short lane or bar goes no smaller than this: still readable close up.
+SMALLEST_FITTED_PT = 7.5
+
+
+def fitted(font: QFont, height_px: float) -> QFont:
+    """``font``, or a smaller copy whose line is no taller than ``height_px``.
+
+    Line heights are whole pixels and not quite proportional to the point size, so
+    the size steps down until it fits, never below :data:`SMALLEST_FITTED_PT`.
+    """
+    font = QFont(font)
+    while QFontMetrics(font).height() > height_px and font.pointSizeF() > SMALLEST_FITTED_PT:
+        font.setPointSizeF(max(SMALLEST_FITTED_PT, font.pointSizeF() - 0.25))
+    return font

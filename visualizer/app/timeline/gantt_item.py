@@ -278,7 +278,9 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         to_device = painter.transform()
         painter.save()
         painter.resetTransform()  # text drawn in pixels, not stretched into seconds
-        painter.setFont(palette.FONTS.axis())
+        # As tall as the bar allows: presentation fonts on short lanes would not fit.
+        bar_px = BAR_HEIGHT * abs(to_device.m22())
+        painter.setFont(palette.fitted(palette.FONTS.axis(), bar_px + 2))
         metrics = painter.fontMetrics()
         for bar in bars.tolist():
             lane = int(timeline.lane[bar])

@@ -23,8 +23,6 @@ from visualizer.model.timeline import Lane, Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 1.5
-#: Lane labels shrink to fit short lanes, but never below this: still readable up close.
-MIN_LABEL_PT = 7.5
 
 
 class LaneAxis(pg.AxisItem):  # type: ignore[misc]
@@ -41,10 +39,7 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
 
     def fit_label_font(self, lane_px: float) -> None:
         """Labels as large as the axis font, but no taller than a lane, down to a floor."""
-        font = palette.FONTS.axis()
-        # Line heights are whole pixels and not quite proportional: step down to fit.
-        while QFontMetrics(font).height() > lane_px and font.pointSizeF() > MIN_LABEL_PT:
-            font.setPointSizeF(max(MIN_LABEL_PT, font.pointSizeF() - 0.25))
+        font = palette.fitted(palette.FONTS.axis(), lane_px)
         if font != self.label_font:
             self.label_font = font
             self.setTickFont(font)
