@@ -172,7 +172,7 @@ def old_bar_at(index: BarIndex, x: float, lane: int, tolerance: float) -> int | 
     """The old lookup: every bar of the lane, distances to all of them."""
     best: tuple[float, float, int] | None = None
     for segment in index._all():
-        exact = segment.levels[0]
+        exact = segment.exact
         lo, hi = np.searchsorted(exact.groups, [lane * KINDS, (lane + 1) * KINDS])
         if lo == hi:
             continue

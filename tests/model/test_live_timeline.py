@@ -3,6 +3,7 @@ that build_timeline gives for the same events, frame after frame and at the end.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from server.protocol import Outcome
+from visualizer.model.follow import FollowedLanes
 from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
 from visualizer.model.timeline import Timeline, build_timeline
 from visualizer.model.trace import RunTrace
@@ -127,3 +129,41 @@ def test_a_worker_that_appears_after_requests_have_lanes_starts_a_new_history() 
         assert np.array_equal(bars(timeline), bars(build_timeline(live, now=now)))
     assert live_timeline is not None
     assert live_timeline.rebuilds == len(histories) - 1
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_server_events_that_come_before_the_clients_sent_rows_have_their_lanes(
+    path: Path,
+) -> None:
+    """The client's 'sent' batches can come after the server's events of the same
+    requests: every bar must still fall on a lane the timeline lists, and following
+    the run (the view keeps 8 lanes) must not trip over it."""
+    full = _with_ids_from(read_trace(path), 101)  # beyond the lanes a live view makes first
+    # The sent rows arrive only with the answers: by then the server has said all.
+    done = full.done.rows
+    answered = dict(zip(done["request"].tolist(), done["received"].tolist(), strict=True))
+    arrival = {name: getattr(full, name).rows[column] for name, column in ARRIVAL.items()}
+    arrival["sent"] = np.array([answered[r] for r in full.sent.rows["request"].tolist()])
+    live = RunTrace(full.settings, t0=full.t0)
+    live_timeline = LiveTimeline(live)
+    follower = FollowedLanes(most=8)
+    last = int(full.done.rows["received"].max())
+    step = 5_000_000
+    for now in range(full.t0, last + 2 * step, step):
+        for name, when in arrival.items():
+            rows = getattr(full, name).rows
+            getattr(live, name).extend(rows[(when > now - step) & (when <= now)])
+        timeline = live_timeline.update(now)
+        assert int(timeline.lane.max(initial=0)) < len(timeline.lanes)
+        follower.update(timeline)
+
+
+def _with_ids_from(trace: RunTrace, first: int) -> RunTrace:
+    """The trace of a bigger run's last requests: ids from ``first``, of 2 x ``first`` planned."""
+    renumbered = RunTrace(replace(trace.settings, requests=2 * first), t0=trace.t0)
+    for name in ("sent", "done", "loop", "worker", "stamp"):
+        rows = getattr(trace, name).rows.copy()
+        ours = rows["request"] > 0
+        rows["request"][ours] += first - 1
+        getattr(renumbered, name).extend(rows)
+    return renumbered

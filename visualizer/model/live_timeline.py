@@ -158,8 +158,11 @@ class LiveTimeline:
         loop, worker, done = new["loop"], new["worker"], new["done"]
         for thread in worker["thread"].tolist():
             self._workers.setdefault(thread, len(self._workers) + 1)
-        if len(new["sent"]):
-            self._max_request = max(self._max_request, int(new["sent"]["request"].max()))
+        # The server's events of a request can arrive before the client's word that it
+        # was sent (the two ship on their own clocks): its lane must exist all the same.
+        seen = [new[name]["request"] for name in ("sent", "loop", "worker", "stamp")]
+        highest = max((int(ids.max()) for ids in seen if len(ids)), default=0)
+        self._max_request = max(self._max_request, highest)
         if len(loop):
             self._server_now = max(self._server_now, int(loop["end"].max()))
         lookup = np.array(list(self._workers.items()) or [(0, 0)], np.int64)
