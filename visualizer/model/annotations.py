@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.model.gc_pauses import loop_slices_without_gc
+from visualizer.model.gc_pauses import loop_slices_held
 from visualizer.model.loop_blocks import telling_block
 from visualizer.model.trace import RunTrace
 
@@ -27,10 +27,12 @@ class LoopBlockMark:
     start: int
     end: int
     request: int | None
+    #: How long the callback held the loop: the slice less any collector pause in it.
+    held: int
 
     @property
     def text(self) -> str:
-        ms = (self.end - self.start) / 1e6
+        ms = self.held / 1e6
         who = f"request {self.request}" if self.request else "the server"
         return f"{who} blocked the loop {ms:,.0f} ms"
 
@@ -55,16 +57,14 @@ def annotate(trace: RunTrace) -> Annotations:
 
 def longest_loop_block(trace: RunTrace) -> LoopBlockMark | None:
     """The first of the longest loop slices (see loop_blocks), if long enough to matter."""
-    loop = loop_slices_without_gc(trace)
-    index = telling_block(loop)
-    if index is None:
+    loop, held = loop_slices_held(trace)
+    index = telling_block(loop["start"], held)
+    if index is None or held[index] < NOTABLE_BLOCK_NS:
         return None
     longest = loop[index]
     start, end = int(longest["start"]) - trace.t0, int(longest["end"]) - trace.t0
-    if end - start < NOTABLE_BLOCK_NS:
-        return None
     request = int(longest["request"])
-    return LoopBlockMark(start, end, request if request > 0 else None)
+    return LoopBlockMark(start, end, request if request > 0 else None, int(held[index]))
 
 
 def pool_full_periods(trace: RunTrace) -> list[tuple[int, int]]:

@@ -16,19 +16,16 @@ import numpy as np
 AS_LONG_SHARE = 0.9
 
 
-def telling_block(loop: np.ndarray[Any, Any]) -> int | None:
-    """Index into ``loop`` (rows with start, end, request) of the first of the longest
-    slices, or None if there are none."""
-    if len(loop) == 0:
+def telling_block(starts: np.ndarray[Any, Any], held: np.ndarray[Any, Any]) -> int | None:
+    """Index of the first (by ``starts``) of the loop slices that held the loop longest
+    (``held``: ns each, garbage collection left out), or None if there are none."""
+    if len(starts) == 0:
         return None
-    durations = loop["end"] - loop["start"]
-    as_long = np.flatnonzero(durations >= AS_LONG_SHARE * durations.max())
-    return int(as_long[np.argmin(loop["start"][as_long])])
+    as_long = np.flatnonzero(held >= AS_LONG_SHARE * held.max())
+    return int(as_long[np.argmin(starts[as_long])])
 
 
-def blockers_like_it(loop: np.ndarray[Any, Any], block: int) -> int:
-    """How many requests blocked the loop about as long as ``block`` did."""
-    durations = loop["end"] - loop["start"]
-    as_long = durations >= AS_LONG_SHARE * durations[block]
-    requests = loop["request"][as_long]
-    return len(np.unique(requests[requests > 0]))
+def blockers_like_it(requests: np.ndarray[Any, Any], held: np.ndarray[Any, Any], block: int) -> int:
+    """How many requests blocked the loop about as long as slice ``block`` did."""
+    blockers = requests[held >= AS_LONG_SHARE * held[block]]
+    return len(np.unique(blockers[blockers > 0]))

@@ -20,6 +20,7 @@ import numpy as np
 
 from visualizer.model.annotations import NOTABLE_BLOCK_NS, Annotations, LoopBlockMark
 from visualizer.model.live_timeline import GrowingTimeline
+from visualizer.model.loop_blocks import telling_block
 from visualizer.model.phases import PhaseSegments
 from visualizer.model.timeline import BarKind, Timeline
 
@@ -40,8 +41,12 @@ class ReplayFrames:
         self._dirty = (0, 0)
         self._at = -1
         self._history = object()
-        loop = timeline.lane == 0
+        on_loop = timeline.lane == 0
+        loop = on_loop & (timeline.kind != BarKind.GC)
         self._loop = {name: getattr(timeline, name)[loop] for name in ("start", "end", "request")}
+        self._held = _held(
+            self._loop, timeline.start[on_loop & ~loop], timeline.end[on_loop & ~loop]
+        )
         self._loop_by_start = np.argsort(self._loop["start"], kind="stable")
         self._loop_starts = self._loop["start"][self._loop_by_start]
         empty = np.empty(0, np.int64)
@@ -83,15 +88,34 @@ class ReplayFrames:
         begun = self._loop_by_start[: int(np.searchsorted(self._loop_starts, at, side="left"))]
         block = None
         if len(begun):
+            # The block the finished run's mark names, as it stood at ``at``: the same
+            # choice (loop_blocks) over the slices begun by then, cut there.
             start = self._loop["start"][begun]
             length = np.minimum(self._loop["end"][begun], at) - start
-            longest = int(np.argmax(length))
-            if length[longest] >= NOTABLE_BLOCK_NS:
+            held = np.minimum(self._held[begun], length)
+            longest = telling_block(start, held)
+            if longest is not None and held[longest] >= NOTABLE_BLOCK_NS:
                 request = int(self._loop["request"][begun[longest]])
                 block = LoopBlockMark(
-                    int(start[longest]), int(start[longest] + length[longest]), request or None
+                    int(start[longest]),
+                    int(start[longest] + length[longest]),
+                    request or None,
+                    int(held[longest]),
                 )
         pool_full = [(s, min(e, at)) for s, e in self._annotations.pool_full if s < at]
         return Annotations(
             loop_block=block, pool_full=pool_full, pool_size=self._annotations.pool_size
         )
+
+
+def _held(
+    loop: dict[str, np.ndarray], pause_starts: np.ndarray, pause_ends: np.ndarray
+) -> np.ndarray:
+    """How long each loop slice held the loop: its length less the pauses inside it."""
+    held: np.ndarray = (loop["end"] - loop["start"]).astype(np.int64)
+    if len(pause_starts) and len(held):
+        order = np.argsort(loop["start"], kind="stable")
+        holder = np.searchsorted(loop["start"][order], pause_starts, side="right") - 1
+        inside = (holder >= 0) & (pause_ends <= loop["end"][order][np.maximum(holder, 0)])
+        np.subtract.at(held, order[holder[inside]], (pause_ends - pause_starts)[inside])
+    return held

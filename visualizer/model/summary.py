@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from server.protocol import RESPONSE_END, SERVER_START, Outcome
-from visualizer.model.gc_pauses import loop_pauses, loop_slices_without_gc
+from visualizer.model.gc_pauses import loop_pauses, loop_slices_held
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
 from visualizer.model.timeline import Timeline
@@ -108,8 +108,8 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     worker = worker[worker["request"] > 0]
     waits = worker["start"] - worker["dispatched"]
     waited_requests = np.unique(worker["request"][_found_pool_full(worker, trace.settings.pool)])
-    loop = loop_slices_without_gc(trace)
-    handler_slices = loop[loop["request"] > 0]
+    loop, held = loop_slices_held(trace)
+    handler_held = held[loop["request"] > 0]
     pauses = trace.gc.rows
     on_loop = loop_pauses(trace)
     return RunSummary(
@@ -121,8 +121,8 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         failures=failures,
         makespan_ms=makespan,
         latency_ms={k: float(v) for k, v in percentiles.items()},
-        longest_loop_block=_longest_block(trace, loop, timeline),
-        loop_busy_ms=float((handler_slices["end"] - handler_slices["start"]).sum()) / 1e6,
+        longest_loop_block=_longest_block(trace, loop, held, timeline),
+        loop_busy_ms=float(handler_held.sum()) / 1e6,
         workers_used=timeline.worker_count,
         pool_size=trace.settings.pool,
         pool_waited=len(waited_requests),
@@ -165,9 +165,9 @@ def _failure_reasons(done: np.ndarray) -> dict[str, int]:
 
 
 def _longest_block(
-    trace: RunTrace, loop: np.ndarray[Any, Any], timeline: Timeline
+    trace: RunTrace, loop: np.ndarray[Any, Any], held: np.ndarray[Any, Any], timeline: Timeline
 ) -> LoopBlock | None:
-    index = telling_block(loop)
+    index = telling_block(loop["start"], held)
     if index is None:
         return None
     block = loop[index]
@@ -188,10 +188,10 @@ def _longest_block(
     return LoopBlock(
         request=guilty if guilty > 0 else None,
         start_ms=(start - trace.t0) / 1e6,
-        duration_ms=(end - start) / 1e6,
+        duration_ms=float(held[index]) / 1e6,
         waited_behind=behind,
         held_up_briefly=len(waiters) - behind,
-        blockers=max(blockers_like_it(loop, index), 1),
+        blockers=max(blockers_like_it(loop["request"], held, index), 1),
     )
 
 

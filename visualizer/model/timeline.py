@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import Outcome
-from visualizer.model.gc_pauses import LOOP_LANE, loop_slices_without_gc
+from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.trace import RunTrace, sorted_rows
 
@@ -93,7 +93,8 @@ class Timeline:
 def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     """Every measured event of ``trace`` as a bar on its lane."""
     t0 = trace.t0
-    loop = loop_slices_without_gc(trace)
+    # A collector's pause is drawn over the slice it happened in (GC after RUNNING).
+    loop = sorted_rows(trace.loop.rows, "start")
     worker = sorted_rows(trace.worker.rows, "start")
     phases = derive_phases(trace, now)
 
