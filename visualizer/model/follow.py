@@ -103,16 +103,10 @@ class FollowedLanes:
             self._count, self._resource_bars(timeline, timeline.frozen, len(timeline.lane))
         )
         size = self._columns.put(size, _bars(timeline, requests, renumbered))
-        data = self._columns.data
         lanes = timeline.lanes[:resources] + [timeline.lanes[int(lane)] for lane in kept]
         return GrowingTimeline(
             lanes=lanes,
-            lane=data["lane"][:size],
-            start=data["start"][:size],
-            end=data["end"][:size],
-            kind=data["kind"][:size],
-            request=data["request"][:size],
-            cpu=data["cpu"][:size],
+            **self._columns.first(size),
             phases=timeline.phases,
             span=timeline.span,
             worker_count=timeline.worker_count,

@@ -101,6 +101,10 @@ class BarColumns:
             self.data[name][at:need] = bars[name]
         return need
 
+    def first(self, size: int) -> dict[str, npt.NDArray[Any]]:
+        """The first ``size`` bars, as a Timeline's columns (views, not copies)."""
+        return {name: column[:size] for name, column in self.data.items()}
+
 
 class LiveTimeline:
     """Turns a growing RunTrace into a GrowingTimeline each frame; see the module doc."""
@@ -256,12 +260,7 @@ class LiveTimeline:
             worker_count=workers,
             frozen=frozen,
             history=self.history,
-            lane=data["lane"][:size],
-            start=data["start"][:size],
-            end=data["end"][:size],
-            kind=data["kind"][:size],
-            request=data["request"][:size],
-            cpu=data["cpu"][:size],
+            **self._bars.first(size),
         )
 
     def _request_lanes(self) -> list[Lane]:
