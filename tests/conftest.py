@@ -57,3 +57,28 @@ def session() -> Iterator[Session]:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(autouse=True)
+def _written_traces_nest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every trace file a test writes under its temporary directories opens in Perfetto."""
+    from _nesting import nesting_problems
+
+    from visualizer.model._chrome_writer import HEAD
+
+    base = tmp_path_factory.getbasetemp()
+    before = {p: p.stat().st_mtime_ns for p in base.rglob("*.json")}
+    yield
+    for path in base.rglob("*.json"):
+        if before.get(path) == path.stat().st_mtime_ns:
+            continue
+        raw = path.read_bytes()
+        # Only files laid out as write_trace writes them, whole: tests of the reader
+        # write damaged and nonsensical files on purpose.
+        if not raw.startswith(HEAD.encode()) or b'\n],"displayTimeUnit"' not in raw[-4096:]:
+            continue
+        try:
+            problems = nesting_problems(path)
+        except ValueError:  # damaged on purpose: the reader's tests refuse it
+            continue
+        assert problems == [], f"{path.name} would not open whole in Perfetto: {problems[:3]}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.protocol import Outcome
+from server.protocol import RESPONSE_END, Outcome
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
@@ -80,14 +80,15 @@ def test_a_request_in_flight_is_drawn_up_to_now() -> None:
     trace = RunTrace(settings=RunSettings(), t0=1_000)
     trace.sent.extend([(1, 2_000)])
     phases = derive_phases(trace, now=10_000)
-    assert phases.of(1) == [(Phase.QUEUED, 1_000, 2_000), (Phase.WAITING, 2_000, 10_000)]
+    # One of the first C: from the run's start the client is getting it out, not queuing it.
+    assert phases.of(1) == [(Phase.SENDING, 1_000, 10_000)]
 
 
-def test_a_request_the_server_never_saw_waits_until_it_failed() -> None:
+def test_a_request_the_server_never_saw_is_client_side_until_it_failed() -> None:
     trace = RunTrace(settings=RunSettings(), t0=0)
     trace.sent.extend([(1, 100)])
     trace.done.extend([(1, 100, 900, 0, int(Outcome.CONNECTION))])
-    assert derive_phases(trace).of(1) == [(Phase.QUEUED, 0, 100), (Phase.WAITING, 100, 900)]
+    assert derive_phases(trace).of(1) == [(Phase.SENDING, 0, 900)]
 
 
 def test_a_late_timer_counts_as_waiting_and_an_early_one_does_not() -> None:
@@ -105,15 +106,82 @@ def test_a_late_timer_counts_as_waiting_and_an_early_one_does_not() -> None:
     trace.stamp.extend([(1, 2, 61 * ms)])
     got = [(p, s // ms, e // ms) for p, s, e in derive_phases(trace).of(1)]
     assert got == [
-        (Phase.WAITING, 0, 1),
+        (Phase.SENDING, 0, 1),
         (Phase.RUNNING, 1, 2),
         (Phase.AWAITING, 2, 40),
         (Phase.WAITING, 40, 50),
         (Phase.RUNNING, 50, 51),
         (Phase.AWAITING, 51, 60),
         (Phase.RUNNING, 60, 61),
-        (Phase.WAITING, 61, 100),
+        (Phase.RECEIVING, 61, 100),  # the response written: the client's time, not the server's
     ]
+
+
+MS = 1_000_000
+
+
+def _two_requests(concurrency: int) -> RunTrace:
+    """Request 1 blocks the loop from 1 to 50 ms; request 2 is sent at 2 ms."""
+    trace = RunTrace(settings=RunSettings(concurrency=concurrency), t0=0)
+    trace.sent.extend([(1, 0), (2, 2 * MS)])
+    trace.loop.extend([(1 * MS, 50 * MS, 1, 0), (50 * MS + 20_000, 51 * MS, 2, 0)])
+    trace.stamp.extend([(1, 2, 50 * MS), (2, 2, 51 * MS)])
+    trace.done.extend([(1, 0, 50 * MS, 200, 0), (2, 2 * MS, 80 * MS, 200, 0)])
+    return trace
+
+
+def test_only_requests_beyond_the_first_c_are_queued() -> None:
+    alone = derive_phases(_two_requests(concurrency=2))
+    # Both had a slot at the start: the 2 ms before request 2's stamp are the client's.
+    assert alone.of(2)[0] == (Phase.SENDING, 0, 2 * MS)
+    assert Phase.QUEUED not in [p for p, _, _ in alone.of(1) + alone.of(2)]
+    one_slot = derive_phases(_two_requests(concurrency=1))
+    assert one_slot.of(2)[0] == (Phase.QUEUED, 0, 2 * MS)
+
+
+def test_a_request_sent_while_the_loop_is_blocked_waits_for_the_server() -> None:
+    phases = derive_phases(_two_requests(concurrency=2))
+    assert phases.of(2)[:3] == [
+        (Phase.SENDING, 0, 2 * MS),
+        (Phase.WAITING, 2 * MS, 50 * MS + 20_000),  # the loop was busy since before it was sent
+        (Phase.RUNNING, 50 * MS + 20_000, 51 * MS),
+    ]
+
+
+def test_a_request_sent_to_an_idle_loop_is_sending_until_the_server_wakes() -> None:
+    trace = RunTrace(settings=RunSettings(concurrency=1), t0=0)
+    trace.sent.extend([(1, 0)])
+    # The loop idles until 30 ms, reads the bytes (server I/O), then runs the request.
+    trace.loop.extend([(30 * MS, 30 * MS + 50_000, 0, 0), (30 * MS + 60_000, 31 * MS, 1, 0)])
+    trace.stamp.extend([(1, 2, 31 * MS)])
+    trace.done.extend([(1, 0, 40 * MS, 200, 0)])
+    assert derive_phases(trace).of(1) == [
+        (Phase.SENDING, 0, 30 * MS),
+        (Phase.WAITING, 30 * MS, 30 * MS + 60_000),
+        (Phase.RUNNING, 30 * MS + 60_000, 31 * MS),
+        (Phase.RECEIVING, 31 * MS, 40 * MS),
+    ]
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
+def test_recorded_runs_queue_no_request_of_the_first_c(path: Path) -> None:
+    trace = read_trace(path)
+    phases = derive_phases(trace)
+    first_c = phases.request <= trace.settings.concurrency
+    assert not np.any(first_c & (phases.phase == Phase.QUEUED))
+
+
+def test_after_the_last_byte_a_recorded_request_is_receiving_not_waiting(data_dir: Path) -> None:
+    trace = read_trace(data_dir / "async_sleep_c10_w200.json")
+    phases = derive_phases(trace)
+    ends = trace.stamp.rows[trace.stamp.rows["kind"] == RESPONSE_END]
+    receiving = 0
+    for request, end in zip(ends["request"].tolist(), ends["t"].tolist(), strict=True):
+        after = [p for p, _, e in phases.of(request) if e > end]
+        assert Phase.WAITING not in after
+        receiving += Phase.RECEIVING in after
+    # All but the two whose last slice outlasted the client's receipt.
+    assert receiving == len(ends) - 2
 
 
 def test_no_requests_no_phases() -> None:

@@ -20,6 +20,9 @@ from visualizer.model.timeline import BarKind
 #: Awaiting is Okabe-Ito sky blue lightened (45% over white): plain sky blue has the
 #: luminance of orange (contrast 1.02), so waiting and awaiting were one grey in print.
 #: Light also says what awaiting is: the request holds nothing, the loop is free.
+#: Client-side time is in light tints: sending in queued's reddish purple (the client
+#: holds it, as it holds a queued one) lightened (60% over white), receiving in
+#: Okabe-Ito yellow; neither is a colour of the server's lanes.
 BAR_COLOURS: dict[BarKind, str] = {
     BarKind.RUNNING: "#0072B2",  # blue
     BarKind.AWAITING: "#B3DDF5",  # sky blue #56B4E9, light
@@ -28,6 +31,8 @@ BAR_COLOURS: dict[BarKind, str] = {
     BarKind.SERVER: "#999999",  # grey
     BarKind.FAILED: "#D55E00",  # vermillion
     BarKind.GC: "#009E73",  # bluish green
+    BarKind.SENDING: "#E0AFCA",  # reddish purple #CC79A7, light
+    BarKind.RECEIVING: "#F0E442",  # yellow
 }
 
 #: The words the legend and tooltips use for each kind.
@@ -39,14 +44,21 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.SERVER: "server I/O on the loop",
     BarKind.FAILED: "failed",
     BarKind.GC: "garbage collection",
+    BarKind.SENDING: "sending",
+    BarKind.RECEIVING: "receiving",
 }
 
 #: One line for the legend's tooltips: what the phase means (DESIGN.md).
 BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.RUNNING: "its code runs, on the event loop or on a worker",
     BarKind.AWAITING: "suspended at an await: the loop is free for others",
-    BarKind.WAITING: "sent, but nothing runs it yet: the loop is busy or every worker is taken",
+    BarKind.WAITING: "the server has it but nothing runs it: the loop is busy or every worker "
+    "is taken",
     BarKind.QUEUED: "the client holds it: all concurrency slots are in use",
+    BarKind.SENDING: "client-side time: the client is sending it or its bytes are in flight; "
+    "the server's app has not got it yet",
+    BarKind.RECEIVING: "client-side time: the server has written the response; the client "
+    "has not read it yet (its own loop is busy, or the bytes are in flight)",
     BarKind.SERVER: "the loop runs sockets, timers or uvicorn itself, for no request",
     BarKind.FAILED: "the request ended with an error, a timeout or a cancel",
     BarKind.GC: "the garbage collector paused this thread: no request's doing",
@@ -62,6 +74,8 @@ LEGEND_ORDER = (
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.QUEUED,
+    BarKind.SENDING,
+    BarKind.RECEIVING,
     BarKind.SERVER,
     BarKind.GC,
     BarKind.FAILED,

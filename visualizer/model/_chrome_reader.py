@@ -194,6 +194,10 @@ def _read_requests(
     outcome = _ints([arg.get("outcome_code", Outcome.OK) for arg in args])
     if not np.isin(outcome, _OUTCOMES).all():
         raise ValueError(f"{outcome[~np.isin(outcome, _OUTCOMES)][0]} is not a valid Outcome")
+    # Files since the request event spans all its phases carry the client's stamps.
+    if args and "sent_us" in args[0]:
+        start = _ns(list(map(itemgetter("sent_us"), args)))
+        end = _ns(list(map(itemgetter("received_us"), args)))
     sent = np.zeros(len(events), trace.sent.dtype)
     sent["request"], sent["sent"] = request, start
     done = np.zeros(len(events), trace.done.dtype)

@@ -20,7 +20,7 @@ import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.gc_pauses import LOOP_LANE
-from visualizer.model.phases import Phase, derive_phases
+from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.trace import RunTrace, sorted_rows
 
 SERVER_PID, REQUESTS_PID = 1, 2
@@ -50,6 +50,8 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     """
     loop = sorted_rows(trace.loop.rows, "start")
     worker = sorted_rows(trace.worker.rows, "start")
+    origin = file_origin(trace)
+    phases = derive_phases(trace)
     # Worker lanes are numbered in the order the run first used each thread.
     threads, first_use, which = np.unique(worker["thread"], return_index=True, return_inverse=True)
     rank = np.empty(len(first_use), np.int64)
@@ -61,11 +63,11 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
         _meta("process_name", REQUESTS_PID, "0", ["requests"]),
         _meta("thread_name", SERVER_PID, "0", ["event loop"]),
         _meta("thread_name", SERVER_PID, numbers, ["worker " + n for n in numbers]),
-        _loop_events(trace, loop),
-        _worker_events(trace, worker, rank[which] + 1),
-        _gc_events(trace, lane_of_thread),
-        _request_events(trace),
-        _phase_events(trace),
+        _loop_events(loop, origin),
+        _worker_events(worker, rank[which] + 1, origin),
+        _gc_events(trace, lane_of_thread, origin),
+        _request_events(trace, phases, origin),
+        _phase_events(phases, origin),
     )
     yield HEAD
     held = ""
@@ -79,49 +81,37 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     yield '],"displayTimeUnit":"ms","metadata":' + tail + "}\n"
 
 
-def _loop_events(trace: RunTrace, loop: npt.NDArray[Any]) -> Iterator[str]:
-    request = _numbers(loop["request"])
-    due = _optional(',"due_us":', _micros(loop["due"], trace.t0), loop["due"] != 0)
-    return _events(
-        len(loop),
-        ['{"ph":"X","cat":"loop","name":', _names(request, loop["request"] > 0)],
-        [',"pid":1,"tid":0,"ts":', _numbers(_micros(loop["start"], trace.t0))],
-        [',"dur":', _numbers((loop["end"] - loop["start"]) / 1000)],
-        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, "}},\n"],
-    )
+def file_origin(trace: RunTrace) -> int:
+    """The time written as 0: the run's start, or the start of anything recorded before it.
+
+    A loop slice, a worker run or a pause that began before the client started the run
+    (the idle server's, kept because it ended inside the run) would otherwise have a
+    negative ``ts``, which Perfetto does not take. The run's start is then written in
+    the metadata as ``run_start_us``.
+    """
+    earliest = [trace.t0]
+    for rows, columns in (
+        (trace.loop.rows, ("start",)),
+        (trace.worker.rows, ("dispatched", "start")),
+        (trace.gc.rows, ("start",)),
+        (trace.sent.rows, ("sent",)),
+    ):
+        earliest += [int(rows[column].min()) for column in columns if len(rows)]
+    due = trace.loop.rows["due"]
+    if np.any(due != 0):
+        earliest.append(int(due[due != 0].min()))
+    return min(earliest)
 
 
-def _worker_events(
-    trace: RunTrace, worker: npt.NDArray[Any], lane: npt.NDArray[Any]
-) -> Iterator[str]:
-    request = _numbers(worker["request"])
-    return _events(
-        len(worker),
-        ['{"ph":"X","cat":"worker","name":', _names(request, worker["request"] > 0)],
-        [',"pid":1,"tid":', _numbers(lane)],
-        [',"ts":', _numbers(_micros(worker["start"], trace.t0))],
-        [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
-        [',"args":{"request":', _nullable(request, worker["request"] > 0)],
-        [',"cpu_us":', _numbers(worker["cpu"] / 1000)],
-        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], trace.t0)), "}},\n"],
-    )
+def request_spans(trace: RunTrace, phases: PhaseSegments) -> tuple[Any, Any, Any]:
+    """Each request sent (in id order), and the span its request event covers.
 
-
-def _gc_events(trace: RunTrace, lane_of_thread: dict[int, int]) -> Iterator[str]:
-    """The collector's pauses on the loop's and the run's workers' lanes."""
-    pauses = sorted_rows(trace.gc.rows, "start")
-    tid = np.array([lane_of_thread.get(key, -1) for key in pauses["lane"].tolist()], np.int64)
-    pauses, tid = pauses[tid >= 0], tid[tid >= 0]
-    return _events(
-        len(pauses),
-        ['{"ph":"X","cat":"gc","name":"garbage collection","pid":1,"tid":', _numbers(tid)],
-        [',"ts":', _numbers(_micros(pauses["start"], trace.t0))],
-        [',"dur":', _numbers((pauses["end"] - pauses["start"]) / 1000)],
-        [',"args":{"generation":', _numbers(pauses["generation"]), "}},\n"],
-    )
-
-
-def _request_events(trace: RunTrace) -> Iterator[str]:
+    The client's view (sent .. received) does not hold all of a request's phases: it
+    is queued or sending from the run's start, and the server may still be running it
+    after the client read the response or gave up. Perfetto drops events that overlap
+    their request's event partially, so the event spans all of them; the client's
+    stamps are written as ``sent_us`` and ``received_us``.
+    """
     sent = sorted_rows(trace.sent.rows, "request")
     done = trace.done.rows
     done = done[np.argsort(done["request"], kind="stable")]
@@ -130,25 +120,79 @@ def _request_events(trace: RunTrace) -> Iterator[str]:
     if np.any(at < 0) or not np.array_equal(done["request"][at], sent["request"]):
         raise ValueError("a request sent has no final state")
     done = done[at]
+    begin = np.minimum(sent["sent"], done["received"]).astype(np.int64)
+    end = done["received"].astype(np.int64).copy()
+    if len(phases):
+        index = np.searchsorted(sent["request"], phases.request)
+        np.minimum.at(begin, index, phases.start)
+        np.maximum.at(end, index, phases.end)
+    return done, begin, end
+
+
+def _loop_events(loop: npt.NDArray[Any], origin: int) -> Iterator[str]:
+    request = _numbers(loop["request"])
+    due = _optional(',"due_us":', _micros(loop["due"], origin), loop["due"] != 0)
+    return _events(
+        len(loop),
+        ['{"ph":"X","cat":"loop","name":', _names(request, loop["request"] > 0)],
+        [',"pid":1,"tid":0,"ts":', _numbers(_micros(loop["start"], origin))],
+        [',"dur":', _numbers((loop["end"] - loop["start"]) / 1000)],
+        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, "}},\n"],
+    )
+
+
+def _worker_events(worker: npt.NDArray[Any], lane: npt.NDArray[Any], origin: int) -> Iterator[str]:
+    request = _numbers(worker["request"])
+    return _events(
+        len(worker),
+        ['{"ph":"X","cat":"worker","name":', _names(request, worker["request"] > 0)],
+        [',"pid":1,"tid":', _numbers(lane)],
+        [',"ts":', _numbers(_micros(worker["start"], origin))],
+        [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
+        [',"args":{"request":', _nullable(request, worker["request"] > 0)],
+        [',"cpu_us":', _numbers(worker["cpu"] / 1000)],
+        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], origin)), "}},\n"],
+    )
+
+
+def _gc_events(trace: RunTrace, lane_of_thread: dict[int, int], origin: int) -> Iterator[str]:
+    """The collector's pauses on the loop's and the run's workers' lanes."""
+    pauses = sorted_rows(trace.gc.rows, "start")
+    tid = np.array([lane_of_thread.get(key, -1) for key in pauses["lane"].tolist()], np.int64)
+    pauses, tid = pauses[tid >= 0], tid[tid >= 0]
+    return _events(
+        len(pauses),
+        ['{"ph":"X","cat":"gc","name":"garbage collection","pid":1,"tid":', _numbers(tid)],
+        [',"ts":', _numbers(_micros(pauses["start"], origin))],
+        [',"dur":', _numbers((pauses["end"] - pauses["start"]) / 1000)],
+        [',"args":{"generation":', _numbers(pauses["generation"]), "}},\n"],
+    )
+
+
+def _request_events(trace: RunTrace, phases: PhaseSegments, origin: int) -> Iterator[str]:
+    sent = sorted_rows(trace.sent.rows, "request")
+    done, begin, end = request_spans(trace, phases)
     ids = _numbers(sent["request"])
     labels = [orjson.dumps(o.label).decode() for o in Outcome]
-    stamps = _stamps(trace, sent["request"])
+    stamps = _stamps(trace, sent["request"], origin)
     return _events(
         len(sent),
         ['{"ph":"M","name":"thread_name","pid":2,"tid":', ids],
         [',"args":{"name":"request ', ids, '"}},\n'],
         ['{"ph":"X","cat":"request","name":"request ', ids],
         ['","pid":2,"tid":', ids],
-        [',"ts":', _numbers(_micros(sent["sent"], trace.t0))],
-        [',"dur":', _numbers((done["received"] - sent["sent"]) / 1000)],
+        [',"ts":', _numbers(_micros(begin, origin))],
+        [',"dur":', _numbers((end - begin) / 1000)],
         [',"args":{"request":', ids, ',"style":' + orjson.dumps(trace.settings.style).decode()],
         [',"status":', _numbers(done["status"].astype(np.int64))],
         [',"outcome":', [labels[code] for code in done["outcome"].tolist()]],
-        [',"outcome_code":', _numbers(done["outcome"].astype(np.int64)), *stamps, "}},\n"],
+        [',"outcome_code":', _numbers(done["outcome"].astype(np.int64))],
+        [',"sent_us":', _numbers(_micros(sent["sent"], origin))],
+        [',"received_us":', _numbers(_micros(done["received"], origin)), *stamps, "}},\n"],
     )
 
 
-def _stamps(trace: RunTrace, requests: npt.NDArray[np.int64]) -> list[Piece]:
+def _stamps(trace: RunTrace, requests: npt.NDArray[np.int64], origin: int) -> list[Piece]:
     """The server's stamps of each request as optional arguments, the last of a kind winning."""
     rows = trace.stamp.rows
     pieces: list[Piece] = []
@@ -161,19 +205,18 @@ def _stamps(trace: RunTrace, requests: npt.NDArray[np.int64]) -> list[Piece]:
         known[known] = requests[at[known]] == mine["request"][known]
         value[at[known]] = mine["t"][known]  # in row order: a later stamp overwrites
         present[at[known]] = True
-        pieces.append(_optional(',"' + key + '":', _micros(value, trace.t0), present))
+        pieces.append(_optional(',"' + key + '":', _micros(value, origin), present))
     return pieces
 
 
-def _phase_events(trace: RunTrace) -> Iterator[str]:
-    phases = derive_phases(trace)
-    names = ['"' + phase.name.lower() + '"' for phase in Phase]
+def _phase_events(phases: PhaseSegments, origin: int) -> Iterator[str]:
+    names = {int(phase): '"' + phase.name.lower() + '"' for phase in Phase}
     request = _numbers(phases.request)
     return _events(
         len(phases),
         ['{"ph":"X","cat":"phase","name":', [names[p] for p in phases.phase.tolist()]],
         [',"pid":2,"tid":', request],
-        [',"ts":', _numbers(_micros(phases.start, trace.t0))],
+        [',"ts":', _numbers(_micros(phases.start, origin))],
         [',"dur":', _numbers((phases.end - phases.start) / 1000)],
         [',"args":{"request":', request, "}},\n"],
     )

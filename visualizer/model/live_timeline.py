@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import Outcome
-from visualizer.model.phases import PhaseSegments, derive_phases
+from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.timeline import (
     FAILED_MARK_NS,
     BarKind,
@@ -126,6 +126,9 @@ class LiveTimeline:
         self._max_request = 0
         self._settled: set[int] = set()
         self._open = {name: getattr(self.trace, name).rows[:0] for name in self._read}
+        #: Every loop slice (any request's, the server's own) an open request may need to
+        #: tell when the loop last sat idle before the server read it (phases.py).
+        self._loop_activity = self.trace.loop.rows[:0]
         self._server_now = 0
         self._span_seen = 0
         self._frozen_end = 0  # the latest end of a frozen bar: the span without an O(n) max
@@ -142,7 +145,9 @@ class LiveTimeline:
             self._read[name] += len(rows)
         self._freeze_events(new)
         self._gather_open(new)
+        self._loop_activity = np.concatenate([self._loop_activity, new["loop"]])
         self._settle()
+        self._forget_old_loop_activity()
         frozen = self._bars.size
         provisional = self._phase_bars(self._open, now)
         size = self._bars.put(frozen, provisional)
@@ -226,11 +231,21 @@ class LiveTimeline:
         )
         self._settled.update(ready.tolist())
 
+    def _forget_old_loop_activity(self) -> None:
+        """Keep the slices that end after the earliest open request was sent, and the last."""
+        sent = self._open["sent"]["sent"]
+        since = int(sent.min()) - IDLE_GAP_NS if len(sent) else self._server_now
+        ends = self._loop_activity["end"]
+        keep = ends >= since
+        if len(ends):
+            keep[-1] = True
+        self._loop_activity = self._loop_activity[keep]
+
     def _phase_bars(self, tables: dict[str, Any], now: int) -> dict[str, Any]:
         sub = RunTrace(self.trace.settings, t0=self.trace.t0)
         for name, rows in tables.items():
             getattr(sub, name).extend(rows)
-        phases = derive_phases(sub, now)
+        phases = derive_phases(sub, now, loop_activity=self._loop_activity)
         return {
             "lane": self._request_lane(phases.request),
             "start": phases.start - self.trace.t0,

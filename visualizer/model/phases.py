@@ -2,11 +2,23 @@
 
 Each request's life is covered by intervals of known meaning, each with a priority:
 
-    queued    (client t0 .. sent)                                       4
-    running   its loop slices and its worker runs                       3
-    waiting   sent .. first slice; dispatched .. worker start;          2
-              a timer due .. its slice start; response end .. receipt
-    awaiting  first slice .. last server activity (the baseline)        1
+    queued    t0 .. sent, for a request beyond the first C                  6
+    running   its loop slices and its worker runs                           5
+    sending   t0 .. sent for one of the first C; sent .. first server       4
+              activity (all of sent .. receipt if the server never had it)
+    receiving response end .. receipt                                       3
+    waiting   dispatched .. worker start; a timer due .. its slice start;   2
+              last server activity .. receipt when no response end is known
+    awaiting  first server activity .. last (the baseline)                  1
+
+Sending and receiving are the client's time, not the server's: the load generator
+stamps ``sent`` before httpx has written a byte, and ``received`` when its own loop
+gets round to reading the response, which at high concurrency is hundreds of ms
+after the server wrote it. Queued is only the time a request waits for one of the
+client's C slots: the first C have a slot at t0, and the gap until their ``sent``
+stamp is the client starting C tasks one after the other, not a slot being busy. A
+later request takes its id (ids are handed out in order as slots free up) the
+moment a slot frees, so its ``sent`` is that moment.
 
 Where intervals overlap the higher priority wins: a loop slice that dispatches to a
 worker is running until it ends, then the request waits for the worker. The sweep
@@ -32,6 +44,10 @@ from visualizer.model.trace import RunTrace
 #: Below it the lateness is the loop's own bookkeeping, and would only add specks.
 LATE_TIMER_NS = 1_000_000
 
+#: A gap between two loop slices longer than this is the loop idle in ``select``; shorter
+#: ones are its own bookkeeping between callbacks (a few µs, tens when it polls).
+IDLE_GAP_NS = 200_000
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -42,9 +58,22 @@ class Phase(enum.IntEnum):
     WAITING = 1
     RUNNING = 2
     AWAITING = 3
+    # After the bar kinds 4-6 of visualizer.model.timeline, which must stay 0..N-1.
+    SENDING = 7
+    RECEIVING = 8
 
 
-_PRIORITY = {Phase.AWAITING: 1, Phase.WAITING: 2, Phase.RUNNING: 3, Phase.QUEUED: 4}
+#: Client-side phases: time the server does not hold the request.
+CLIENT_SIDE = (Phase.QUEUED, Phase.SENDING, Phase.RECEIVING)
+
+_PRIORITY = {
+    Phase.AWAITING: 1,
+    Phase.WAITING: 2,
+    Phase.RECEIVING: 3,
+    Phase.SENDING: 4,
+    Phase.RUNNING: 5,
+    Phase.QUEUED: 6,
+}
 
 
 @dataclass(frozen=True)
@@ -68,8 +97,15 @@ class PhaseSegments:
         ]
 
 
-def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
-    """Phases of every request sent so far; open intervals of a live run end at ``now``."""
+def derive_phases(
+    trace: RunTrace, now: int | None = None, loop_activity: npt.NDArray[Any] | None = None
+) -> PhaseSegments:
+    """Phases of every request sent so far; open intervals of a live run end at ``now``.
+
+    ``loop_activity``: the loop slices that tell when the loop sat idle, if ``trace``
+    holds only some requests' slices (the live timeline's open requests); all of
+    ``trace``'s by default.
+    """
     sent = trace.sent.rows
     if len(sent) == 0:
         return _empty()
@@ -106,15 +142,37 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
     ends = stamp[stamp["kind"] == RESPONSE_END]
     index = _index_of(requests, ends["request"])
     response_end[index[index >= 0]] = ends["t"][index >= 0]
-    tail_from = np.where(response_end >= 0, response_end, np.where(served, last, sent_at))
+    answered = response_end >= 0
+    unknown_tail = served & ~answered
     unserved_to = np.where(served, first, received)
+    # Sent, but the loop busy since before the bytes can have come: the server's wait.
+    arrived = np.where(
+        served,
+        np.clip(
+            _loop_busy_since(trace.loop.rows if loop_activity is None else loop_activity, first),
+            sent_at,
+            first,
+        ),
+        received,
+    )
+    # Ids are handed out in order as slots free up: ids 1..C had a slot at t0.
+    waited_for_slot = requests > trace.settings.concurrency
+    start = np.full(len(requests), trace.t0)
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
     pieces = [
-        (requests, np.full(len(requests), trace.t0), sent_at, Phase.QUEUED),
-        (requests, sent_at, unserved_to, Phase.WAITING),
+        (requests[waited_for_slot], start[waited_for_slot], sent_at[waited_for_slot], Phase.QUEUED),
+        (
+            requests[~waited_for_slot],
+            start[~waited_for_slot],
+            sent_at[~waited_for_slot],
+            Phase.SENDING,
+        ),
+        (requests, sent_at, arrived, Phase.SENDING),
+        (requests, arrived, unserved_to, Phase.WAITING),
         (requests[served], first[served], last[served], Phase.AWAITING),
-        (requests, tail_from, received, Phase.WAITING),
+        (requests[answered], response_end[answered], received[answered], Phase.RECEIVING),
+        (requests[unknown_tail], last[unknown_tail], received[unknown_tail], Phase.WAITING),
         (worker["request"], worker["dispatched"], worker["start"], Phase.WAITING),
         (late["request"], late["due"], late["start"], Phase.WAITING),
         (loop["request"], loop["start"], loop["end"], Phase.RUNNING),
@@ -142,7 +200,7 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
 
     # After each edge, the highest priority still covering the stretch that follows.
     top = np.zeros(len(edge_t), np.int8)
-    for level in (1, 2, 3, 4):
+    for level in sorted(_PRIORITY.values()):
         covered = np.cumsum(np.where(edge_prio == level, delta, 0)) > 0
         top[covered] = level
 
@@ -160,13 +218,38 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
     )
     starts = np.flatnonzero(new)
     ends_at = np.append(starts[1:], len(seg_req)) - 1
-    phase_of = np.array([0, Phase.AWAITING, Phase.WAITING, Phase.RUNNING, Phase.QUEUED], np.int8)
+    phase_of = np.zeros(len(_PRIORITY) + 1, np.int8)
+    for phase, level in _PRIORITY.items():
+        phase_of[level] = phase
     return PhaseSegments(
         request=seg_req[starts],
         start=seg_start[starts],
         end=seg_end[ends_at],
         phase=phase_of[seg_top[starts]],
     )
+
+
+def _loop_busy_since(slices: Any, times: I64) -> I64:
+    """For each time, when the loop last sat idle before it: the start of its busy stretch.
+
+    An idle loop waits in ``select`` and reads a request's bytes the moment they come,
+    so bytes that reached the server while it sat idle were read then: they came after
+    the last idle gap before the server's first activity of the request. From there on
+    the loop was busy, and the request waited for it (all of async_blocking's queue).
+    A time outside any busy stretch is its own start.
+    """
+    if len(slices) == 0 or len(times) == 0:
+        return times.copy()
+    order = np.argsort(slices["start"], kind="stable")
+    start, end = slices["start"][order], np.maximum.accumulate(slices["end"][order])
+    # A new stretch where a slice starts more than IDLE_GAP_NS after all before it ended.
+    new = np.ones(len(start), bool)
+    new[1:] = start[1:] - end[:-1] > IDLE_GAP_NS
+    stretch_start = start[new]
+    stretch_end = end[np.append(np.flatnonzero(new)[1:], len(start)) - 1]
+    at = np.searchsorted(stretch_start, times, side="right") - 1
+    inside = (at >= 0) & (stretch_end[np.maximum(at, 0)] + IDLE_GAP_NS >= times)
+    return np.where(inside, stretch_start[np.maximum(at, 0)], times).astype(np.int64)
 
 
 def _index_of(sorted_ids: I64, ids: I64) -> I64:

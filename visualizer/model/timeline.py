@@ -33,6 +33,8 @@ class BarKind(enum.IntEnum):
     SERVER = 4  # a loop slice that ran for no request: sockets, timers, uvicorn itself
     FAILED = 5  # the end of a request that failed
     GC = 6  # a pause of the garbage collector, on the lane of the thread that ran it
+    SENDING = Phase.SENDING  # client-side: sent, not yet read by the server's app
+    RECEIVING = Phase.RECEIVING  # client-side: the response written, not yet read by the client
 
 
 class LaneKind(enum.Enum):

@@ -19,7 +19,7 @@ import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
-from visualizer.model._chrome_writer import chrome_text
+from visualizer.model._chrome_writer import chrome_text, file_origin, request_spans
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
@@ -51,10 +51,10 @@ def write_trace(trace: RunTrace, path: str | Path) -> None:
 
 def to_chrome(trace: RunTrace) -> dict[str, Any]:
     """The file's content as Python objects, one dict per event: what the file means."""
-    t0 = trace.t0
+    origin = file_origin(trace)
 
     def us(ns: int) -> float:
-        return round((ns - t0) / 1000, 3)
+        return round((ns - origin) / 1000, 3)
 
     events: list[dict[str, Any]] = [
         _meta("process_name", SERVER_PID, 0, "server"),
@@ -104,7 +104,11 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         stamps.setdefault(request, {})[_STAMP_ARGS[kind]] = us(t)
     done = {row[0]: row for row in trace.done.rows.tolist()}
     style = trace.settings.style
-    for request, sent in sorted(trace.sent.rows.tolist()):
+    phases = derive_phases(trace)
+    _, begins, ends = request_spans(trace, phases)
+    for (request, sent), begin, end in zip(
+        sorted(trace.sent.rows.tolist()), begins.tolist(), ends.tolist(), strict=True
+    ):
         events.append(_meta("thread_name", REQUESTS_PID, request, f"request {request}"))
         _, _, received, status, outcome = done[request]
         args = {
@@ -113,6 +117,8 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
             "status": status,
             "outcome": Outcome(outcome).label,
             "outcome_code": outcome,
+            "sent_us": us(sent),
+            "received_us": us(received),
             **stamps.get(request, {}),
         }
         events.append(
@@ -121,12 +127,11 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
                 f"request {request}",
                 REQUESTS_PID,
                 request,
-                us(sent),
-                (received - sent) / 1000,
+                us(begin),
+                (end - begin) / 1000,
                 args,
             )
         )
-    phases = derive_phases(trace)
     for request, start, end, phase in zip(
         phases.request.tolist(),
         phases.start.tolist(),
@@ -158,6 +163,8 @@ def _metadata(trace: RunTrace) -> dict[str, Any]:
         "ended": trace.ended,
         "requests_sent": len(trace.sent),
         "foreign_requests": trace.foreign_requests,
+        # Where the client started the run, if something recorded began before it.
+        "run_start_us": (trace.t0 - file_origin(trace)) / 1000,
     }
 
 
@@ -245,7 +252,11 @@ def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> 
         settings = RunSettings.from_dict(schedviz.get("settings", {}))
     except (SettingError, TypeError) as error:
         raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
-    trace = RunTrace(settings=settings, versions=dict(schedviz.get("versions", {})))
+    trace = RunTrace(
+        settings=settings,
+        t0=_run_start(schedviz.get("run_start_us", 0)),
+        versions=dict(schedviz.get("versions", {})),
+    )
     trace.ended = str(schedviz.get("ended", ""))
     foreign = schedviz.get("foreign_requests", 0)
     trace.foreign_requests = foreign if isinstance(foreign, int) and foreign >= 0 else 0
@@ -254,6 +265,13 @@ def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> 
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise TraceFileError(f"{name} has an event schedviz cannot read: {error!r}") from None
     return trace
+
+
+def _run_start(micros: Any) -> int:
+    """The run's start in the file's time (ns): 0 unless events began before it."""
+    if not isinstance(micros, int | float) or not 0 <= micros < 2.0**52:
+        raise TraceFileError(f"run_start_us {micros!r} is not a time in the file")
+    return round(micros * 1000)
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:

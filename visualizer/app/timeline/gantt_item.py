@@ -51,6 +51,8 @@ FAILED_MIN_PX = 4
 DRAW_ORDER = (
     BarKind.SERVER,
     BarKind.QUEUED,
+    BarKind.SENDING,
+    BarKind.RECEIVING,
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.RUNNING,
