@@ -38,18 +38,21 @@ def contrast(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def test_waiting_and_awaiting_differ_in_grey_in_an_exported_picture(qtbot: QtBot) -> None:
-    result = analyse(read_trace(DATA / "async_sleep_c10_w200.json"))
-    rendered = render(TimelinePicture.of_run(result), 1920)
-    rgb = _rgb_array(rendered.image)
-    timeline = result.timeline
     seen: dict[int, list[np.ndarray]] = {BarKind.WAITING: [], BarKind.AWAITING: []}
-    for bar in np.flatnonzero(np.isin(timeline.kind, list(seen))):
-        middle = (timeline.start[bar] + timeline.end[bar]) / 2e9
-        x, y = rendered.placements[0].to_point(middle, timeline.lane[bar] + 0.5)
-        left, _ = rendered.placements[0].to_point(timeline.start[bar] / 1e9, 0)
-        if x - left >= 6:  # wide enough that the middle pixel is the bar's own colour
-            pixel = rgb[int(y * rendered.scale), int(x * rendered.scale)]
-            seen[int(timeline.kind[bar])].append(pixel)
+    # async_sleep's requests await; async_blocking's wait for the loop (since the time
+    # before the server reads a request is the client's, async_sleep has no long waits).
+    for name in ("async_sleep_c10_w200.json", "async_blocking_c5_w200.json"):
+        result = analyse(read_trace(DATA / name))
+        rendered = render(TimelinePicture.of_run(result), 1920)
+        rgb = _rgb_array(rendered.image)
+        timeline = result.timeline
+        for bar in np.flatnonzero(np.isin(timeline.kind, list(seen))):
+            middle = (timeline.start[bar] + timeline.end[bar]) / 2e9
+            x, y = rendered.placements[0].to_point(middle, timeline.lane[bar] + 0.5)
+            left, _ = rendered.placements[0].to_point(timeline.start[bar] / 1e9, 0)
+            if x - left >= 6:  # wide enough that the middle pixel is the bar's own colour
+                pixel = rgb[int(y * rendered.scale), int(x * rendered.scale)]
+                seen[int(timeline.kind[bar])].append(pixel)
     waiting, awaiting = seen[BarKind.WAITING], seen[BarKind.AWAITING]
     assert len(waiting) >= 5 and len(awaiting) >= 5
     worst = min(contrast(w, a) for w in waiting for a in awaiting)

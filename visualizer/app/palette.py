@@ -20,9 +20,11 @@ from visualizer.model.timeline import BarKind
 #: Awaiting is Okabe-Ito sky blue lightened (45% over white): plain sky blue has the
 #: luminance of orange (contrast 1.02), so waiting and awaiting were one grey in print.
 #: Light also says what awaiting is: the request holds nothing, the loop is free.
-#: Client-side time is in light tints: sending in queued's reddish purple (the client
-#: holds it, as it holds a queued one) lightened (60% over white), receiving in
-#: Okabe-Ito yellow; neither is a colour of the server's lanes.
+#: Client-side time has one look: queued's reddish purple (the client holds it, as it
+#: holds a queued one) lightened, 60% over white, a colour no server lane uses, and
+#: lighter than waiting and darker than awaiting in grey. Sending and receiving share
+#: it (one legend entry, so the legend stays two rows on a projector): a request's
+#: first and last stretches, where it is, tells them apart, the tooltip names them.
 BAR_COLOURS: dict[BarKind, str] = {
     BarKind.RUNNING: "#0072B2",  # blue
     BarKind.AWAITING: "#B3DDF5",  # sky blue #56B4E9, light
@@ -32,7 +34,7 @@ BAR_COLOURS: dict[BarKind, str] = {
     BarKind.FAILED: "#D55E00",  # vermillion
     BarKind.GC: "#009E73",  # bluish green
     BarKind.SENDING: "#E0AFCA",  # reddish purple #CC79A7, light
-    BarKind.RECEIVING: "#F0E442",  # yellow
+    BarKind.RECEIVING: "#E0AFCA",  # as sending
 }
 
 #: The words the legend and tooltips use for each kind.
@@ -47,6 +49,9 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.SENDING: "sending",
     BarKind.RECEIVING: "receiving",
 }
+
+#: The legend's words where they differ from BAR_NAMES: one entry for one colour.
+LEGEND_NAMES: dict[BarKind, str] = {BarKind.SENDING: "client side"}
 
 #: One line for the legend's tooltips: what the phase means (DESIGN.md).
 BAR_MEANINGS: dict[BarKind, str] = {
@@ -64,6 +69,14 @@ BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.GC: "the garbage collector paused this thread: no request's doing",
 }
 
+
+def legend_entry(kind: BarKind) -> tuple[str, str]:
+    """The legend's word for ``kind``'s colour, and its tooltip: what each phase of it means."""
+    shared = [other for other, name in BAR_COLOURS.items() if name == BAR_COLOURS[kind]]
+    meaning = "\n".join(f"{BAR_NAMES[k]}: {BAR_MEANINGS[k]}" for k in shared)
+    return LEGEND_NAMES.get(kind, BAR_NAMES[kind]), meaning
+
+
 #: The legend's word for the hatching over the worker lanes, and what it means.
 POOL_FULL_NAME = "pool full"
 POOL_FULL_MEANING = "every worker of the threadpool is busy: the next def request must wait"
@@ -74,8 +87,7 @@ LEGEND_ORDER = (
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.QUEUED,
-    BarKind.SENDING,
-    BarKind.RECEIVING,
+    BarKind.SENDING,  # its entry stands for receiving too (LEGEND_NAMES)
     BarKind.SERVER,
     BarKind.GC,
     BarKind.FAILED,

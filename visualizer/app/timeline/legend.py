@@ -30,8 +30,8 @@ class Legend(QWidget):
         for kind in palette.LEGEND_ORDER:
             swatch = QLabel()
             swatch.setPixmap(_swatch(QBrush(palette.colour(kind))))
-            meaning = f"{palette.BAR_NAMES[kind]}: {palette.BAR_MEANINGS[kind]}"
-            self._add(row, swatch, palette.BAR_NAMES[kind], meaning)
+            word, meaning = palette.legend_entry(kind)
+            self._add(row, swatch, word, meaning)
         pool = QLabel()
         pool.setPixmap(_swatch(hatch_brush(), outline=True))
         self._add(row, pool, palette.POOL_FULL_NAME, palette.POOL_FULL_MEANING)

@@ -195,7 +195,9 @@ class PicturePainter:
     def _legend(self, painter: QPainter | None, y: float) -> float:
         metrics = QFontMetricsF(self.text_font)
         swatch_w, swatch_h = metrics.height() * 1.6, metrics.height() * 0.8
-        entries = [(QBrush(palette.colour(k)), palette.BAR_NAMES[k]) for k in palette.LEGEND_ORDER]
+        entries = [
+            (QBrush(palette.colour(k)), palette.legend_entry(k)[0]) for k in palette.LEGEND_ORDER
+        ]
         entries.append((QBrush(Qt.BrushStyle.NoBrush), palette.POOL_FULL_NAME))
         x = float(MARGIN)
         if painter is not None:
