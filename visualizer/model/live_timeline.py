@@ -232,9 +232,15 @@ class LiveTimeline:
         self._settled.update(ready.tolist())
 
     def _forget_old_loop_activity(self) -> None:
-        """Keep the slices that end after the earliest open request was sent, and the last."""
+        """Keep the slices that end after the earliest open request was sent, and the last.
+
+        Also the last :data:`SETTLE_NS` of the server's: the client's ``sent`` rows come
+        in batches, after server events of the same moment may have arrived.
+        """
         sent = self._open["sent"]["sent"]
-        since = int(sent.min()) - IDLE_GAP_NS if len(sent) else self._server_now
+        since = self._server_now - SETTLE_NS
+        if len(sent):
+            since = min(since, int(sent.min()) - IDLE_GAP_NS)
         ends = self._loop_activity["end"]
         keep = ends >= since
         if len(ends):
