@@ -3,12 +3,14 @@ negative ``ts``, ``X`` events on one lane that nest (tests/_nesting.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from _nesting import nesting_problems
 
 from server.protocol import Outcome
+from visualizer.model.phases import derive_phases
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import read_trace, write_trace
@@ -32,6 +34,13 @@ def test_every_shipped_trace_written_again_nests_and_reads_back(path: Path, tmp_
     again = read_trace(tmp_path / "again.json")
     assert again.sent.rows.tolist() == trace.sent.rows.tolist()
     assert again.done.rows.tolist() == trace.done.rows.tolist()
+    # The client-side phases are written for Perfetto, and the same ones come back.
+    events = json.loads((tmp_path / "again.json").read_text())["traceEvents"]
+    written = {e["name"] for e in events if e.get("cat") == "phase"}
+    assert "sending" in written
+    before, after = derive_phases(trace), derive_phases(again)
+    assert after.phase.tolist() == before.phase.tolist()
+    assert (after.end - after.start).tolist() == (before.end - before.start).tolist()
 
 
 def test_a_handler_running_after_a_timeout_and_a_slice_before_the_run_nest(
