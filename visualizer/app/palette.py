@@ -28,6 +28,10 @@ BAR_COLOURS: dict[BarKind, str] = {
     BarKind.SERVER: "#999999",  # grey
     BarKind.FAILED: "#D55E00",  # vermillion
     BarKind.GC: "#009E73",  # bluish green
+    # Work for nobody: Okabe-Ito black, lightened, darker than any other bar in print.
+    BarKind.ABANDONED: "#3D3D3D",
+    # Okabe-Ito yellow: an end that was never measured stands out from every measured bar.
+    BarKind.UNFINISHED: "#F0E442",
 }
 
 #: The words the legend and tooltips use for each kind.
@@ -39,6 +43,8 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.SERVER: "server I/O on the loop",
     BarKind.FAILED: "failed",
     BarKind.GC: "garbage collection",
+    BarKind.ABANDONED: "abandoned",
+    BarKind.UNFINISHED: "still running at the end",
 }
 
 #: One line for the legend's tooltips: what the phase means (DESIGN.md).
@@ -50,6 +56,8 @@ BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.SERVER: "the loop runs sockets, timers or uvicorn itself, for no request",
     BarKind.FAILED: "the request ended with an error, a timeout or a cancel",
     BarKind.GC: "the garbage collector paused this thread: no request's doing",
+    BarKind.ABANDONED: "the client gave up (timeout, stop), but its handler still ran until here",
+    BarKind.UNFINISHED: "the handler was still running when the trace ended: its end is unknown",
 }
 
 #: The legend's word for the hatching over the worker lanes, and what it means.
@@ -65,6 +73,8 @@ LEGEND_ORDER = (
     BarKind.SERVER,
     BarKind.GC,
     BarKind.FAILED,
+    BarKind.ABANDONED,
+    BarKind.UNFINISHED,
 )
 
 #: Width (pixels) of the outline of the clicked request, and of the halo under it.

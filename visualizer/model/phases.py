@@ -7,6 +7,7 @@ Each request's life is covered by intervals of known meaning, each with a priori
     waiting   sent .. first slice; dispatched .. worker start;          2
               a timer due .. its slice start; response end .. receipt
     awaiting  first slice .. last server activity (the baseline)        1
+    abandoned the client gave up .. the handler's end (see worker_runs)  5
 
 Where intervals overlap the higher priority wins: a loop slice that dispatches to a
 worker is running until it ends, then the request waits for the worker. The sweep
@@ -27,6 +28,13 @@ import numpy.typing as npt
 
 from server.protocol import RESPONSE_END
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import (
+    gave_up_at,
+    handlers_going,
+    pending_dispatches,
+    trace_end,
+    unfinished,
+)
 
 #: A timer that ran later than this after it was due counts as waiting for the loop.
 #: Below it the lateness is the loop's own bookkeeping, and would only add specks.
@@ -42,9 +50,18 @@ class Phase(enum.IntEnum):
     WAITING = 1
     RUNNING = 2
     AWAITING = 3
+    #: After the client gave up (timeout, stop): its handler still ran, for nobody.
+    #: 7: after the kinds only resource lanes show (timeline.BarKind).
+    ABANDONED = 7
 
 
-_PRIORITY = {Phase.AWAITING: 1, Phase.WAITING: 2, Phase.RUNNING: 3, Phase.QUEUED: 4}
+_PRIORITY = {
+    Phase.AWAITING: 1,
+    Phase.WAITING: 2,
+    Phase.RUNNING: 3,
+    Phase.QUEUED: 4,
+    Phase.ABANDONED: 5,
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,7 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
     sent = trace.sent.rows
     if len(sent) == 0:
         return _empty()
-    now = now if now is not None else _last_time(trace)
+    now = now if now is not None else trace_end(trace)
     requests = sent["request"]
     order = np.argsort(requests)
     requests, sent_at = requests[order], sent["sent"][order]
@@ -88,6 +105,9 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
     worker = trace.worker.rows
     worker = worker[worker["request"] > 0]
     stamp = trace.stamp.rows
+    going = unfinished(trace)  # runs on a worker not ended yet
+    going = going[going["request"] > 0]
+    pending = pending_dispatches(trace)  # sent to the pool, no worker yet
 
     # First and last server activity of each request, from its slices and stamps.
     first = np.full(len(requests), np.iinfo(np.int64).max, np.int64)
@@ -96,11 +116,16 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
         (loop["request"], loop["start"], loop["end"]),
         (worker["request"], worker["dispatched"], worker["end"]),
         (stamp["request"], stamp["t"], stamp["t"]),
+        (going["request"], going["dispatched"], np.full(len(going), now)),
+        (pending["request"], pending["t"], np.full(len(pending), now)),
     ):
         index = _index_of(requests, req)
         keep = index >= 0
         np.minimum.at(first, index[keep], begin[keep])
         np.maximum.at(last, index[keep], end[keep])
+    # A handler that has not ended is in progress until now (the trace's end).
+    in_progress = _index_of(requests, handlers_going(trace))
+    last[in_progress[in_progress >= 0]] = now
     served = first <= last
     response_end = np.full(len(requests), -1, np.int64)
     ends = stamp[stamp["kind"] == RESPONSE_END]
@@ -110,6 +135,9 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
     unserved_to = np.where(served, first, received)
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
+    # After the client gave up, whatever the server still did for it is abandoned.
+    gave_up = gave_up_at(trace, requests)
+    left = gave_up < last
     pieces = [
         (requests, np.full(len(requests), trace.t0), sent_at, Phase.QUEUED),
         (requests, sent_at, unserved_to, Phase.WAITING),
@@ -119,6 +147,10 @@ def derive_phases(trace: RunTrace, now: int | None = None) -> PhaseSegments:
         (late["request"], late["due"], late["start"], Phase.WAITING),
         (loop["request"], loop["start"], loop["end"], Phase.RUNNING),
         (worker["request"], worker["start"], worker["end"], Phase.RUNNING),
+        (pending["request"], pending["t"], np.full(len(pending), now), Phase.WAITING),
+        (going["request"], going["dispatched"], going["start"], Phase.WAITING),
+        (going["request"], going["start"], np.full(len(going), now), Phase.RUNNING),
+        (requests[left], gave_up[left], last[left], Phase.ABANDONED),
     ]
     return _sweep(pieces, limit=now)
 
@@ -142,7 +174,7 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
 
     # After each edge, the highest priority still covering the stretch that follows.
     top = np.zeros(len(edge_t), np.int8)
-    for level in (1, 2, 3, 4):
+    for level in (1, 2, 3, 4, 5):
         covered = np.cumsum(np.where(edge_prio == level, delta, 0)) > 0
         top[covered] = level
 
@@ -160,7 +192,9 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
     )
     starts = np.flatnonzero(new)
     ends_at = np.append(starts[1:], len(seg_req)) - 1
-    phase_of = np.array([0, Phase.AWAITING, Phase.WAITING, Phase.RUNNING, Phase.QUEUED], np.int8)
+    phase_of = np.array(
+        [0, Phase.AWAITING, Phase.WAITING, Phase.RUNNING, Phase.QUEUED, Phase.ABANDONED], np.int8
+    )
     return PhaseSegments(
         request=seg_req[starts],
         start=seg_start[starts],
@@ -176,14 +210,6 @@ def _index_of(sorted_ids: I64, ids: I64) -> I64:
     pos = np.searchsorted(sorted_ids, ids)
     pos = np.minimum(pos, len(sorted_ids) - 1)
     return np.where(sorted_ids[pos] == ids, pos, -1).astype(np.int64)
-
-
-def _last_time(trace: RunTrace) -> int:
-    candidates = [trace.t0]
-    for table, column in ((trace.done, "received"), (trace.loop, "end"), (trace.worker, "end")):
-        if len(table):
-            candidates.append(int(table.rows[column].max()))
-    return max(candidates)
 
 
 def _empty() -> PhaseSegments:

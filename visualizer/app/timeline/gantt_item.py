@@ -54,6 +54,8 @@ DRAW_ORDER = (
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.RUNNING,
+    BarKind.ABANDONED,
+    BarKind.UNFINISHED,
     BarKind.GC,
     BarKind.FAILED,
 )
