@@ -178,34 +178,37 @@ class LiveTimeline:
         self._max_request = max(self._max_request, highest)
         if len(loop):
             self._server_now = max(self._server_now, int(loop["end"].max()))
-        worker_lane = self._worker_lane(worker["thread"])
+        # Ended runs, cut where their client gave up, if it has by now.
+        runs = worker_bars(self.trace, worker, worker[:0], 0, BarKind.RUNNING)
         failed = done[done["outcome"] != Outcome.OK]
         fail_end = failed["received"].astype(np.int64)
         t0 = self.trace.t0
         bars = {
             "lane": np.concatenate(
-                [np.zeros(len(loop), np.int32), worker_lane, self._request_lane(failed["request"])]
+                [
+                    np.zeros(len(loop), np.int32),
+                    self._worker_lane(runs["thread"]),
+                    self._request_lane(failed["request"]),
+                ]
             ),
             "start": np.concatenate(
                 [
                     loop["start"],
-                    worker["start"],
+                    runs["start"],
                     np.maximum(fail_end - FAILED_MARK_NS, failed["sent"]),
                 ]
             )
             - t0,
-            "end": np.concatenate([loop["end"], worker["end"], fail_end]) - t0,
+            "end": np.concatenate([loop["end"], runs["end"], fail_end]) - t0,
             "kind": np.concatenate(
                 [
                     np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER),
-                    np.full(len(worker), BarKind.RUNNING),
+                    runs["kind"],
                     np.full(len(failed), BarKind.FAILED),
                 ]
             ),
-            "request": np.concatenate([loop["request"], worker["request"], failed["request"]]),
-            "cpu": np.concatenate(
-                [np.full(len(loop), -1), worker["cpu"], np.full(len(failed), -1)]
-            ),
+            "request": np.concatenate([loop["request"], runs["request"], failed["request"]]),
+            "cpu": np.concatenate([np.full(len(loop), -1), runs["cpu"], np.full(len(failed), -1)]),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 

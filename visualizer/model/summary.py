@@ -205,6 +205,7 @@ def _run_end(trace: RunTrace) -> int:
         (trace.loop, "end"),
         (trace.worker, "end"),
         (trace.worker_start, "start"),
+        (trace.stamp, "t"),  # a handler's end, after its last slice
     ):
         rows = table.rows
         if table is not trace.done:
