@@ -121,7 +121,7 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
         ("worker time", _worker_time(s)),
-        ("abandoned", f"{s.abandoned:,} requests, {s.abandoned_ms:,.1f} ms of handler time"),
+        ("abandoned", f"{s.abandoned:,} requests, {s.abandoned_ms:,.1f} ms after the client left"),
         ("ended", s.ended),
     ]
     return dict(rows)

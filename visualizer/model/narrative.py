@@ -112,8 +112,8 @@ def _abandoned(summary: RunSummary) -> list[str]:
     )
     return [
         f"The client gave up on {_count(summary.abandoned, 'request', 'requests')}, but "
-        f"their handlers ran on for {_ms(summary.abandoned_ms)} in all{busy}: drawn as "
-        f"abandoned{still}."
+        f"the server went on with them for {_ms(summary.abandoned_ms)} in all{busy}: "
+        f"drawn as abandoned{still}."
     ]
 
 
