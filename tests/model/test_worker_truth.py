@@ -18,13 +18,13 @@ from server.protocol import (
     SERVER_START,
     Outcome,
 )
-from tests._worker_traces import MS, timed_out_def_requests
+from tests._worker_traces import MS, THREAD, timed_out_def_requests
 from visualizer.model.analysis import analyse
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.phases import Phase
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import BarKind, Timeline, build_timeline
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import EventTable, RunTrace
 from visualizer.model.tracefile import read_trace, to_chrome, write_trace
 
 
@@ -114,6 +114,21 @@ def test_a_run_that_never_ended_is_drawn_unfinished_to_the_end_of_the_trace() ->
     assert result.timeline.phases.of(2)[-1] == (Phase.ABANDONED, 501 * MS, 3001 * MS)
     assert result.summary.unfinished == 1
     assert any("1 handler was still running when the trace ended" in s for s in result.story)
+
+
+def test_a_run_that_never_ended_is_running_while_its_client_waited_then_unfinished() -> None:
+    trace = timed_out_def_requests(handlers_end=False)
+    # Only request 1, on the worker from 5 ms, and never heard of again.
+    trace.worker = EventTable(trace.worker.dtype)
+    trace.worker_start = EventTable(trace.worker_start.dtype)
+    trace.worker_start.extend([(1, 3 * MS, 5 * MS, THREAD)])
+    stamps = trace.stamp.rows
+    trace.stamp = EventTable(stamps.dtype)
+    trace.stamp.extend(stamps[stamps["kind"] != HANDLER_END])
+    assert bars_on(build_timeline(trace), 1) == [
+        (BarKind.RUNNING, 5, 501, 1),
+        (BarKind.UNFINISHED, 501, 3001, 1),
+    ]
 
 
 def test_abandoned_and_unfinished_runs_survive_the_trace_file(tmp_path: Path) -> None:

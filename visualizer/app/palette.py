@@ -44,7 +44,7 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.FAILED: "failed",
     BarKind.GC: "garbage collection",
     BarKind.ABANDONED: "abandoned",
-    BarKind.UNFINISHED: "still running at the end",
+    BarKind.UNFINISHED: "still running",
 }
 
 #: One line for the legend's tooltips: what the phase means (DESIGN.md).

@@ -56,10 +56,15 @@ class RunStatus:
         if run.state is RunState.DRAINING:
             # The client is done; the server is not: say why the run has not ended.
             self.progress_label.setText(
-                f"{run.trace.settings.style}: client done; waiting for {run.draining:,} "
-                "handlers it gave up on (up to the work time after the last one moved)"
+                f"{run.trace.settings.style}: {run.draining:,} abandoned handlers running"
+            )
+            self.progress_label.setToolTip(
+                "The client is done, but the server still runs handlers it gave up on: the "
+                "run waits for them (up to the work time after the last one started or "
+                "ended), so that they are drawn as abandoned until they really end."
             )
         else:
+            self.progress_label.setToolTip("")
             self.progress_label.setText(
                 f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
                 f"{run.in_flight:,} in flight"

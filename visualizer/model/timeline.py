@@ -182,8 +182,9 @@ def worker_bars(
     going_kind: BarKind,
 ) -> dict[str, npt.NDArray[Any]]:
     """Bars of worker runs, by thread: ``ended`` ones as measured, ``going`` ones (starts
-    without an end) up to ``now`` as ``going_kind``. The part of a run after its client
-    gave up is abandoned (an unfinished run stays unfinished: its end is not known).
+    without an end) up to ``now``. The part of a run after its client gave up is
+    abandoned; of a going run, that part (or the whole run if its client never gave up)
+    is ``going_kind``: running while live, unfinished once the trace has ended.
 
     Columns: thread, start, end, kind, request, cpu, core_wait; times as measured.
     """
@@ -193,20 +194,20 @@ def worker_bars(
     start = np.concatenate([ended["start"], going["start"]]).astype(np.int64)
     end = np.concatenate([ended["end"], np.full(len(going), now, np.int64)])
     request = np.concatenate([ended["request"], going["request"]]).astype(np.int64)
-    kind = np.full(count, BarKind.RUNNING, np.int8)
-    kind[len(ended) :] = going_kind
+    is_going = np.arange(count) >= len(ended)
     cpu = np.concatenate([ended["cpu"], none]).astype(np.int64)
     core_wait = np.concatenate([ended["core_wait"], none]).astype(np.int64)
     left = np.clip(gave_up_at(trace, request), start, end)
     late = (request > 0) & (left < end)
+    kind = np.where(is_going & ~late, going_kind, BarKind.RUNNING).astype(np.int8)
+    still = going_kind if going_kind != BarKind.RUNNING else BarKind.ABANDONED
+    late_kind = np.where(is_going, still, BarKind.ABANDONED).astype(np.int8)
     # The abandoned piece of each such run; the run itself is cut where the client left.
     piece = {
         "thread": thread[late],
         "start": left[late],
         "end": end[late],
-        "kind": np.where(kind[late] == BarKind.RUNNING, BarKind.ABANDONED, kind[late]).astype(
-            np.int8
-        ),
+        "kind": late_kind[late],
         "request": request[late],
         "cpu": cpu[late],
         "core_wait": core_wait[late],
