@@ -22,6 +22,7 @@ from tests._worker_traces import MS, THREAD, timed_out_def_requests
 from visualizer.model.analysis import analyse
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.phases import Phase
+from visualizer.model.replay import timeline_at
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import BarKind, Timeline, build_timeline
 from visualizer.model.trace import EventTable, RunTrace
@@ -219,3 +220,10 @@ def test_the_gil_is_blamed_when_the_rest_dominates_with_workers_busy_together() 
     story = analyse(cpu_bound_runs(core_wait_ms=5, overlapping=True)).story
     line = next(s for s in story if s.startswith("Workers ran"))
     assert "they took turns holding the GIL" in line
+
+
+def test_replay_shows_a_run_that_never_ended_growing_like_the_live_view() -> None:
+    trace = timed_out_def_requests(handlers_end=False)
+    halfway = timeline_at(trace, 2500 * MS)
+    assert bars_on(halfway, 1)[-1] == (BarKind.ABANDONED, 2001, 2500, 2)
+    assert halfway.phases.of(1)[-1] == (Phase.ABANDONED, 501 * MS, 2001 * MS)
