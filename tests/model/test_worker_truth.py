@@ -200,6 +200,8 @@ def test_worker_time_splits_into_cpu_core_wait_and_the_rest() -> None:
     assert (summary.worker_cpu_ms, summary.worker_core_wait_ms) == (60, 120)
     assert summary.worker_other_ms == 20
     assert summary.to_json()["worker_other_ms"] == 20
+    split = "CPU 60.0 ms, waiting for a core 120.0 ms, other (GIL or I/O) 20.0 ms"
+    assert summary.worker_time_split() == split
 
 
 def test_a_core_wait_that_dominates_is_blamed_on_other_processes_not_the_gil() -> None:

@@ -94,14 +94,6 @@ def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
     return f"<table cellspacing='2'><tr><th></th>{header}</tr>{cells}</table>"
 
 
-def _worker_time(s: RunSummary) -> str:
-    """Workers' wall time split three ways, or two where the OS gives no core wait."""
-    core = s.worker_core_wait_ms
-    waited = f"waiting for a core {core:,.1f} ms" if core is not None else "core wait unknown"
-    other = f"other (GIL or I/O) {s.worker_other_ms:,.1f} ms"
-    return f"CPU {s.worker_cpu_ms:,.1f} ms, {waited}, {other}"
-
-
 def _figures(s: RunSummary) -> dict[str, str]:
     lat = s.latency_ms
     block = s.longest_loop_block
@@ -120,7 +112,7 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
-        ("worker time", _worker_time(s)),
+        ("worker time", s.worker_time_split()),
         ("abandoned", f"{s.abandoned:,} requests, {s.abandoned_ms:,.1f} ms after the client left"),
         ("ended", s.ended),
     ]

@@ -77,6 +77,13 @@ class RunSummary:
         """Worker wall time neither on a CPU nor waiting for a core: the GIL or I/O."""
         return max(self.worker_wall_ms - self.worker_cpu_ms - (self.worker_core_wait_ms or 0), 0)
 
+    def worker_time_split(self) -> str:
+        """Workers' wall time split three ways, or two where the OS gives no core wait."""
+        core = self.worker_core_wait_ms
+        waited = f"waiting for a core {core:,.1f} ms" if core is not None else "core wait unknown"
+        other = f"other (GIL or I/O) {self.worker_other_ms:,.1f} ms"
+        return f"CPU {self.worker_cpu_ms:,.1f} ms, {waited}, {other}"
+
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of the design, with the rest of the figures after it."""
         block = self.longest_loop_block
