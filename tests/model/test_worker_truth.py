@@ -7,6 +7,7 @@ that every expected bar can be read off the rows.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,8 @@ def test_abandoned_and_unfinished_runs_survive_the_trace_file(tmp_path: Path) ->
     workers = [e for e in events if e.get("cat") == "worker"]
     assert workers[0]["args"]["core_wait_us"] == 3000
     assert workers[1]["args"]["unfinished"] is True
+    # The fast writer means what the readable one says, event by event.
+    assert json.loads(path.read_text(encoding="utf-8")) == to_chrome(trace)
     back = read_trace(path)
     assert back.handler_ends
     assert back.worker.rows["core_wait"].tolist() == [3 * MS]
