@@ -7,6 +7,8 @@ that every expected bar can be read off the rows.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from server.protocol import (
 )
 from tests._worker_traces import MS, THREAD, timed_out_def_requests
 from visualizer.model.analysis import analyse
+from visualizer.model.csv_export import requests_csv
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.phases import Phase
 from visualizer.model.replay import timeline_at
@@ -232,3 +235,9 @@ def test_replay_shows_a_run_that_never_ended_growing_like_the_live_view() -> Non
     halfway = timeline_at(trace, 2500 * MS)
     assert bars_on(halfway, 1)[-1] == (BarKind.ABANDONED, 2001, 2500, 2)
     assert halfway.phases.of(1)[-1] == (Phase.ABANDONED, 501 * MS, 2001 * MS)
+
+
+def test_the_csv_gives_each_request_its_time_abandoned() -> None:
+    trace = timed_out_def_requests()
+    rows = list(csv.DictReader(io.StringIO(requests_csv(trace, build_timeline(trace)))))
+    assert [float(row["abandoned_ms"]) for row in rows] == [1500.0, 3500.0]

@@ -16,7 +16,7 @@ from visualizer.model.phases import Phase
 from visualizer.model.timeline import Timeline, request_rows
 from visualizer.model.trace import RunTrace
 
-PHASE_COLUMNS = (Phase.QUEUED, Phase.WAITING, Phase.RUNNING, Phase.AWAITING)
+PHASE_COLUMNS = (Phase.QUEUED, Phase.WAITING, Phase.RUNNING, Phase.AWAITING, Phase.ABANDONED)
 HEADER = (
     "request",
     "sent_ms",
