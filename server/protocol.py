@@ -39,18 +39,27 @@ NO_REQUEST: Final = 0
 # and a flat list of ints marshals fast. Readers regroup them with :func:`rows`.
 #   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
 #   timer:  (start_ns, end_ns, request_id, due_ns)   a timer callback, with when it was due
-#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, lane)
+#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, lane, core_wait_ns)
+#           a run on a worker, when it ended; core_wait_ns is the time the thread was
+#           runnable but waited for a core (the kernel's schedstat), -1 where unknown
+#   wstart: (request_id, dispatched_ns, start_ns, lane)
+#           a run on a worker, when it starts: the live view draws it growing, and a
+#           run that never ends (its client gave up, the trace ended) is still known
 #   stamp:  (request_id, stamp_kind, t_ns)
 #   gc:     (start_ns, end_ns, generation, lane)      a pause of the garbage collector;
 #           lane 0 is the event loop's thread, k a worker's, -1 another thread
 
 #: Ints per event of each kind, in an EventsFrame's flat lists.
-WIDTH: Final = {"loop": 3, "timer": 4, "worker": 6, "stamp": 3, "gc": 4}
+WIDTH: Final = {"loop": 3, "timer": 4, "worker": 7, "wstart": 4, "stamp": 3, "gc": 4}
 
 # Stamp kinds, taken by the ASGI middleware.
 SERVER_START: Final = 0  # the app got the request (headers parsed)
 RESPONSE_START: Final = 1  # the app sent the status line and headers
 RESPONSE_END: Final = 2  # the app sent the last byte of the body
+#: The app returned: the handler is over, also when nobody was left to read its answer.
+HANDLER_END: Final = 3
+#: The loop sent the request's sync function to the threadpool (it may wait for a worker).
+DISPATCHED: Final = 4
 
 
 def rows(flat: Sequence[int], width: int) -> Iterator[tuple[Any, ...]]:
@@ -89,6 +98,7 @@ class EventsFrame(TypedDict):
     loop: list[int]
     timer: list[int]
     worker: list[int]
+    wstart: list[int]
     stamp: list[int]
     gc: list[int]
 

@@ -12,7 +12,7 @@ from server.protocol import KEY_BITS, NO_REQUEST, RESPONSE_END, SERVER_START, re
 from server.tracing import RunGate
 from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
-from visualizer.runner.session import Session, _credited
+from visualizer.runner.session import RunState, Session, _credited
 
 
 def test_the_gate_takes_only_ids_of_the_run_in_progress() -> None:
@@ -40,7 +40,9 @@ def test_events_of_another_run_are_never_credited_to_this_one() -> None:
     loop = np.array([[10, 20, request_key(2, 5)], [30, 40, request_key(1, 5)], [50, 60, -1]])
     credited = _credited(loop, 2, run=2, others=NO_REQUEST)
     assert credited[:, 2].tolist() == [5, NO_REQUEST, -1]  # the loop was busy all the same
-    worker = np.array([[request_key(2, 1), 0, 1, 2, 1, 1], [request_key(1, 1), 0, 1, 2, 1, 2]])
+    worker = np.array(
+        [[request_key(2, 1), 0, 1, 2, 1, 1, 0], [request_key(1, 1), 0, 1, 2, 1, 2, 0]]
+    )
     assert _credited(worker, 0, run=2, others=None)[:, 0].tolist() == [1]
 
 
@@ -48,13 +50,19 @@ def test_events_of_another_run_are_never_credited_to_this_one() -> None:
 def test_handlers_an_earlier_run_abandoned_are_not_the_next_runs_workers(
     session: Session,
 ) -> None:
-    """A timed-out sync_sleep run leaves its handlers running on workers; they end
-    during the next run, an async_sleep one, which uses no worker at all."""
+    """A timed-out sync_sleep run, stopped while it waits for its abandoned handlers,
+    leaves them running on workers; they end during the next run, an async_sleep one,
+    which uses no worker at all."""
     abandoned = RunSettings(
         style="sync_sleep", concurrency=3, requests=3, work_ms=1500, pool=3, timeout_s=0.3
     )
-    first = finish(session, session.start_run(abandoned))
+    first = session.start_run(abandoned)
+    while first.state is not RunState.DRAINING:
+        session.pump(0.1)
+    session.stop_run()  # do not wait for the handlers the client gave up on
+    finish(session, first)
     assert analyse(first.trace).summary.failed == 3  # timeouts
+    assert analyse(first.trace).summary.unfinished == 3
     # Long enough that the abandoned handlers (1.5 s) end while it runs.
     settings = RunSettings(style="async_sleep", concurrency=3, requests=3, work_ms=1500)
     second = analyse(finish(session, session.start_run(settings)).trace)

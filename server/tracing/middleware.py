@@ -40,4 +40,8 @@ class RequestStampMiddleware:
             if kind == "http.response.body" and not message.get("more_body", False):
                 stamp((request, protocol.RESPONSE_END, perf_counter_ns()))
 
-        await self.app(scope, receive, stamped_send)
+        try:
+            await self.app(scope, receive, stamped_send)
+        finally:
+            # Also when the client left long ago: its handler ran until now.
+            stamp((request, protocol.HANDLER_END, perf_counter_ns()))

@@ -42,6 +42,7 @@ class TraceRecorder:
         self.loop: list[int] = []
         self.timer: list[int] = []
         self.worker: list[int] = []
+        self.worker_start: list[int] = []
         self.stamp: list[int] = []
         self.gc: list[int] = []
         self._ship = ship
@@ -82,12 +83,13 @@ class TraceRecorder:
     def _ship_batch(self) -> None:
         watermark = time.perf_counter_ns()
         batches = []
-        for pending in (self.loop, self.timer, self.worker, self.stamp, self.gc):
+        # Ends before starts: a run whose end is shipped has had its start shipped too.
+        for pending in (self.loop, self.timer, self.worker, self.worker_start, self.stamp, self.gc):
             count = len(pending)
             batches.append(pending[:count])
             del pending[:count]
         if any(batches):
-            loop, timer, worker, stamp, gc = batches
+            loop, timer, worker, wstart, stamp, gc = batches
             self._ship(
                 {
                     "t": "events",
@@ -95,6 +97,7 @@ class TraceRecorder:
                     "loop": loop,
                     "timer": timer,
                     "worker": worker,
+                    "wstart": wstart,
                     "stamp": stamp,
                     "gc": gc,
                 }

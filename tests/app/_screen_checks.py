@@ -38,7 +38,30 @@ def settle(qtbot: QtBot, window: MainWindow, area: QRect) -> None:
         # Offscreen, full screen means the made-up 800 px screen: use the pretend one.
         window.setGeometry(area)
         qtbot.waitUntil(lambda: window.size() == area.size() or too_big(window, area), timeout=2000)
-    qtbot.wait(50)
+    # Deferred work (a refit after a resize, the lane axis fitting its labels) lands in
+    # later turns of the event loop, later still on a busy machine: wait until a turn
+    # changes nothing anyone can see.
+    seen: list[object] = [None]
+
+    def still() -> bool:
+        now = _layout(window)
+        same, seen[0] = now == seen[0], now
+        if not same:
+            qtbot.wait(50)
+        return same
+
+    qtbot.waitUntil(still, timeout=5000)
+
+
+def _layout(window: QWidget) -> list[object]:
+    """Where every visible widget is, and what each timeline plot shows."""
+    state: list[object] = []
+    for widget in [window, *window.findChildren(QWidget)]:
+        if widget.isVisible():
+            state.append(widget.geometry().getRect())
+    for plot in window.findChildren(TimelinePlot):
+        state.append(plot.getViewBox().viewRange())
+    return state
 
 
 def too_big(window: MainWindow, area: QRect) -> bool:

@@ -88,6 +88,7 @@ class ComparisonView(QWidget):
         room = lanes + TOP_ROOM_LANES + (AXIS_LANES if slot == 1 else 0)
         self._layout.setStretchFactor(plot, round(2 * room))
         plot.set_annotations(annotations)
+        self.legend.show_kinds_of(each.timeline for each in self.plots)
         self._align_axes()
         for each in self.plots:
             each.show_whole(self.span)

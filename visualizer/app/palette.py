@@ -35,6 +35,10 @@ BAR_COLOURS: dict[BarKind, str] = {
     BarKind.GC: "#009E73",  # bluish green
     BarKind.SENDING: "#E0AFCA",  # reddish purple #CC79A7, light
     BarKind.RECEIVING: "#E0AFCA",  # as sending
+    # Work for nobody: Okabe-Ito black, lightened, darker than any other bar in print.
+    BarKind.ABANDONED: "#3D3D3D",
+    # Okabe-Ito yellow: an end that was never measured stands out from every measured bar.
+    BarKind.UNFINISHED: "#F0E442",
 }
 
 #: The words the legend and tooltips use for each kind.
@@ -48,6 +52,8 @@ BAR_NAMES: dict[BarKind, str] = {
     BarKind.GC: "garbage collection",
     BarKind.SENDING: "sending",
     BarKind.RECEIVING: "receiving",
+    BarKind.ABANDONED: "abandoned",
+    BarKind.UNFINISHED: "still running",
 }
 
 #: The legend's words where they differ from BAR_NAMES: one entry for one colour.
@@ -67,6 +73,8 @@ BAR_MEANINGS: dict[BarKind, str] = {
     BarKind.SERVER: "the loop runs sockets, timers or uvicorn itself, for no request",
     BarKind.FAILED: "the request ended with an error, a timeout or a cancel",
     BarKind.GC: "the garbage collector paused this thread: no request's doing",
+    BarKind.ABANDONED: "the client gave up (timeout, stop), but its handler still ran until here",
+    BarKind.UNFINISHED: "the handler was still running when the trace ended: its end is unknown",
 }
 
 
@@ -82,6 +90,10 @@ POOL_FULL_NAME = "pool full"
 POOL_FULL_MEANING = "every worker of the threadpool is busy: the next def request must wait"
 
 #: Legend order: what the eye should find first.
+#: Kinds the legend names only while a timeline shows them: most runs have none, and
+#: on a 1024 px projector two idle entries are a third legend row taken from the lanes.
+LEGEND_WHEN_DRAWN = frozenset({BarKind.ABANDONED, BarKind.UNFINISHED})
+
 LEGEND_ORDER = (
     BarKind.RUNNING,
     BarKind.AWAITING,
@@ -91,6 +103,8 @@ LEGEND_ORDER = (
     BarKind.SERVER,
     BarKind.GC,
     BarKind.FAILED,
+    BarKind.ABANDONED,
+    BarKind.UNFINISHED,
 )
 
 #: Width (pixels) of the outline of the clicked request, and of the halo under it.

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
-from visualizer.runner.session import LiveRun
+from visualizer.runner.session import LiveRun, RunState
 
 #: Server states that are not a failure; anything else is the failure's text.
 HEALTHY = ("starting", "running", "stopped")
@@ -53,10 +53,22 @@ class RunStatus:
             self.progress_label.setText(f"{planned:,} requests: {STARTING}…")
             self.elapsed_label.setText("")
             return
-        self.progress_label.setText(
-            f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
-            f"{run.in_flight:,} in flight"
-        )
+        if run.state is RunState.DRAINING:
+            # The client is done; the server is not: say why the run has not ended.
+            self.progress_label.setText(
+                f"{run.trace.settings.style}: {run.draining:,} abandoned handlers running"
+            )
+            self.progress_label.setToolTip(
+                "The client is done, but the server still runs handlers it gave up on: the "
+                "run waits for them (up to the work time after the last one started or "
+                "ended), so that they are drawn as abandoned until they really end."
+            )
+        else:
+            self.progress_label.setToolTip("")
+            self.progress_label.setText(
+                f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
+                f"{run.in_flight:,} in flight"
+            )
         self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
 
     def show_shown(self, what: str, results: list[RunResult]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model._chrome_writer import HEAD as HEAD_TEXT
 from visualizer.model.trace import RunTrace
 
@@ -35,6 +35,7 @@ _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
     RESPONSE_END: "response_end_us",
+    HANDLER_END: "handler_end_us",
 }
 _OUTCOMES = np.array([int(outcome) for outcome in Outcome])
 
@@ -124,7 +125,7 @@ def _pieces(
 def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
     """Fill ``trace`` from the ``X`` events of the categories schedviz measures."""
     tables: dict[str, list[npt.NDArray[Any]]] = {
-        name: [] for name in ("loop", "worker", "gc", "sent", "done", "stamp")
+        name: [] for name in ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp")
     }
     for events in pieces:
         by_category: dict[str, list[dict[str, Any]]] = {
@@ -139,7 +140,9 @@ def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
                 if found is not None:
                     found.append(event)
         tables["loop"].append(_read_loop(trace, by_category["loop"]))
-        tables["worker"].append(_read_worker(trace, by_category["worker"]))
+        ended, going = _read_worker(trace, by_category["worker"])
+        tables["worker"].append(ended)
+        tables["worker_start"].append(going)
         tables["gc"].append(_read_gc(trace, by_category["gc"]))
         sent, done, stamp = _read_requests(trace, by_category["request"])
         tables["sent"].append(sent)
@@ -165,7 +168,11 @@ def _read_loop(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[Any
     return rows
 
 
-def _read_worker(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[Any]:
+def _read_worker(
+    trace: RunTrace, events: list[dict[str, Any]]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Worker runs that ended, and the starts of those still going when the trace ended
+    (``args.unfinished``: their end in the file is the trace's, not theirs)."""
     start, end, args = _times(events)
     rows = np.zeros(len(events), trace.worker.dtype)
     rows["request"], rows["start"], rows["end"] = _requests(args), start, end
@@ -173,7 +180,15 @@ def _read_worker(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[A
     rows["cpu"] = _ns(list(map(itemgetter("cpu_us"), args)))
     # A lane of the file is one worker thread: the lane number stands for the thread.
     rows["thread"] = _ints(list(map(itemgetter("tid"), events)))
-    return rows
+    core_wait = list(map(methodcaller("get", "core_wait_us"), args))
+    known = np.array([value is not None for value in core_wait], bool)
+    rows["core_wait"] = -1
+    rows["core_wait"][known] = _ns([value for value in core_wait if value is not None])
+    still = np.array([arg.get("unfinished") is True for arg in args], bool)
+    going = np.zeros(int(still.sum()), trace.worker_start.dtype)
+    for name in going.dtype.names or ():
+        going[name] = rows[name][still]
+    return rows[~still], going
 
 
 def _read_gc(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[Any]:

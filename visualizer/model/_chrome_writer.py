@@ -18,10 +18,11 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.trace import RunTrace, sorted_rows
+from visualizer.model.worker_runs import runs_for_file
 
 SERVER_PID, REQUESTS_PID = 1, 2
 #: Stamp kinds and the request argument each is written as.
@@ -29,6 +30,7 @@ STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
     RESPONSE_END: "response_end_us",
+    HANDLER_END: "handler_end_us",
 }
 #: The file's first line; the events follow, one a line.
 HEAD = '{"traceEvents":[\n'
@@ -49,9 +51,10 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     GUI thread is never kept waiting for the whole.
     """
     loop = sorted_rows(trace.loop.rows, "start")
-    worker = sorted_rows(trace.worker.rows, "start")
     origin = file_origin(trace)
     phases = derive_phases(trace)
+    # Runs still going when the trace ended are written to its end, marked unfinished.
+    worker, unfinished = runs_for_file(trace)
     # Worker lanes are numbered in the order the run first used each thread.
     threads, first_use, which = np.unique(worker["thread"], return_index=True, return_inverse=True)
     rank = np.empty(len(first_use), np.int64)
@@ -64,7 +67,7 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
         _meta("thread_name", SERVER_PID, "0", ["event loop"]),
         _meta("thread_name", SERVER_PID, numbers, ["worker " + n for n in numbers]),
         _loop_events(loop, origin),
-        _worker_events(worker, rank[which] + 1, origin),
+        _worker_events(worker, rank[which] + 1, unfinished, origin),
         _gc_events(trace, lane_of_thread, origin),
         _request_events(trace, phases, origin),
         _phase_events(phases, origin),
@@ -141,8 +144,15 @@ def _loop_events(loop: npt.NDArray[Any], origin: int) -> Iterator[str]:
     )
 
 
-def _worker_events(worker: npt.NDArray[Any], lane: npt.NDArray[Any], origin: int) -> Iterator[str]:
+def _worker_events(
+    worker: npt.NDArray[Any],
+    lane: npt.NDArray[Any],
+    unfinished: npt.NDArray[np.bool_],
+    origin: int,
+) -> Iterator[str]:
     request = _numbers(worker["request"])
+    core_wait = _optional(',"core_wait_us":', worker["core_wait"] / 1000, worker["core_wait"] >= 0)
+    still = [',"unfinished":true' if flag else "" for flag in unfinished.tolist()]
     return _events(
         len(worker),
         ['{"ph":"X","cat":"worker","name":', _names(request, worker["request"] > 0)],
@@ -151,7 +161,8 @@ def _worker_events(worker: npt.NDArray[Any], lane: npt.NDArray[Any], origin: int
         [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
         [',"args":{"request":', _nullable(request, worker["request"] > 0)],
         [',"cpu_us":', _numbers(worker["cpu"] / 1000)],
-        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], origin)), "}},\n"],
+        [',"dispatched_us":', _numbers(_micros(worker["dispatched"], origin))],
+        [core_wait, still, "}},\n"],
     )
 
 

@@ -47,6 +47,7 @@ class RunResult:
                 f"for one (max {s.pool_wait_max_ms:,.1f} ms)",
             ),
             ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
+            ("worker time", s.worker_time_split()),
             ("ended", self.trace.ended),
         ]
         width = max(len(k) for k, _ in rows)

@@ -23,6 +23,7 @@ PHASE_COLUMNS = (
     Phase.AWAITING,
     Phase.SENDING,
     Phase.RECEIVING,
+    Phase.ABANDONED,
 )
 HEADER = (
     "request",

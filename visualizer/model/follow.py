@@ -49,6 +49,7 @@ def lanes_that_matter(timeline: Timeline, most: int) -> Timeline:
         phases=timeline.phases,
         span=timeline.span,
         worker_count=timeline.worker_count,
+        core_wait=timeline.core_wait[bars] if len(timeline.core_wait) else timeline.core_wait,
     )
 
 

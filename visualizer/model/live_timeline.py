@@ -5,7 +5,8 @@ request's phases, a Lane object per request. Here a frame only reads the rows
 appended to the trace since the previous frame:
 
 - loop slices, worker runs and failure marks never change once measured: their
-  bars are appended to growing columns and *frozen*;
+  bars are appended to growing columns and *frozen*; a worker run that has started
+  but not ended is drawn growing to now, as a provisional bar;
 - a request's phases change until it is over, so they are recomputed each frame,
   with ``derive_phases`` on a small sub-trace of the *open* requests only, and
   drawn after the frozen bars as provisional ones;
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from server.protocol import Outcome
+from server.protocol import HANDLER_END, SERVER_START, Outcome
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.timeline import (
     FAILED_MARK_NS,
@@ -40,8 +41,10 @@ from visualizer.model.timeline import (
     LaneKind,
     Timeline,
     build_timeline,
+    worker_bars,
 )
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import unfinished
 
 I64 = npt.NDArray[np.int64]
 
@@ -121,7 +124,7 @@ class LiveTimeline:
         self.rebuilds += 1
         self.history = object()
         self._bars = BarColumns(self.trace.settings.requests * BARS_PER_REQUEST)
-        self._read = dict.fromkeys(("sent", "done", "loop", "worker", "stamp"), 0)
+        self._read = dict.fromkeys(("sent", "done", "loop", "worker", "worker_start", "stamp"), 0)
         self._workers: dict[int, int] = {}  # thread -> worker number
         self._max_request = 0
         self._settled: set[int] = set()
@@ -132,6 +135,7 @@ class LiveTimeline:
         self._server_now = 0
         self._span_seen = 0
         self._frozen_end = 0  # the latest end of a frozen bar: the span without an O(n) max
+        self._going = self.trace.worker_start.rows[:0]  # runs started, not ended
 
     # -- one frame --------------------------------------------------------------------
 
@@ -149,65 +153,97 @@ class LiveTimeline:
         self._settle()
         self._forget_old_loop_activity()
         frozen = self._bars.size
-        provisional = self._phase_bars(self._open, now)
-        size = self._bars.put(frozen, provisional)
+        size = self._bars.put(frozen, self._phase_bars(self._open, now))
+        size = self._bars.put(size, self._growing_runs(now))
         return self._timeline(frozen, size, now)
 
     def _fits(self, new: dict[str, Any]) -> bool:
         """Whether the new rows can be appended without renumbering or unfreezing bars."""
-        threads = np.unique(new["worker"]["thread"]).tolist()
+        threads = np.unique(
+            np.concatenate([new["worker"]["thread"], new["worker_start"]["thread"]])
+        ).tolist()
         if self._max_request > 0 and any(thread not in self._workers for thread in threads):
             return False  # a new worker lane would move every request lane down
         touched = np.concatenate(
-            [new["loop"]["request"], new["worker"]["request"], new["stamp"]["request"]]
+            [new[name]["request"] for name in ("loop", "worker", "worker_start", "stamp")]
         )
         return not any(int(r) in self._settled for r in np.unique(touched).tolist())
 
     def _freeze_events(self, new: dict[str, Any]) -> None:
         loop, worker, done = new["loop"], new["worker"], new["done"]
-        for thread in worker["thread"].tolist():
+        # A worker's lane is made when its first run starts, not when that run ends.
+        for thread in np.concatenate([new["worker_start"]["thread"], worker["thread"]]).tolist():
             self._workers.setdefault(thread, len(self._workers) + 1)
         # The server's events of a request can arrive before the client's word that it
         # was sent (the two ship on their own clocks): its lane must exist all the same.
-        seen = [new[name]["request"] for name in ("sent", "loop", "worker", "stamp")]
+        seen = [
+            new[name]["request"] for name in ("sent", "loop", "worker", "worker_start", "stamp")
+        ]
         highest = max((int(ids.max()) for ids in seen if len(ids)), default=0)
         self._max_request = max(self._max_request, highest)
         if len(loop):
             self._server_now = max(self._server_now, int(loop["end"].max()))
-        lookup = np.array(list(self._workers.items()) or [(0, 0)], np.int64)
-        order = np.argsort(lookup[:, 0])
-        worker_lane = lookup[order, 1][np.searchsorted(lookup[order, 0], worker["thread"])]
+        # Ended runs, cut where their client gave up, if it has by now.
+        runs = worker_bars(self.trace, worker, worker[:0], 0, BarKind.RUNNING)
         failed = done[done["outcome"] != Outcome.OK]
         fail_end = failed["received"].astype(np.int64)
         t0 = self.trace.t0
         bars = {
             "lane": np.concatenate(
-                [np.zeros(len(loop), np.int32), worker_lane, self._request_lane(failed["request"])]
+                [
+                    np.zeros(len(loop), np.int32),
+                    self._worker_lane(runs["thread"]),
+                    self._request_lane(failed["request"]),
+                ]
             ),
             "start": np.concatenate(
                 [
                     loop["start"],
-                    worker["start"],
+                    runs["start"],
                     np.maximum(fail_end - FAILED_MARK_NS, failed["sent"]),
                 ]
             )
             - t0,
-            "end": np.concatenate([loop["end"], worker["end"], fail_end]) - t0,
+            "end": np.concatenate([loop["end"], runs["end"], fail_end]) - t0,
             "kind": np.concatenate(
                 [
                     np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER),
-                    np.full(len(worker), BarKind.RUNNING),
+                    runs["kind"],
                     np.full(len(failed), BarKind.FAILED),
                 ]
             ),
-            "request": np.concatenate([loop["request"], worker["request"], failed["request"]]),
-            "cpu": np.concatenate(
-                [np.full(len(loop), -1), worker["cpu"], np.full(len(failed), -1)]
-            ),
+            "request": np.concatenate([loop["request"], runs["request"], failed["request"]]),
+            "cpu": np.concatenate([np.full(len(loop), -1), runs["cpu"], np.full(len(failed), -1)]),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 
+    def _worker_lane(self, thread: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+        lookup = np.array(list(self._workers.items()) or [(0, 0)], np.int64)
+        order = np.argsort(lookup[:, 0])
+        lanes = lookup[order, 1][np.searchsorted(lookup[order, 0], thread)]
+        return np.asarray(lanes, np.int32)
+
+    def _growing_runs(self, now: int) -> dict[str, Any]:
+        """Worker runs that started and have not ended, drawn from their start to now."""
+        sub = RunTrace(self.trace.settings, t0=self.trace.t0)
+        sub.worker_start.extend(self._going)
+        sub.done.extend(self._open["done"])
+        bars = worker_bars(sub, sub.worker.rows, self._going, now, BarKind.RUNNING)
+        return {
+            "lane": self._worker_lane(bars["thread"]),
+            "start": bars["start"] - self.trace.t0,
+            "end": bars["end"] - self.trace.t0,
+            "kind": bars["kind"],
+            "request": bars["request"],
+            "cpu": bars["cpu"],
+        }
+
     def _gather_open(self, new: dict[str, Any]) -> None:
+        # Starts of runs of any request (also of none) until their end arrives.
+        going = RunTrace(self.trace.settings)
+        going.worker_start.extend(np.concatenate([self._going, new["worker_start"]]))
+        going.worker.extend(new["worker"])
+        self._going = unfinished(going)
         for name, rows in new.items():
             rows = rows[rows["request"] > 0]
             if len(rows):
@@ -217,6 +253,8 @@ class LiveTimeline:
         """Freeze the phases of requests that are over, and forget their rows."""
         done = self._open["done"]
         ready = done["request"][done["received"] <= self._server_now - SETTLE_NS]
+        # A handler still running after its client gave up keeps its request open.
+        ready = ready[~np.isin(ready, self._busy())]
         if len(ready) == 0:
             return
         settling = {
@@ -247,8 +285,16 @@ class LiveTimeline:
             keep[-1] = True
         self._loop_activity = self._loop_activity[keep]
 
+    def _busy(self) -> npt.NDArray[np.int64]:
+        """Open requests whose handler is still running: on a worker, or not yet ended."""
+        stamp = self._open["stamp"]
+        began = stamp["request"][stamp["kind"] == SERVER_START]
+        ended = stamp["request"][stamp["kind"] == HANDLER_END]
+        going = began[~np.isin(began, ended)] if self.trace.handler_ends else began[:0]
+        return np.concatenate([going, self._going["request"]]).astype(np.int64)
+
     def _phase_bars(self, tables: dict[str, Any], now: int) -> dict[str, Any]:
-        sub = RunTrace(self.trace.settings, t0=self.trace.t0)
+        sub = RunTrace(self.trace.settings, t0=self.trace.t0, handler_ends=self.trace.handler_ends)
         for name, rows in tables.items():
             getattr(sub, name).extend(rows)
         phases = derive_phases(sub, now, loop_activity=self._loop_activity)

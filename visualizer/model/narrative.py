@@ -68,19 +68,8 @@ def narrate(summary: RunSummary) -> list[str]:
             f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
             f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
         )
-    if summary.worker_wall_ms > 0:
-        share = summary.worker_cpu_ms / summary.worker_wall_ms
-        if share < IDLE_CPU_SHARE:
-            lines.append(
-                f"Workers spent {share:.0%} of their time on the CPU: they were waiting "
-                "(sleep or I/O) and the GIL was free."
-            )
-        elif share < GIL_CPU_SHARE:
-            lines.append(
-                f"Workers ran {_ms(summary.worker_wall_ms)} but got only "
-                f"{_ms(summary.worker_cpu_ms)} of CPU ({share:.0%}): they took turns holding "
-                "the GIL, so each one's work stretched."
-            )
+    lines.extend(_abandoned(summary))
+    lines.extend(_worker_time(summary))
     if summary.failed:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         lines.append(f"{_count(summary.failed, 'request', 'requests')} failed ({reasons}).")
@@ -103,6 +92,67 @@ def narrate(summary: RunSummary) -> list[str]:
         f"latency p50 {_ms(summary.latency_ms['p50'])}, max {_ms(summary.latency_ms['max'])}."
     )
     return lines
+
+
+def _abandoned(summary: RunSummary) -> list[str]:
+    """The client gave up, the server did not: what the handlers did after it left."""
+    if not summary.abandoned:
+        return []
+    still = (
+        f"; {_count(summary.unfinished, 'handler was', 'handlers were')} still running "
+        "when the trace ended"
+        if summary.unfinished
+        else ""
+    )
+    busy = (
+        f", and kept {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
+        f"{summary.pool_size} busy"
+        if summary.workers_used
+        else ""
+    )
+    return [
+        f"The client gave up on {_count(summary.abandoned, 'request', 'requests')}, but "
+        f"the server went on with them for {_ms(summary.abandoned_ms)} in all{busy}: "
+        f"drawn as abandoned{still}."
+    ]
+
+
+def _worker_time(summary: RunSummary) -> list[str]:
+    """Where the workers' wall time went: on a CPU, waiting for a core, or the rest.
+
+    The GIL is blamed only where the rest dominates and more than one worker was busy
+    at once (one alone shares the GIL with nobody but the loop); a core wait measured
+    by the kernel that dominates puts the gap on other processes.
+    """
+    wall, cpu = summary.worker_wall_ms, summary.worker_cpu_ms
+    if wall <= 0:
+        return []
+    share = cpu / wall
+    core, other = summary.worker_core_wait_ms, summary.worker_other_ms
+    if share < IDLE_CPU_SHARE and (core is None or core < other):
+        return [
+            f"Workers spent {share:.0%} of their time on the CPU: they were waiting "
+            "(sleep or I/O) and the GIL was free."
+        ]
+    if share >= GIL_CPU_SHARE:
+        return []
+    split = (
+        f" (CPU {_ms(cpu)}, waiting for a core {_ms(core)}, other {_ms(other)})"
+        if core is not None
+        else ""
+    )
+    head = f"Workers ran {_ms(wall)} but got only {_ms(cpu)} of CPU ({share:.0%})"
+    if core is not None and core >= other:
+        return [
+            f"{head}: they waited {_ms(core)} for a core, which other processes or threads "
+            f"held (the kernel's scheduler statistics), not for the GIL{split}."
+        ]
+    if summary.workers_busy_peak > 1:
+        return [f"{head}: they took turns holding the GIL, so each one's work stretched{split}."]
+    return [
+        f"{head}, with one worker at a time, so no other worker competed for the GIL: "
+        f"the rest was I/O, or the event loop's thread holding the GIL{split}."
+    ]
 
 
 def _ms(value: float) -> str:

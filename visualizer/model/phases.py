@@ -10,6 +10,7 @@ Each request's life is covered by intervals of known meaning, each with a priori
     waiting   dispatched .. worker start; a timer due .. its slice start;   2
               last server activity .. receipt when no response end is known
     awaiting  first server activity .. last (the baseline)                  1
+    abandoned the client gave up .. the handler's end (see worker_runs)     7
 
 Sending and receiving are the client's time, not the server's: the load generator
 stamps ``sent`` before httpx has written a byte, and ``received`` when its own loop
@@ -39,6 +40,13 @@ import numpy.typing as npt
 
 from server.protocol import RESPONSE_END
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import (
+    gave_up_at,
+    handlers_going,
+    pending_dispatches,
+    trace_end,
+    unfinished,
+)
 
 #: A timer that ran later than this after it was due counts as waiting for the loop.
 #: Below it the lateness is the loop's own bookkeeping, and would only add specks.
@@ -61,6 +69,8 @@ class Phase(enum.IntEnum):
     # After the bar kinds 4-6 of visualizer.model.timeline, which must stay 0..N-1.
     SENDING = 7
     RECEIVING = 8
+    #: After the client gave up (timeout, stop): its handler still ran, for nobody.
+    ABANDONED = 9
 
 
 #: Client-side phases: time the server does not hold the request.
@@ -73,6 +83,7 @@ _PRIORITY = {
     Phase.SENDING: 4,
     Phase.RUNNING: 5,
     Phase.QUEUED: 6,
+    Phase.ABANDONED: 7,
 }
 
 
@@ -109,7 +120,7 @@ def derive_phases(
     sent = trace.sent.rows
     if len(sent) == 0:
         return _empty()
-    now = now if now is not None else _last_time(trace)
+    now = now if now is not None else trace_end(trace)
     requests = sent["request"]
     order = np.argsort(requests)
     requests, sent_at = requests[order], sent["sent"][order]
@@ -124,6 +135,9 @@ def derive_phases(
     worker = trace.worker.rows
     worker = worker[worker["request"] > 0]
     stamp = trace.stamp.rows
+    going = unfinished(trace)  # runs on a worker not ended yet
+    going = going[going["request"] > 0]
+    pending = pending_dispatches(trace)  # sent to the pool, no worker yet
 
     # First and last server activity of each request, from its slices and stamps.
     first = np.full(len(requests), np.iinfo(np.int64).max, np.int64)
@@ -132,11 +146,16 @@ def derive_phases(
         (loop["request"], loop["start"], loop["end"]),
         (worker["request"], worker["dispatched"], worker["end"]),
         (stamp["request"], stamp["t"], stamp["t"]),
+        (going["request"], going["dispatched"], np.full(len(going), now)),
+        (pending["request"], pending["t"], np.full(len(pending), now)),
     ):
         index = _index_of(requests, req)
         keep = index >= 0
         np.minimum.at(first, index[keep], begin[keep])
         np.maximum.at(last, index[keep], end[keep])
+    # A handler that has not ended is in progress until now (the trace's end).
+    in_progress = _index_of(requests, handlers_going(trace))
+    last[in_progress[in_progress >= 0]] = now
     served = first <= last
     response_end = np.full(len(requests), -1, np.int64)
     ends = stamp[stamp["kind"] == RESPONSE_END]
@@ -160,6 +179,9 @@ def derive_phases(
     start = np.full(len(requests), trace.t0)
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
+    # After the client gave up, whatever the server still did for it is abandoned.
+    gave_up = gave_up_at(trace, requests)
+    left = gave_up < last
     pieces = [
         (requests[waited_for_slot], start[waited_for_slot], sent_at[waited_for_slot], Phase.QUEUED),
         (
@@ -177,6 +199,10 @@ def derive_phases(
         (late["request"], late["due"], late["start"], Phase.WAITING),
         (loop["request"], loop["start"], loop["end"], Phase.RUNNING),
         (worker["request"], worker["start"], worker["end"], Phase.RUNNING),
+        (pending["request"], pending["t"], np.full(len(pending), now), Phase.WAITING),
+        (going["request"], going["dispatched"], going["start"], Phase.WAITING),
+        (going["request"], going["start"], np.full(len(going), now), Phase.RUNNING),
+        (requests[left], gave_up[left], last[left], Phase.ABANDONED),
     ]
     return _sweep(pieces, limit=now)
 
@@ -259,14 +285,6 @@ def _index_of(sorted_ids: I64, ids: I64) -> I64:
     pos = np.searchsorted(sorted_ids, ids)
     pos = np.minimum(pos, len(sorted_ids) - 1)
     return np.where(sorted_ids[pos] == ids, pos, -1).astype(np.int64)
-
-
-def _last_time(trace: RunTrace) -> int:
-    candidates = [trace.t0]
-    for table, column in ((trace.done, "received"), (trace.loop, "end"), (trace.worker, "end")):
-        if len(table):
-            candidates.append(int(table.rows[column].max()))
-    return max(candidates)
 
 
 def _empty() -> PhaseSegments:

@@ -29,6 +29,7 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
     cut = RunTrace(settings=trace.settings, t0=trace.t0, versions=trace.versions)
     cut.ended = trace.ended
     cut.foreign_requests = trace.foreign_requests
+    cut.handler_ends = trace.handler_ends
 
     loop = trace.loop.rows
     loop = loop[loop["start"] <= moment].copy()
@@ -45,6 +46,9 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
     worker["start"] = np.minimum(worker["start"], moment)
     worker["end"] = np.minimum(worker["end"], moment)
     cut.worker.extend(worker)
+    # Runs the trace never saw end (still running when it ended) are known by their start.
+    starts = trace.worker_start.rows
+    cut.worker_start.extend(starts[starts["start"] <= moment])
 
     sent = trace.sent.rows
     cut.sent.extend(sent[sent["sent"] <= moment])

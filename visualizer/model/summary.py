@@ -11,8 +11,9 @@ from server.protocol import RESPONSE_END, SERVER_START, Outcome
 from visualizer.model.gc_pauses import loop_pauses, loop_slices_held
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
-from visualizer.model.timeline import Timeline
+from visualizer.model.timeline import BarKind, Timeline
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import pending_dispatches, unfinished
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,28 @@ class RunSummary:
     gc_pauses: int = 0
     gc_loop_ms: float = 0.0
     gc_longest_ms: float = 0.0
+    #: Worker wall time spent runnable but waiting for a core (the kernel's schedstat),
+    #: over the runs where the OS gives it; None where it gives it for none.
+    worker_core_wait_ms: float | None = None
+    #: The most worker runs going at once: one alone has nobody to share the GIL with.
+    workers_busy_peak: int = 0
+    #: Requests the client gave up on whose handler ran on after that, and for how long
+    #: in all; handlers still running when the trace ended.
+    abandoned: int = 0
+    abandoned_ms: float = 0.0
+    unfinished: int = 0
+
+    @property
+    def worker_other_ms(self) -> float:
+        """Worker wall time neither on a CPU nor waiting for a core: the GIL or I/O."""
+        return max(self.worker_wall_ms - self.worker_cpu_ms - (self.worker_core_wait_ms or 0), 0)
+
+    def worker_time_split(self) -> str:
+        """Workers' wall time split three ways, or two where the OS gives no core wait."""
+        core = self.worker_core_wait_ms
+        waited = f"waiting for a core {core:,.1f} ms" if core is not None else "core wait unknown"
+        other = f"other (GIL or I/O) {self.worker_other_ms:,.1f} ms"
+        return f"CPU {self.worker_cpu_ms:,.1f} ms, {waited}, {other}"
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object of the design, with the rest of the figures after it."""
@@ -85,6 +108,7 @@ class RunSummary:
             worker_wall_ms=round(self.worker_wall_ms, 3),
             worker_cpu_ms=round(self.worker_cpu_ms, 3),
             pool_wait_max_ms=round(self.pool_wait_max_ms, 3),
+            worker_other_ms=round(self.worker_other_ms, 3),
             longest_loop_block_waited_behind=block.waited_behind if block else 0,
         )
         data.update(rest)
@@ -106,8 +130,13 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
 
     worker = trace.worker.rows
     worker = worker[worker["request"] > 0]
-    waits = worker["start"] - worker["dispatched"]
-    waited_requests = np.unique(worker["request"][_found_pool_full(worker, trace.settings.pool)])
+    end_of_trace = _run_end(trace)
+    pool = _pool_runs(trace, worker, end_of_trace)
+    waits = pool["start"] - pool["dispatched"]
+    waited_requests = np.unique(pool["request"][_found_pool_full(pool, trace.settings.pool)])
+    known = worker[worker["core_wait"] >= 0]
+    on_lane = (timeline.kind == BarKind.ABANDONED) & (timeline.lane > timeline.worker_count)
+    abandoned = timeline.request[on_lane]
     loop, held = loop_slices_held(trace)
     handler_held = held[loop["request"] > 0]
     pauses = trace.gc.rows
@@ -136,14 +165,55 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         gc_pauses=len(pauses),
         gc_loop_ms=float((on_loop["end"] - on_loop["start"]).sum()) / 1e6,
         gc_longest_ms=float((pauses["end"] - pauses["start"]).max()) / 1e6 if len(pauses) else 0.0,
+        worker_core_wait_ms=float(known["core_wait"].sum()) / 1e6 if len(known) else None,
+        workers_busy_peak=_most_at_once(pool["start"], pool["end"]),
+        abandoned=len(np.unique(abandoned)),
+        abandoned_ms=float((timeline.end[on_lane] - timeline.start[on_lane]).sum()) / 1e6,
+        unfinished=int(np.count_nonzero(timeline.kind == BarKind.UNFINISHED)),
     )
+
+
+def _pool_runs(trace: RunTrace, worker: np.ndarray, end_of_trace: int) -> np.ndarray:
+    """Every run the pool took on for a request, with its dispatch, start and end: runs
+    still going when the trace ended end there, and requests that never got a worker
+    start (and end) there too: they waited for one until the end."""
+    going = unfinished(trace)
+    going = going[going["request"] > 0]
+    pending = pending_dispatches(trace)
+    dtype = np.dtype([(n, "i8") for n in ("request", "dispatched", "start", "end")])
+    runs = np.zeros(len(worker) + len(going) + len(pending), dtype)
+    a, b = len(worker), len(worker) + len(going)
+    for name in ("request", "dispatched", "start", "end"):
+        runs[name][:a] = worker[name]
+    for name in ("request", "dispatched", "start"):
+        runs[name][a:b] = going[name]
+    runs["end"][a:] = end_of_trace
+    runs["request"][b:], runs["dispatched"][b:] = pending["request"], pending["t"]
+    runs["start"][b:] = end_of_trace
+    return runs
+
+
+def _most_at_once(start: np.ndarray, end: np.ndarray) -> int:
+    """The most intervals [start, end) open at one time."""
+    if len(start) == 0:
+        return 0
+    times = np.concatenate([start, end])
+    steps = np.concatenate([np.ones(len(start), np.int64), -np.ones(len(end), np.int64)])
+    order = np.lexsort((steps, times))  # at equal times count the end first
+    return int(np.cumsum(steps[order]).max())
 
 
 def _run_end(trace: RunTrace) -> int:
     """When the run's last request was done with: its receipt, or later, the end of a
     handler still running for a request whose client had given up (a timeout)."""
     ends = [trace.t0]
-    for table, column in ((trace.done, "received"), (trace.loop, "end"), (trace.worker, "end")):
+    for table, column in (
+        (trace.done, "received"),
+        (trace.loop, "end"),
+        (trace.worker, "end"),
+        (trace.worker_start, "start"),
+        (trace.stamp, "t"),  # a handler's end, after its last slice
+    ):
         rows = table.rows
         if table is not trace.done:
             rows = rows[rows["request"] > 0]

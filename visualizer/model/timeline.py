@@ -10,7 +10,8 @@ cost tens of megabytes, not gigabytes of Python objects.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,7 @@ from server.protocol import Outcome
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.trace import RunTrace, sorted_rows
+from visualizer.model.worker_runs import gave_up_at, trace_end, unfinished
 
 I64 = npt.NDArray[np.int64]
 
@@ -35,6 +37,8 @@ class BarKind(enum.IntEnum):
     GC = 6  # a pause of the garbage collector, on the lane of the thread that ran it
     SENDING = Phase.SENDING  # client-side: sent, not yet read by the server's app
     RECEIVING = Phase.RECEIVING  # client-side: the response written, not yet read by the client
+    ABANDONED = Phase.ABANDONED  # work the server still did after the client gave up
+    UNFINISHED = 10  # a worker run still going when the trace ended: its end is unknown
 
 
 class LaneKind(enum.Enum):
@@ -80,6 +84,8 @@ class Timeline:
     #: The end of the drawn time span: the last receipt, or "now" while live.
     span: int
     worker_count: int
+    #: A worker run's time waiting for a core (ns), -1 where unknown or not a worker's.
+    core_wait: I64 = field(default_factory=lambda: np.empty(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.lane)
@@ -97,14 +103,20 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     t0 = trace.t0
     # A collector's pause is drawn over the slice it happened in (GC after RUNNING).
     loop = sorted_rows(trace.loop.rows, "start")
-    worker = sorted_rows(trace.worker.rows, "start")
     phases = derive_phases(trace, now)
+    end_of_trace = now if now is not None else trace_end(trace)
+    # A run still going is drawn growing to now while live; once the trace has ended,
+    # to its end, as unfinished.
+    going = BarKind.RUNNING if now is not None else BarKind.UNFINISHED
+    runs = worker_bars(trace, trace.worker.rows, unfinished(trace), end_of_trace, going)
+    order = np.lexsort((runs["end"], runs["start"]))
+    runs = {name: column[order] for name, column in runs.items()}
 
-    keys, first_use = np.unique(worker["thread"], return_index=True)
+    keys, first_use = np.unique(runs["thread"], return_index=True)
     worker_keys = keys[np.argsort(first_use)]  # lane order: order of first use in the run
-    worker_lane = np.empty(len(worker), np.int32)
+    worker_lane = np.empty(len(runs["thread"]), np.int32)
     for number, key in enumerate(worker_keys, start=1):
-        worker_lane[worker["thread"] == key] = number
+        worker_lane[runs["thread"] == key] = number
 
     requests = np.unique(trace.sent.rows["request"])
     first_request_lane = 1 + len(worker_keys)
@@ -125,29 +137,24 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         [np.zeros(len(loop), np.int32), worker_lane, phase_lane, failed_lane, gc_lane]
     )
     start = (
-        np.concatenate([loop["start"], worker["start"], phases.start, failed[1], pauses["start"]])
+        np.concatenate([loop["start"], runs["start"], phases.start, failed[1], pauses["start"]])
         - t0
     )
-    end = np.concatenate([loop["end"], worker["end"], phases.end, failed[2], pauses["end"]]) - t0
+    end = np.concatenate([loop["end"], runs["end"], phases.end, failed[2], pauses["end"]]) - t0
     kind = np.concatenate(
         [
             np.where(loop["request"] > 0, BarKind.RUNNING, BarKind.SERVER).astype(np.int8),
-            np.full(len(worker), BarKind.RUNNING, np.int8),
+            runs["kind"],
             phases.phase.astype(np.int8),
             np.full(len(failed[0]), BarKind.FAILED, np.int8),
             np.full(len(pauses), BarKind.GC, np.int8),
         ]
     )
     request = np.concatenate(
-        [loop["request"], worker["request"], phases.request, failed[0], np.zeros(len(pauses))]
+        [loop["request"], runs["request"], phases.request, failed[0], np.zeros(len(pauses))]
     ).astype(np.int64)
-    cpu = np.concatenate(
-        [
-            np.full(len(loop), -1, np.int64),
-            worker["cpu"],
-            np.full(len(phases) + len(failed[0]) + len(pauses), -1, np.int64),
-        ]
-    )
+    others = np.full(len(phases) + len(failed[0]) + len(pauses), -1, np.int64)
+    no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
     lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, len(worker_keys) + 1)]
     lanes += [Lane(LaneKind.REQUEST, f"request {int(r)}", int(r)) for r in requests]
@@ -161,11 +168,65 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         end=end,
         kind=kind,
         request=request,
-        cpu=cpu,
+        cpu=np.concatenate([no_loop, runs["cpu"], others]),
         phases=phases,
         span=span,
         worker_count=len(worker_keys),
+        core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
     )
+
+
+def worker_bars(
+    trace: RunTrace,
+    ended: npt.NDArray[Any],
+    going: npt.NDArray[Any],
+    now: int,
+    going_kind: BarKind,
+) -> dict[str, npt.NDArray[Any]]:
+    """Bars of worker runs, by thread: ``ended`` ones as measured, ``going`` ones (starts
+    without an end) up to ``now``. The part of a run after its client gave up is
+    abandoned; of a going run, that part (or the whole run if its client never gave up)
+    is ``going_kind``: running while live, unfinished once the trace has ended.
+
+    Columns: thread, start, end, kind, request, cpu, core_wait; times as measured.
+    """
+    count = len(ended) + len(going)
+    none = np.full(len(going), -1, np.int64)
+    thread = np.concatenate([ended["thread"], going["thread"]]).astype(np.int64)
+    start = np.concatenate([ended["start"], going["start"]]).astype(np.int64)
+    end = np.concatenate([ended["end"], np.full(len(going), now, np.int64)])
+    request = np.concatenate([ended["request"], going["request"]]).astype(np.int64)
+    is_going = np.arange(count) >= len(ended)
+    cpu = np.concatenate([ended["cpu"], none]).astype(np.int64)
+    core_wait = np.concatenate([ended["core_wait"], none]).astype(np.int64)
+    left = np.clip(gave_up_at(trace, request), start, end)
+    late = (request > 0) & (left < end)
+    kind = np.where(is_going & ~late, going_kind, BarKind.RUNNING).astype(np.int8)
+    still = going_kind if going_kind != BarKind.RUNNING else BarKind.ABANDONED
+    late_kind = np.where(is_going, still, BarKind.ABANDONED).astype(np.int8)
+    # The abandoned piece of each such run; the run itself is cut where the client left.
+    piece = {
+        "thread": thread[late],
+        "start": left[late],
+        "end": end[late],
+        "kind": late_kind[late],
+        "request": request[late],
+        "cpu": cpu[late],
+        "core_wait": core_wait[late],
+    }
+    end = np.where(late, left, end)
+    runs = {
+        "thread": thread,
+        "start": start,
+        "end": end,
+        "kind": kind,
+        "request": request,
+        "cpu": cpu,
+        "core_wait": core_wait,
+    }
+    whole = {name: np.concatenate([column, piece[name]]) for name, column in runs.items()}
+    real = whole["end"] > whole["start"]
+    return {name: column[real] for name, column in whole.items()}
 
 
 def request_rows(trace: RunTrace) -> list[RequestRow]:

@@ -31,7 +31,13 @@ WORKER_DTYPE = np.dtype(
         ("end", "i8"),
         ("cpu", "i8"),
         ("thread", "i8"),
+        # Time the thread was runnable but waited for a core (ns); -1 where unknown.
+        ("core_wait", "i8"),
     ]
+)
+#: A run on a worker as it started; its end, if it came, is a row of the worker table.
+WORKER_START_DTYPE = np.dtype(
+    [("request", "i8"), ("dispatched", "i8"), ("start", "i8"), ("thread", "i8")]
 )
 STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
 #: A pause of the garbage collector; ``lane`` 0 is the loop's thread, k worker k's.
@@ -110,6 +116,7 @@ class RunTrace:
     done: EventTable = field(default_factory=lambda: EventTable(DONE_DTYPE))
     loop: EventTable = field(default_factory=lambda: EventTable(LOOP_DTYPE))
     worker: EventTable = field(default_factory=lambda: EventTable(WORKER_DTYPE))
+    worker_start: EventTable = field(default_factory=lambda: EventTable(WORKER_START_DTYPE))
     stamp: EventTable = field(default_factory=lambda: EventTable(STAMP_DTYPE))
     gc: EventTable = field(default_factory=lambda: EventTable(GC_DTYPE))
     #: Versions of Python and the server's libraries, from the server's hello.
@@ -119,6 +126,9 @@ class RunTrace:
     #: Requests that reached the server during the run naming an id not of the run
     #: (another process, an earlier run): counted, never drawn as the run's.
     foreign_requests: int = 0
+    #: Whether the server stamped each handler's end (HANDLER_END): then a request
+    #: with no end stamp is one whose handler was still running when the trace ended.
+    handler_ends: bool = False
 
     def add_server_events(
         self,
@@ -127,6 +137,7 @@ class RunTrace:
         worker: npt.NDArray[np.int64],
         stamp: npt.NDArray[np.int64],
         gc: npt.NDArray[np.int64] | None = None,
+        worker_start: npt.NDArray[np.int64] | None = None,
     ) -> None:
         """Keep the server events that belong to this run: rows of ints as laid out in
         :mod:`server.protocol`, request keys already turned into this run's ids.
@@ -142,6 +153,12 @@ class RunTrace:
         self.loop.extend(slices[(slices["end"] > t0) & (slices["request"] >= 0)])
         in_run = (worker[:, 3] > t0) & (worker[:, 0] >= 0)
         self.worker.extend(_structured(worker[in_run], WORKER_DTYPE))
+        if worker_start is not None:
+            # A request's run counts even if it started before t0 (its end is what shows
+            # whether it is the run's); a run for no request counts from t0.
+            requested, late = worker_start[:, 0], worker_start[:, 2] > t0
+            in_run = (requested > 0) | ((requested == 0) & late)
+            self.worker_start.extend(_structured(worker_start[in_run], WORKER_START_DTYPE))
         in_run = (stamp[:, 2] > t0) & (stamp[:, 0] > 0)
         self.stamp.extend(_structured(stamp[in_run], STAMP_DTYPE))
         if gc is not None:
@@ -149,8 +166,11 @@ class RunTrace:
 
 
 def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
-    """A 2-D int array's rows as a structured array of ``dtype``, column by field."""
-    table = np.zeros(len(rows), dtype)
-    for column, name in enumerate(dtype.names or ()):
+    """A 2-D int array's rows as a structured array of ``dtype``, column by field.
+
+    Fields past the array's columns (a worker row without its core wait) are -1: unknown.
+    """
+    table = np.full(len(rows), -1, dtype)
+    for column, name in enumerate((dtype.names or ())[: rows.shape[1]]):
         table[name] = rows[:, column]
     return table

@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 import orjson
 
-from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
 from visualizer.model._chrome_writer import chrome_text, file_origin, request_spans
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import runs_for_file
 
 FORMAT_VERSION = 1
 SERVER_PID, REQUESTS_PID = 1, 2
@@ -35,6 +36,7 @@ _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
     RESPONSE_END: "response_end_us",
+    HANDLER_END: "handler_end_us",
 }
 
 
@@ -61,7 +63,7 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         _meta("process_name", REQUESTS_PID, 0, "requests"),
         _meta("thread_name", SERVER_PID, 0, "event loop"),
     ]
-    worker = np.sort(trace.worker.rows, order="start")
+    worker, unfinished = runs_for_file(trace)
     lane_of: dict[int, int] = {}
     for thread in worker["thread"].tolist():
         if thread not in lane_of:
@@ -75,8 +77,14 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
             args["due_us"] = us(due)
         name = f"request {request}" if request else "server"
         events.append(_slice("loop", name, SERVER_PID, 0, us(start), (end - start) / 1000, args))
-    for request, dispatched, start, end, cpu, thread in worker.tolist():
+    for (request, dispatched, start, end, cpu, thread, core_wait), still in zip(
+        worker.tolist(), unfinished.tolist(), strict=True
+    ):
         args = {"request": request or None, "cpu_us": cpu / 1000, "dispatched_us": us(dispatched)}
+        if core_wait >= 0:
+            args["core_wait_us"] = core_wait / 1000
+        if still:
+            args["unfinished"] = True
         name = f"request {request}" if request else "server"
         events.append(
             _slice(
@@ -101,7 +109,8 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
 
     stamps: dict[int, dict[str, float]] = {}
     for request, kind, t in trace.stamp.rows.tolist():
-        stamps.setdefault(request, {})[_STAMP_ARGS[kind]] = us(t)
+        if kind in _STAMP_ARGS:  # a dispatch is in its worker run's dispatched_us
+            stamps.setdefault(request, {})[_STAMP_ARGS[kind]] = us(t)
     done = {row[0]: row for row in trace.done.rows.tolist()}
     style = trace.settings.style
     phases = derive_phases(trace)
@@ -165,6 +174,8 @@ def _metadata(trace: RunTrace) -> dict[str, Any]:
         "foreign_requests": trace.foreign_requests,
         # Where the client started the run, if something recorded began before it.
         "run_start_us": (trace.t0 - file_origin(trace)) / 1000,
+        # Each handler's end was stamped: a request without one was still running.
+        "handler_ends": trace.handler_ends,
     }
 
 
@@ -260,6 +271,7 @@ def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> 
     trace.ended = str(schedviz.get("ended", ""))
     foreign = schedviz.get("foreign_requests", 0)
     trace.foreign_requests = foreign if isinstance(foreign, int) and foreign >= 0 else 0
+    trace.handler_ends = schedviz.get("handler_ends") is True
     try:
         read_events(trace, pieces)
     except (AttributeError, KeyError, TypeError, ValueError) as error:

@@ -22,6 +22,7 @@ from server.protocol import Outcome
 from server.routes import UPSTREAM_STYLES
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import handlers_going, unfinished
 from visualizer.runner.children import ChildProcess, load_generator_command, server_command
 from visualizer.runner.loadplan import LoadPlan
 
@@ -32,6 +33,12 @@ SERVER_START_TIMEOUT_S = 30.0
 #: How long the end of a run waits for the server's last events. A loop frozen by a
 #: long blocking handler answers only when it is done; the run must not hang on it.
 FLUSH_TIMEOUT_S = 5.0
+#: After the client is done, handlers it gave up on may still run (a timeout does not
+#: stop a ``def`` handler). The run waits for them while they make progress: up to the
+#: run's work time and this margin since a handler last started or ended.
+DRAIN_MARGIN_S = 1.0
+#: And never longer than this in all: a handler that never ends is drawn unfinished.
+DRAIN_LIMIT_S = 120.0
 
 
 class ServerError(RuntimeError):
@@ -59,6 +66,7 @@ class RunState(enum.Enum):
     CONFIGURING = "configuring the server"
     RUNNING = "running"
     STOPPING = "stopping"
+    DRAINING = "waiting for handlers the client gave up on"
     FLUSHING = "collecting the last events"
     FINISHED = "finished"
 
@@ -79,6 +87,10 @@ class LiveRun:
     done_count: int = 0
     #: When the run asked the server for its last events (time.monotonic()).
     flush_asked_at: float = 0.0
+    #: While draining: when it began, handlers still running, and when that last changed.
+    drain_began_at: float = 0.0
+    draining: int = 0
+    drain_progress_at: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -163,7 +175,9 @@ class Session:
         if self.run is not None and not self.run.finished:
             raise RuntimeError("a run is already in progress")
         check_open_file_limit(settings)
-        trace = RunTrace(settings=settings, versions=dict(self.hello.get("versions", {})))
+        trace = RunTrace(
+            settings=settings, versions=dict(self.hello.get("versions", {})), handler_ends=True
+        )
         self._runs += 1
         self.run = LiveRun(trace=trace, number=self._runs)
         self.server.send(
@@ -182,7 +196,9 @@ class Session:
         if run is None or run.finished:
             return
         run.stop_requested = True
-        if run.client is not None:
+        if run.state is RunState.DRAINING:
+            self._flush(run)  # stop waiting for the handlers the client gave up on
+        elif run.client is not None:
             run.client.send("stop")
             run.state = RunState.STOPPING
         else:
@@ -202,8 +218,23 @@ class Session:
                 item = self.inbox.get_nowait()
         except queue.Empty:
             pass
+        self._drain()
         self._give_up_on_a_late_flush()
         return handled
+
+    def _drain(self) -> None:
+        """Flush once no handler of the run is running, or they stopped making progress."""
+        run = self.run
+        if run is None or run.state is not RunState.DRAINING:
+            return
+        now = time.monotonic()
+        running = handlers_running(run.trace)
+        if running != run.draining:
+            run.draining, run.drain_progress_at = running, now
+        patience = run.trace.settings.work_ms / 1000 + DRAIN_MARGIN_S
+        stalled = now - run.drain_progress_at > patience
+        if running == 0 or stalled or now - run.drain_began_at > DRAIN_LIMIT_S:
+            self._flush(run)
 
     def _give_up_on_a_late_flush(self) -> None:
         run = self.run
@@ -239,7 +270,7 @@ class Session:
             self._handle_server(run, payload)
         elif source == CLIENT:
             self._handle_client(run, payload)
-        elif source == CLIENT_EXIT and run.state is not RunState.FLUSHING:
+        elif source == CLIENT_EXIT and run.state not in (RunState.FLUSHING, RunState.DRAINING):
             # After its "finished" frame the client is meant to exit; before it, not.
             log = "\n".join(run.client.log) if run.client else ""
             early = "the load generator exited early" + (f"; its last words:\n{log}" if log else "")
@@ -282,13 +313,26 @@ class Session:
             trace.done.extend(frame["rows"])
             run.done_count += len(frame["rows"])
         elif kind == protocol.FINISHED:
-            if self.server_running and self.server is not None:
-                # Everything the loop did for the run must reach us before it ends.
-                run.state = RunState.FLUSHING
-                run.flush_asked_at = time.monotonic()
-                self.server.send({"cmd": protocol.CMD_FLUSH})
-            else:
+            if not self.server_running or self.server is None:
                 self._finish(run, trace.ended or "the server is gone")
+            elif run.stop_requested:
+                self._flush(run)  # the user wants it over: what is known is drawn
+            else:
+                # Handlers the client gave up on are recorded until they really end.
+                run.state = RunState.DRAINING
+                run.drain_began_at = run.drain_progress_at = time.monotonic()
+                run.draining = handlers_running(trace)
+                self._drain()
+
+    def _flush(self, run: LiveRun) -> None:
+        """Ask the server for everything it did for the run; the run ends on its answer."""
+        if self.server is None:
+            self._finish(run, run.trace.ended or "the server is gone")
+            return
+        # Everything the loop did for the run must reach us before it ends.
+        run.state = RunState.FLUSHING
+        run.flush_asked_at = time.monotonic()
+        self.server.send({"cmd": protocol.CMD_FLUSH})
 
     def _finish(self, run: LiveRun, ended: str) -> None:
         if run.finished:
@@ -318,7 +362,7 @@ def _add_events(trace: RunTrace, frame: dict[str, Any], run: int) -> None:
     request i; a handler of another run is never credited to one of this run."""
 
     def rows(kind: str) -> np.ndarray[Any, Any]:
-        return np.asarray(frame[kind], np.int64).reshape(-1, protocol.WIDTH[kind])
+        return np.asarray(frame.get(kind, ()), np.int64).reshape(-1, protocol.WIDTH[kind])
 
     # The loop was busy all the same: another run's slice stays, as no request's work.
     trace.add_server_events(
@@ -327,6 +371,7 @@ def _add_events(trace: RunTrace, frame: dict[str, Any], run: int) -> None:
         worker=_credited(rows("worker"), 0, run, others=None),
         stamp=_credited(rows("stamp"), 0, run, others=None),
         gc=rows("gc"),
+        worker_start=_credited(rows("wstart"), 0, run, others=None),
     )
 
 
@@ -346,6 +391,13 @@ def _credited(
         return kept
     credited[other, column] = others
     return credited
+
+
+def handlers_running(trace: RunTrace) -> int:
+    """Handlers of the run's requests that the server is still running (as far as its
+    events have told): not ended, or on a worker that has not returned."""
+    on_workers = unfinished(trace)["request"]
+    return len(np.union1d(handlers_going(trace), on_workers[on_workers > 0]))
 
 
 def _account_for_every_request(trace: RunTrace) -> None:

@@ -48,9 +48,10 @@ class FlowLayout(QLayout):
     def sizeHint(self) -> QSize:
         """All in one row: what the layout wants when the room is there."""
         margins = self.contentsMargins()
-        width = sum(item.sizeHint().width() for item in self._items)
-        width += self._spacing * max(len(self._items) - 1, 0)
-        height = max((item.sizeHint().height() for item in self._items), default=0)
+        shown = self._shown()
+        width = sum(item.sizeHint().width() for item in shown)
+        width += self._spacing * max(len(shown) - 1, 0)
+        height = max((item.sizeHint().height() for item in shown), default=0)
         return QSize(
             width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
         )
@@ -58,18 +59,22 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         """The widest single item: narrower than that, nothing can wrap any more."""
         margins = self.contentsMargins()
-        width = max((item.minimumSize().width() for item in self._items), default=0)
-        height = max((item.minimumSize().height() for item in self._items), default=0)
+        width = max((item.minimumSize().width() for item in self._shown()), default=0)
+        height = max((item.minimumSize().height() for item in self._shown()), default=0)
         return QSize(
             width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
         )
+
+    def _shown(self) -> list[QLayoutItem]:
+        """The items that take room: a hidden widget's item is empty."""
+        return [item for item in self._items if not item.isEmpty()]
 
     def _arrange(self, rect: QRect, move: bool) -> int:
         """Place (or only measure) the items in ``rect``; return the height they take."""
         margins = self.contentsMargins()
         area = rect.marginsRemoved(margins)
         x, y, row_height = area.x(), area.y(), 0
-        for item in self._items:
+        for item in self._shown():
             size = item.sizeHint()
             if x > area.x() and x + size.width() > area.right() + 1:
                 x, y = area.x(), y + row_height + self._row_gap

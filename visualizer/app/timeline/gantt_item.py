@@ -39,6 +39,8 @@ BAR_HEIGHT = 0.72
 LABEL_MIN_PX = 26
 #: Labels sit on running bars (Okabe-Ito blue) in either theme: white reads on it.
 LABEL_TEXT = QColor("#FFFFFF")
+#: Except on the one light bar that carries labels: a run still going at the trace's end.
+LABEL_TEXT_ON_LIGHT = QColor("#1A1A1A")
 #: More labels than this in view would be noise; the widest ones get them.
 MAX_LABELS = 400
 
@@ -56,6 +58,8 @@ DRAW_ORDER = (
     BarKind.AWAITING,
     BarKind.WAITING,
     BarKind.RUNNING,
+    BarKind.ABANDONED,
+    BarKind.UNFINISHED,
     BarKind.GC,
     BarKind.FAILED,
 )
@@ -299,7 +303,8 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             fits = metrics.horizontalAdvance(text) + 4 <= rect.width()
             # A row shorter than the text would print it over its neighbours' rows.
             if fits and metrics.height() <= rect.height() + 2:
-                painter.setPen(LABEL_TEXT)
+                light = timeline.kind[bar] == BarKind.UNFINISHED
+                painter.setPen(LABEL_TEXT_ON_LIGHT if light else LABEL_TEXT)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 

@@ -18,6 +18,10 @@ def describe_bar(timeline: Timeline, bar: int) -> str:
         headline = f"{lane.label}: server I/O, no request"
     elif kind is BarKind.GC:
         headline = f"{lane.label}: garbage collection"
+    elif kind is BarKind.ABANDONED:
+        headline = f"{lane.label}: running request {request}, abandoned by its client"
+    elif kind is BarKind.UNFINISHED:
+        headline = f"{lane.label}: running request {request}, still running at the end"
     else:
         headline = f"{lane.label}: running request {request}"
     lines = [
@@ -27,9 +31,29 @@ def describe_bar(timeline: Timeline, bar: int) -> str:
     ]
     cpu = int(timeline.cpu[bar])
     if lane.kind is LaneKind.WORKER and cpu >= 0:
-        share = cpu / (end - start) if end > start else 0.0
-        lines.append(f"worker CPU time {format_ns(cpu)} ({share:.0%} of its wall time)")
+        lines.extend(_wall_time_split(timeline, bar, cpu))
     return "\n".join(lines)
+
+
+def _wall_time_split(timeline: Timeline, bar: int, cpu: int) -> list[str]:
+    """Where a worker run's wall time went: CPU, waiting for a core, the rest.
+
+    The run's CPU time and core wait belong to the whole run, which an abandoned
+    piece is only a part of: the shares are of the whole run's wall time.
+    """
+    same_run = (timeline.lane == timeline.lane[bar]) & (timeline.cpu == cpu)
+    same_run &= timeline.request == timeline.request[bar]
+    wall = int(timeline.end[same_run].max() - timeline.start[same_run].min())
+    share = cpu / wall if wall > 0 else 0.0
+    lines = [f"worker CPU time {format_ns(cpu)} ({share:.0%} of its wall time)"]
+    core_wait = int(timeline.core_wait[bar]) if len(timeline.core_wait) > bar else -1
+    if core_wait >= 0 and wall > 0:
+        rest = max(wall - cpu - core_wait, 0)
+        lines.append(
+            f"waiting for a core {format_ns(core_wait)} ({core_wait / wall:.0%}), "
+            f"other (GIL or I/O) {format_ns(rest)} ({rest / wall:.0%})"
+        )
+    return lines
 
 
 def format_ns(ns: int) -> str:

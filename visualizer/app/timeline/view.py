@@ -104,6 +104,7 @@ class TimelineView(QWidget):
         self._given = timeline
         self.plot.set_timeline(self._followed(timeline), limit_span, limit_lanes)
         self.plot.set_annotations(annotations)
+        self.legend.show_kinds_of([timeline])
         if self.following or first:
             self._show_now()
 
@@ -119,6 +120,7 @@ class TimelineView(QWidget):
         self.plot.forget_timeline()
         self._given = None
         self._follower = FollowedLanes(FOLLOW_LANES)
+        self.legend.show_kinds(set())
         self.placeholder.setText(message)
         self.placeholder.setVisible(True)
         self.view.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)

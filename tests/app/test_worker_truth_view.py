@@ -1,0 +1,40 @@
+"""Hovering the bars of worker truth: an abandoned run and its worker time split."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF
+from pytestqt.qtbot import QtBot
+
+from tests._worker_traces import MS, timed_out_def_requests
+from visualizer.app.timeline.view import TimelineView
+from visualizer.model.timeline import BarKind, build_timeline
+
+
+def test_hovering_an_abandoned_worker_run_tells_where_its_wall_time_went(qtbot: QtBot) -> None:
+    trace = timed_out_def_requests()
+    # Of request 1's 1995 ms on the worker: 1 ms of CPU, 600 ms waiting for a core.
+    trace.worker.rows["core_wait"][0] = 600 * MS
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(1200, 600)
+    view.show()
+    view.set_timeline(build_timeline(trace))
+    timeline = view.timeline
+    assert timeline is not None
+    bar = int(
+        np.flatnonzero(
+            (timeline.lane == 1) & (timeline.kind == BarKind.ABANDONED) & (timeline.request == 1)
+        )[0]
+    )
+    point = view.plot.mapFromScene(
+        view.view.mapViewToScene(QPointF(1.0, float(timeline.lane[bar]) + 0.5))
+    )
+    qtbot.mouseMove(view.plot.viewport(), point)
+    qtbot.waitUntil(lambda: bool(view.hover_text))
+    text = view.hover_text
+    assert text.startswith("worker 1: running request 1, abandoned by its client")
+    assert "the client gave up (timeout, stop), but its handler still ran until here" in text
+    assert "worker CPU time 1.000 ms (0% of its wall time)" in text
+    assert "waiting for a core 600.000 ms (30%), other (GIL or I/O) 1,394.000 ms (70%)" in text
+    view.close()
