@@ -20,6 +20,7 @@ import orjson
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
 from visualizer.model._chrome_writer import chrome_text
+from visualizer.model._event_fields import MAX_REQUEST, BadEvent
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
@@ -241,19 +242,45 @@ def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> 
         raise TraceFileError(
             f"{name} is a trace, but not one schedviz wrote (no schedviz metadata)"
         )
-    try:
-        settings = RunSettings.from_dict(schedviz.get("settings", {}))
-    except (SettingError, TypeError) as error:
-        raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
-    trace = RunTrace(settings=settings, versions=dict(schedviz.get("versions", {})))
-    trace.ended = str(schedviz.get("ended", ""))
-    foreign = schedviz.get("foreign_requests", 0)
-    trace.foreign_requests = foreign if isinstance(foreign, int) and foreign >= 0 else 0
+    trace = RunTrace(settings=_settings(schedviz, name), versions=_versions(schedviz, name))
+    ended, foreign = schedviz.get("ended", ""), schedviz.get("foreign_requests", 0)
+    if type(ended) is not str:
+        raise TraceFileError(f"{name} has metadata 'ended' of {_short(ended)}, not text")
+    if type(foreign) is not int or not 0 <= foreign <= MAX_REQUEST:
+        raise TraceFileError(f"{name} has metadata 'foreign_requests' of {_short(foreign)}")
+    trace.ended, trace.foreign_requests = ended, foreign
     try:
         read_events(trace, pieces)
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
-        raise TraceFileError(f"{name} has an event schedviz cannot read: {error!r}") from None
+    except (BadEvent, AttributeError, KeyError, TypeError, ValueError) as error:
+        raise TraceFileError(f"{name} has an event schedviz cannot read: {error}") from None
     return trace
+
+
+def _settings(schedviz: dict[str, Any], name: str) -> RunSettings:
+    form = schedviz.get("format", FORMAT_VERSION)
+    if form != FORMAT_VERSION or type(form) is not int:
+        raise TraceFileError(
+            f"{name} is of format {_short(form)}: this schedviz reads format {FORMAT_VERSION}"
+        )
+    settings = schedviz.get("settings", {})
+    if not isinstance(settings, dict):
+        raise TraceFileError(f"{name} has settings of {_short(settings)}, not an object")
+    try:
+        return RunSettings.from_dict(settings)
+    except (SettingError, TypeError, ValueError) as error:
+        raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
+
+
+def _versions(schedviz: dict[str, Any], name: str) -> dict[str, str]:
+    versions = schedviz.get("versions", {})
+    if not isinstance(versions, dict) or not all(type(v) is str for v in versions.values()):
+        raise TraceFileError(f"{name} has versions of {_short(versions)}, not names of versions")
+    return dict(versions)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:
