@@ -194,8 +194,8 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
         raise TraceFileError(f"{path.name} is not a text file, so not a trace") from None
     except orjson.JSONDecodeError as error:
         raise TraceFileError(
-            f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}): "
-            "it may be truncated"
+            f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
+            f"{error.msg})"
         ) from None
     tell(READ_SHARE + EVENTS_PART / 2)
     trace = from_chrome(data, name=path.name)
