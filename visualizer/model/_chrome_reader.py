@@ -13,23 +13,18 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_writer import HEAD as HEAD_TEXT
 from visualizer.model._event_fields import LIMIT_NS, MAX_REQUEST, BadEvent, Events
 from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
-HEAD = HEAD_TEXT.encode()
-#: Bytes of events parsed at a time: ~20 ms of holding Python's lock on a slow machine.
-PIECE_BYTES = 256 * 1024
 _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
@@ -67,58 +62,6 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-class NotInLines(Exception):
-    """The file is not laid out one event a line after all: parse it whole."""
-
-
-def in_lines(
-    raw: bytes | bytearray, tell: Callable[[float], None]
-) -> tuple[dict[str, Any], Iterator[list[Any]]] | None:
-    """The file's top level, and its events piece by piece, if laid out one event a line.
-
-    One ``orjson.loads`` of a whole file holds Python's lock for as long as it parses,
-    and its million dicts, all alive at once, make each collection of the garbage
-    collector walk them all (pauses of 100-300 ms): a thread reading a file froze the
-    GUI thread. JSON strings cannot hold a raw newline, so the events can be cut at
-    line ends and parsed a quarter megabyte at a time, each piece read into columns and
-    dropped before the next. The pieces raise NotInLines where a whole parse could
-    disagree (a piece that does not parse, a comma missing between two): the caller
-    then parses the whole file, for the error a whole parse gives. None if the file
-    does not even start or end as write_trace's do (older files, other tools').
-    """
-    if not raw.startswith(HEAD):
-        return None
-    tail = raw.rfind(b"\n],")
-    if tail < len(HEAD) - 1 or b'"traceEvents"' in raw[tail:]:
-        return None
-    try:
-        top = orjson.loads(b'{"traceEvents":[]' + raw[tail + 2 :])
-    except orjson.JSONDecodeError:
-        return None
-    return (top, _pieces(raw, tail, tell)) if isinstance(top, dict) else None
-
-
-def _pieces(
-    raw: bytes | bytearray, tail: int, tell: Callable[[float], None]
-) -> Iterator[list[Any]]:
-    at = len(HEAD)
-    while at < tail:
-        end = raw.find(b"\n", min(at + PIECE_BYTES, tail))
-        end = tail if end < 0 or end > tail else end
-        piece = raw[at:end]
-        if end < tail:  # a comma after each piece but the last
-            if not piece.endswith(b","):
-                raise NotInLines
-            piece = piece[:-1]
-        try:
-            events = orjson.loads(b"[" + piece + b"]")
-        except orjson.JSONDecodeError:
-            raise NotInLines from None
-        at = end + 1
-        tell(at / len(raw))
-        yield events
-
-
 #: The categories of ``X`` events schedviz reads; others (phases: derived) are skipped.
 READ_CATEGORIES = ("loop", "worker", "gc", "request")
 #: Lanes: process 1 is the server (lane 0 the loop, k worker k), process 2 the requests.
@@ -133,9 +76,10 @@ class Batch:
         self.where: dict[str, list[int]] = {name: [] for name in self.events}
 
     @classmethod
-    def of(cls, events: list[Any], offset: int) -> Batch:
+    def of(cls, events: list[Any], where: Iterable[int]) -> Batch:
+        """``events`` sorted by kind; ``where`` holds their indexes in the file."""
         batch = cls()
-        for index, event in enumerate(events, offset):
+        for index, event in zip(where, events, strict=True):
             if type(event) is not dict:
                 raise BadEvent(f"event {index} is not an object")
             ph = event.get("ph")
@@ -155,7 +99,7 @@ def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
     def batches() -> Iterator[Batch]:
         nonlocal offset
         for events in pieces:
-            yield Batch.of(events, offset)
+            yield Batch.of(events, range(offset, offset + len(events)))
             offset += len(events)
 
     read_batches(trace, batches())

@@ -25,6 +25,8 @@ MAX_REQUEST = 2**31 - 1
 NUMBER = (int, float)
 INTEGER = (int,)
 _ABSENT = object()
+#: JSON's null, as numpy compares it with each item of an object array.
+_NULL = np.array(None, object)
 
 
 class BadEvent(ValueError):
@@ -60,55 +62,55 @@ class Events:
         """
         source = self.args if field.startswith("args.") else self.events
         key = field.removeprefix("args.")
-        values = list(map(methodcaller("get", key, _ABSENT), source))
-        allowed = set(kinds) | ({type(None), object} if optional else set())
+        values = list(map(methodcaller("get", key, None if optional else _ABSENT), source))
+        allowed = set(kinds) | ({type(None)} if optional else set())
         if not set(map(type, values)) <= allowed:
             at = _first(values, lambda v: type(v) not in allowed)
             value = values[at]
             problem = "is missing" if value is _ABSENT else f"is {_show(value)}, not {_kind(kinds)}"
             self.fail(at, field, problem)
-        if optional:
-            values = [None if v is _ABSENT else v for v in values]
         return values
+
+    def numbers(
+        self, field: str, kinds: tuple[type, ...], optional: bool
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """``field`` as float64 (0 where not given), and where it was given: in C loops."""
+        values = self.values(field, kinds, optional)
+        if not optional:
+            return np.array(values, np.float64), np.ones(len(values), bool)
+        held = np.array(values, object)
+        given: npt.NDArray[np.bool_] = np.not_equal(held, _NULL)
+        held[~given] = 0
+        return held.astype(np.float64), given
 
     def ns(
         self, field: str, optional: bool = False, signed: bool = False
     ) -> tuple[I64, npt.NDArray[np.bool_]]:
         """A time or duration in µs as whole ns, checked finite (and >= 0 unless ``signed``);
-        and where it was given."""
-        values = self.values(field, NUMBER, optional)
-        given = np.array([v is not None for v in values], bool) if optional else None
-        micros = [v for v in values if v is not None] if optional else values
-        # Integers too large for a float64 become inf: refused below like any huge number.
-        with np.errstate(over="ignore", invalid="ignore"):  # inf, then refused
-            numbers = np.array(micros, np.float64) * 1000 if micros else np.zeros(0)
+        and where it was given (0 where not)."""
+        micros, given = self.numbers(field, NUMBER, optional)
+        # Numbers too large for a float64 became inf: refused below like any huge number.
+        with np.errstate(over="ignore", invalid="ignore"):
+            numbers = micros * 1000
             low = -LIMIT_NS if signed else 0.0
             bad = ~((numbers >= low) & (numbers < LIMIT_NS))  # NaN fails this too
         if bad.any():
-            index = np.flatnonzero(given)[np.argmax(bad)] if given is not None else np.argmax(bad)
-            value = _show(micros[int(np.argmax(bad))])
-            self.fail(int(index), field, f"is {value}, not {'finite' if signed else '>= 0'}")
-        out = np.zeros(len(values), np.int64)
-        if given is None:
-            return np.rint(numbers).astype(np.int64), np.ones(len(values), bool)
-        out[given] = np.rint(numbers).astype(np.int64)
-        return out, given
+            at = int(np.argmax(bad))
+            value = _show(self.values(field, NUMBER, optional)[at])
+            self.fail(at, field, f"is {value}, not {'finite' if signed else '>= 0'}")
+        return np.rint(numbers).astype(np.int64), given
 
     def ints(self, field: str, low: int, high: int, optional: bool = False) -> I64:
         """A whole number in ``low..high``; None (where optional) reads as 0."""
-        values = self.values(field, INTEGER, optional)
-        if optional:
-            values = [0 if v is None else v for v in values]
-        # Python ints of any size: compared before numpy could overflow on them.
-        small = [v if -LIMIT_NS < v < LIMIT_NS else high + 1 for v in values]
-        numbers = np.array(small, np.int64) if small else np.zeros(0, np.int64)
-        bad = (numbers < low) | (numbers > high)
-        if optional:
-            bad &= numbers != 0
+        # JSON integers are at most 64-bit here (orjson reads larger ones as floats, which
+        # the type check refuses), so float64 compares them to the range without overflow.
+        numbers, given = self.numbers(field, INTEGER, optional)
+        bad = given & ~((numbers >= low) & (numbers <= high))
         if bad.any():
             at = int(np.argmax(bad))
-            self.fail(at, field, f"is {_show(values[at])}, not a whole number {low}..{high}")
-        return numbers
+            value = _show(self.values(field, INTEGER, optional)[at])
+            self.fail(at, field, f"is {value}, not a whole number {low}..{high}")
+        return numbers.astype(np.int64)
 
 
 def _first(values: Sequence[Any], wrong: Any) -> int:

@@ -18,9 +18,10 @@ import numpy as np
 import orjson
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
+from visualizer.model._chrome_reader import Batch, collector_paused, read_batches, read_events
 from visualizer.model._chrome_writer import chrome_text
 from visualizer.model._event_fields import MAX_REQUEST, BadEvent
+from visualizer.model._trace_lines import NotInLines, in_lines
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
@@ -231,11 +232,12 @@ def _silent(share: float) -> None:
 def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
     if not isinstance(data, dict) or not isinstance(data.get("traceEvents"), list):
         raise TraceFileError(f"{name} is JSON but not a trace: it has no traceEvents list")
-    return _from_parts(data, [data["traceEvents"]], name)
+    return _from_parts(data, None, name)
 
 
-def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> RunTrace:
-    """A RunTrace from the file's top level and its events, given in pieces."""
+def _from_parts(top: dict[str, Any], batches: Iterable[Batch] | None, name: str) -> RunTrace:
+    """A RunTrace from the file's top level and its events: given in batches, or (None)
+    the top level's traceEvents list."""
     meta = top.get("metadata", {})
     schedviz = meta.get("schedviz") if isinstance(meta, dict) else None
     if not isinstance(schedviz, dict):
@@ -250,8 +252,11 @@ def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> 
         raise TraceFileError(f"{name} has metadata 'foreign_requests' of {_short(foreign)}")
     trace.ended, trace.foreign_requests = ended, foreign
     try:
-        read_events(trace, pieces)
-    except (BadEvent, AttributeError, KeyError, TypeError, ValueError) as error:
+        if batches is None:
+            read_events(trace, [top["traceEvents"]])
+        else:
+            read_batches(trace, batches)
+    except (BadEvent, AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
         raise TraceFileError(f"{name} has an event schedviz cannot read: {error}") from None
     return trace
 
