@@ -25,8 +25,6 @@ MAX_REQUEST = 2**31 - 1
 NUMBER = (int, float)
 INTEGER = (int,)
 _ABSENT = object()
-#: JSON's null, as numpy compares it with each item of an object array.
-_NULL = np.array(None, object)
 
 
 class BadEvent(ValueError):
@@ -76,12 +74,13 @@ class Events:
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """``field`` as float64 (0 where not given), and where it was given: in C loops."""
         values = self.values(field, kinds, optional)
+        numbers = np.array(values, np.float64)
         if not optional:
-            return np.array(values, np.float64), np.ones(len(values), bool)
-        held = np.array(values, object)
-        given: npt.NDArray[np.bool_] = np.not_equal(held, _NULL)
-        held[~given] = 0
-        return held.astype(np.float64), given
+            return numbers, np.ones(len(values), bool)
+        # Only numbers and None are left, and JSON has no NaN: a NaN here was a None.
+        given = ~np.isnan(numbers)
+        numbers[~given] = 0
+        return numbers, given
 
     def ns(
         self, field: str, optional: bool = False, signed: bool = False
