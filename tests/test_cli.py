@@ -145,3 +145,44 @@ def test_run_prints_a_human_summary_by_default() -> None:
     assert done.returncode == 0, done.stderr
     assert "longest loop block" in done.stdout
     assert "blocked the event loop" in done.stdout
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_summary_prints_the_figures_and_story_of_a_saved_trace(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["summary", str(DATA / "async_blocking_c5_w200.json")]) == 0
+    out = capsys.readouterr().out
+    assert "style               async_blocking" in out and "longest loop block" in out
+    assert main(["summary", str(DATA / "sync_sleep_c6_p2_w200.json"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["requests"] == summary["ok"] == 6
+    assert summary["settings"]["style"] == "sync_sleep"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ('{"traceEvents": [', "is not valid JSON"),
+        (
+            '{"traceEvents":[{"ph":"X","cat":"request","pid":2,"tid":1,"ts":1,"dur":-610,'
+            '"args":{"request":1}}],"metadata":{"schedviz":{}}}',
+            "event 0 (request) field 'dur' is -610, not >= 0",
+        ),
+    ],
+    ids=["missing", "truncated", "negative-duration"],
+)
+def test_summary_of_a_bad_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
+    path = tmp_path / "bad.json"
+    if content is not None:
+        path.write_text(content)
+    assert main(["summary", str(path)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("schedviz: ") and message in captured.err
+    assert captured.err.count("\n") == 1

@@ -1,4 +1,4 @@
-"""The command line: ``schedviz`` (the app), ``schedviz run`` and ``schedviz styles``.
+"""The command line: ``schedviz`` (the app), ``schedviz run``, ``styles`` and ``summary``.
 
 Bad input ends with exit status 2 and one line that names the value and what is
 allowed, never a traceback.
@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"default {PICTURE_WIDTH.default})",
     )
     commands.add_parser("styles", help="list the endpoint styles, one a line")
+    summary = commands.add_parser("summary", help="the summary and story of a saved trace")
+    summary.add_argument("trace", metavar="TRACE", help="a trace file schedviz wrote")
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -184,6 +187,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "styles":
         return _print_styles()
+    if args.command == "summary":
+        return _summary(args.trace, args.json)
     if args.command == "run":
         settings = settings_from_args(args)
         args.width = PICTURE_WIDTH.parse(args.width)
@@ -248,6 +253,20 @@ def _run(settings: RunSettings, args: argparse.Namespace) -> int:
     else:
         print(result.report())
     return 0 if result.trace.ended.startswith(("complete", "stopped")) else EXIT_RUN_FAILED
+
+
+def _summary(path: str, as_json: bool) -> int:
+    """A saved run's figures and story; a file that is no trace is bad input (one line)."""
+    from visualizer.model.analysis import analyse
+    from visualizer.model.tracefile import TraceFileError, read_trace
+
+    try:
+        trace = read_trace(path)
+    except TraceFileError as error:
+        raise BadInput(str(error)) from None
+    result = analyse(trace)
+    print(json.dumps(result.summary.to_json()) if as_json else result.report())
+    return 0
 
 
 def _version() -> str:

@@ -167,3 +167,29 @@ def test_a_failed_save_says_why_and_leaves_the_old_file_whole(
     assert len(shown) == 1 and "No space left on device" in shown[0]
     assert target.read_text() == "the old run"
     assert [p.name for p in out.iterdir()] == ["kept.json"]
+
+
+def test_an_opened_runs_marks_are_found_on_the_job_thread_not_the_gui_thread(
+    make_window: Callable[..., MainWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding the longest loop block and the pool-full periods of a big run took 25 ms
+    of the GUI thread after the read; the job finds them, the window only shows them."""
+    from visualizer.app import main_window
+    from visualizer.model import analysis
+    from visualizer.model.annotations import annotate
+
+    threads: list[threading.Thread] = []
+
+    def recorded(trace: RunTrace) -> Any:
+        threads.append(threading.current_thread())
+        return annotate(trace)
+
+    monkeypatch.setattr(analysis, "annotate", recorded)
+    monkeypatch.setattr(main_window, "annotate", recorded)
+    window = make_window()
+    window.resize(1280, 720)
+    result = window.files.open(RUN)
+    assert result is not None and threads
+    assert threading.main_thread() not in threads
+    assert window.timeline.plot._annotations == result.marks
+    check_window_plot(window.grab().toImage(), window.timeline.plot, window).assert_ok(min_lanes=10)

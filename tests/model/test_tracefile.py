@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from server.protocol import Outcome
-from visualizer.model import _chrome_reader
+from visualizer.model import _trace_lines
 from visualizer.model.timeline import build_timeline
 from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import (
@@ -174,7 +174,7 @@ def test_a_file_read_in_many_pieces_reads_as_one_parse_would(
     path = tmp_path / "pieces.json"
     write_trace(original, path)
     whole = read_trace(path)
-    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    monkeypatch.setattr(_trace_lines, "PIECE_BYTES", 300)
     shares: list[float] = []
     pieces = read_trace(path, shares.append)
     for table in ("sent", "done", "loop", "worker", "stamp"):
@@ -200,7 +200,7 @@ def test_a_damaged_file_in_lines_is_refused_as_a_whole_parse_would(
     text = path.read_bytes()
     middle = text.index(damage[0], len(text) // 2)
     path.write_bytes(text[:middle] + text[middle:].replace(damage[0], damage[1], 1))
-    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    monkeypatch.setattr(_trace_lines, "PIECE_BYTES", 300)
     with pytest.raises(TraceFileError, match=message):
         read_trace(path)
 
@@ -212,7 +212,7 @@ def test_a_comma_missing_at_any_line_end_is_refused(
     path = tmp_path / "no-comma.json"
     write_trace(read_trace(DATA / "async_blocking_c5_w200.json"), path)
     text = path.read_bytes()
-    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    monkeypatch.setattr(_trace_lines, "PIECE_BYTES", 300)
     line_ends = [i for i in range(len(text) - 2) if text[i : i + 2] == b",\n"]
     assert len(line_ends) > 50
     for at in line_ends:
@@ -227,7 +227,7 @@ def test_the_collector_rests_while_events_are_read_and_works_again_after(
     """Full collections mid-read stalled every other thread; none may be lost for good."""
     path = tmp_path / "run.json"
     write_trace(read_trace(DATA / "mixed_c6_n12_w100.json"), path)
-    monkeypatch.setattr(_chrome_reader, "PIECE_BYTES", 300)
+    monkeypatch.setattr(_trace_lines, "PIECE_BYTES", 300)
     during: list[bool] = []
     read_trace(path, lambda share: during.append(gc.isenabled()) if share > READ_SHARE else None)
     assert during and not any(during[:-1])

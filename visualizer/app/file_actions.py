@@ -83,6 +83,7 @@ class RunFiles:
             result = analyse(trace)
             report(0.95)
             prepare_index(result.timeline)  # the timeline's drawing index, built here too
+            result.marks  # noqa: B018 (found here, off the GUI thread, and kept)
             report(1.0)
             return result
 

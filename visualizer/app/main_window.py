@@ -409,7 +409,7 @@ class MainWindow(QMainWindow):
         self.result = result
         self.pages.setCurrentWidget(self.timeline)
         self.timeline.clear()
-        self.timeline.set_timeline(result.timeline, annotate(result.trace))
+        self.timeline.set_timeline(result.timeline, result.marks)
         self.timeline.show_whole_run()
         self.summary.show_result(result)
         self.controls.set_settings(result.trace.settings)

@@ -2,42 +2,35 @@
 
 A loop over the events doing a dozen dict lookups and conversions each cost 1.1 s
 at 20,000 requests. Here each field of one category of event is gathered by one
-``map`` of an ``itemgetter`` (a C loop) and converted by numpy at once. What is
-refused is what the per-event reader refused: a missing field (KeyError), a value
-that is not a number (TypeError, ValueError), a time that is not finite, a request
-that appears twice.
+``map`` (a C loop), checked and converted by numpy at once (:mod:`._event_fields`).
+Nonsense is refused with BadEvent, naming the event and the field: a missing field, a
+value of the wrong type, a time or duration that is negative or not finite, an id out
+of range, a request that appears twice, a slice of a request that has no request
+event, a lane with events but no name.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_writer import HEAD as HEAD_TEXT
+from visualizer.model._event_fields import LIMIT_NS, MAX_REQUEST, BadEvent, Events
 from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
-HEAD = HEAD_TEXT.encode()
-#: Bytes of events parsed at a time: ~20 ms of holding Python's lock on a slow machine.
-PIECE_BYTES = 256 * 1024
-#: Times beyond this many ns (146 years) are nonsense, and would not fit an int64.
-LIMIT_NS = 2.0**62
 _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
     RESPONSE_END: "response_end_us",
     HANDLER_END: "handler_end_us",
 }
-_OUTCOMES = np.array([int(outcome) for outcome in Outcome])
 
 
 _paused = 0
@@ -70,192 +63,198 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-class NotInLines(Exception):
-    """The file is not laid out one event a line after all: parse it whole."""
+#: The categories of ``X`` events schedviz reads; others (phases: derived) are skipped.
+READ_CATEGORIES = ("loop", "worker", "gc", "request")
+#: Lanes: process 1 is the server (lane 0 the loop, k worker k), process 2 the requests.
+SERVER_PID, REQUESTS_PID = 1, 2
 
 
-def in_lines(
-    raw: bytes | bytearray, tell: Callable[[float], None]
-) -> tuple[dict[str, Any], Iterator[list[Any]]] | None:
-    """The file's top level, and its events piece by piece, if laid out one event a line.
+class Batch:
+    """Events of one piece of the file, sorted by what they are, with their file indexes."""
 
-    One ``orjson.loads`` of a whole file holds Python's lock for as long as it parses,
-    and its million dicts, all alive at once, make each collection of the garbage
-    collector walk them all (pauses of 100-300 ms): a thread reading a file froze the
-    GUI thread. JSON strings cannot hold a raw newline, so the events can be cut at
-    line ends and parsed a quarter megabyte at a time, each piece read into columns and
-    dropped before the next. The pieces raise NotInLines where a whole parse could
-    disagree (a piece that does not parse, a comma missing between two): the caller
-    then parses the whole file, for the error a whole parse gives. None if the file
-    does not even start or end as write_trace's do (older files, other tools').
-    """
-    if not raw.startswith(HEAD):
-        return None
-    tail = raw.rfind(b"\n],")
-    if tail < len(HEAD) - 1 or b'"traceEvents"' in raw[tail:]:
-        return None
-    try:
-        top = orjson.loads(b'{"traceEvents":[]' + raw[tail + 2 :])
-    except orjson.JSONDecodeError:
-        return None
-    return (top, _pieces(raw, tail, tell)) if isinstance(top, dict) else None
+    def __init__(self) -> None:
+        self.events: dict[str, list[Any]] = {name: [] for name in (*READ_CATEGORIES, "M")}
+        self.where: dict[str, list[int]] = {name: [] for name in self.events}
 
-
-def _pieces(
-    raw: bytes | bytearray, tail: int, tell: Callable[[float], None]
-) -> Iterator[list[Any]]:
-    at = len(HEAD)
-    while at < tail:
-        end = raw.find(b"\n", min(at + PIECE_BYTES, tail))
-        end = tail if end < 0 or end > tail else end
-        piece = raw[at:end]
-        if end < tail:  # a comma after each piece but the last
-            if not piece.endswith(b","):
-                raise NotInLines
-            piece = piece[:-1]
-        try:
-            events = orjson.loads(b"[" + piece + b"]")
-        except orjson.JSONDecodeError:
-            raise NotInLines from None
-        at = end + 1
-        tell(at / len(raw))
-        yield events
+    @classmethod
+    def of(cls, events: list[Any], where: Iterable[int]) -> Batch:
+        """``events`` sorted by kind; ``where`` holds their indexes in the file."""
+        batch = cls()
+        for index, event in zip(where, events, strict=True):
+            if type(event) is not dict:
+                raise BadEvent(f"event {index} is not an object")
+            ph = event.get("ph")
+            key = event.get("cat") if ph == "X" else ph
+            if type(key) is str and key in batch.events:
+                batch.events[key].append(event)
+                batch.where[key].append(index)
+            elif type(ph) is not str:
+                raise BadEvent(f"event {index} field 'ph' is {ph!r}, not a string")
+        return batch
 
 
 def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
     """Fill ``trace`` from the ``X`` events of the categories schedviz measures."""
+    offset = 0
+
+    def batches() -> Iterator[Batch]:
+        nonlocal offset
+        for events in pieces:
+            yield Batch.of(events, range(offset, offset + len(events)))
+            offset += len(events)
+
+    read_batches(trace, batches())
+
+
+def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
+    """Fill ``trace`` from batches of sorted events, checking every field it uses."""
     tables: dict[str, list[npt.NDArray[Any]]] = {
         name: [] for name in ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp")
     }
-    for events in pieces:
-        by_category: dict[str, list[dict[str, Any]]] = {
-            "loop": [],
-            "worker": [],
-            "gc": [],
-            "request": [],
-        }
-        for event in events:
-            if event.get("ph") == "X":
-                found = by_category.get(event.get("cat"))
-                if found is not None:
-                    found.append(event)
-        tables["loop"].append(_read_loop(trace, by_category["loop"]))
-        ended, going = _read_worker(trace, by_category["worker"])
-        tables["worker"].append(ended)
+    lanes: list[I64] = []
+    named: list[I64] = []
+    for batch in batches:
+        at = {name: Events(name, batch.events[name], batch.where[name]) for name in batch.events}
+        loop, loop_lanes = _read_loop(trace, at["loop"])
+        worker, going, worker_lanes = _read_worker(trace, at["worker"])
+        gc_rows, gc_lanes = _read_gc(trace, at["gc"])
+        sent, done, stamp = _read_requests(trace, at["request"])
+        tables["loop"].append(loop)
+        tables["worker"].append(worker)
         tables["worker_start"].append(going)
-        tables["gc"].append(_read_gc(trace, by_category["gc"]))
-        sent, done, stamp = _read_requests(trace, by_category["request"])
+        tables["gc"].append(gc_rows)
         tables["sent"].append(sent)
         tables["done"].append(done)
         tables["stamp"].append(stamp)
+        lanes += [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
+        named.append(_read_names(at["M"]))
     joined = {
         name: np.concatenate(parts) if parts else getattr(trace, name).rows[:0]
         for name, parts in tables.items()
     }
-    if len(np.unique(joined["sent"]["request"])) != len(joined["sent"]):
-        raise ValueError("a request appears more than once")
+    _check_whole(joined, lanes, named)
     for name, rows in joined.items():
         getattr(trace, name).extend(rows)
 
 
-def _read_loop(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[Any]:
-    start, end, args = _times(events)
+def _check_whole(joined: dict[str, npt.NDArray[Any]], lanes: list[I64], named: list[I64]) -> None:
+    """What only the whole file can tell: each request once, each id known, lanes named."""
+    requests = joined["sent"]["request"]
+    unique, counts = np.unique(requests, return_counts=True)
+    if (counts > 1).any():
+        raise BadEvent(f"request {int(unique[counts > 1][0])} appears more than once")
+    for table in ("loop", "worker", "worker_start"):
+        ids = joined[table]["request"]
+        unknown = (ids != 0) & ~np.isin(ids, unique)
+        if unknown.any():
+            raise BadEvent(
+                f"a {table} event names request {int(ids[unknown][0])}, which has no request event"
+            )
+    used = np.unique(np.concatenate(lanes)) if lanes else np.zeros(0, np.int64)
+    unnamed = ~np.isin(used, np.concatenate(named) if named else np.zeros(0, np.int64))
+    if unnamed.any():
+        pid, tid = divmod(int(used[unnamed][0]), 2**32)
+        raise BadEvent(f"lane (pid {pid}, tid {tid}) has events but no thread_name event")
+
+
+def _lane(pid: int, tid: I64) -> I64:
+    return np.int64(pid) * 2**32 + tid
+
+
+def _read_names(events: Events) -> I64:
+    """The lanes that ``thread_name`` metadata events name; every M event checked."""
+    kinds = events.values("name", (str,))
+    pid = events.ints("pid", 0, MAX_REQUEST)
+    tid = events.ints("tid", 0, MAX_REQUEST)
+    events.values("args.name", (str,))  # a lane's name is text
+    is_thread = np.array([kind == "thread_name" for kind in kinds], bool)
+    lanes: I64 = pid[is_thread] * 2**32 + tid[is_thread]
+    return lanes
+
+
+def _times(events: Events, signed: bool = True) -> tuple[I64, I64]:
+    """Start and end of each slice. A server slice may have begun before the run did
+    (it is kept for the part after); nothing lasts less than nothing."""
+    start, _ = events.ns("ts", signed=signed)
+    duration, _ = events.ns("dur")
+    end = start + duration
+    if len(end) and not (end < LIMIT_NS).all():
+        events.fail(int(np.argmax(end >= LIMIT_NS)), "dur", "ends beyond any run")
+    return start, end
+
+
+def _read_loop(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
+    start, end = _times(events)
     rows = np.zeros(len(events), trace.loop.dtype)
-    rows["start"], rows["end"], rows["request"] = start, end, _requests(args)
-    due = list(map(methodcaller("get", "due_us"), args))
-    has_due = np.array([value is not None for value in due], bool)
-    rows["due"][has_due] = _ns([value for value in due if value is not None])
-    return rows
+    rows["start"], rows["end"] = start, end
+    rows["request"] = events.ints("args.request", 1, MAX_REQUEST, optional=True)
+    rows["due"] = events.ns("args.due_us", optional=True, signed=True)[0]
+    tid = events.ints("tid", 0, 0)  # the loop has one lane
+    return rows, _lane(SERVER_PID, tid)
 
 
-def _read_worker(
-    trace: RunTrace, events: list[dict[str, Any]]
-) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    """Worker runs that ended, and the starts of those still going when the trace ended
-    (``args.unfinished``: their end in the file is the trace's, not theirs)."""
-    start, end, args = _times(events)
+def _read_worker(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], npt.NDArray[Any], I64]:
+    """Worker runs that ended, the starts of those still going when the trace ended
+    (``args.unfinished``: their end in the file is the trace's, not theirs), and lanes."""
+    start, end = _times(events)
     rows = np.zeros(len(events), trace.worker.dtype)
-    rows["request"], rows["start"], rows["end"] = _requests(args), start, end
-    rows["dispatched"] = _ns(list(map(itemgetter("dispatched_us"), args)))
-    rows["cpu"] = _ns(list(map(itemgetter("cpu_us"), args)))
+    rows["request"] = events.ints("args.request", 1, MAX_REQUEST, optional=True)
+    rows["start"], rows["end"] = start, end
+    rows["dispatched"] = events.ns("args.dispatched_us", signed=True)[0]
+    cpu, measured = events.ns("args.cpu_us", optional=True)
+    rows["cpu"] = np.where(measured, cpu, -1)
     # A lane of the file is one worker thread: the lane number stands for the thread.
-    rows["thread"] = _ints(list(map(itemgetter("tid"), events)))
-    core_wait = list(map(methodcaller("get", "core_wait_us"), args))
-    known = np.array([value is not None for value in core_wait], bool)
-    rows["core_wait"] = -1
-    rows["core_wait"][known] = _ns([value for value in core_wait if value is not None])
-    still = np.array([arg.get("unfinished") is True for arg in args], bool)
+    rows["thread"] = events.ints("tid", 1, MAX_REQUEST)
+    core_wait, known = events.ns("args.core_wait_us", optional=True)
+    rows["core_wait"] = np.where(known, core_wait, -1)
+    unfinished = events.values("args.unfinished", (bool,), optional=True)
+    still = np.array([flag is True for flag in unfinished], bool)
+    if (~measured & ~still).any():  # only a run still going has no CPU time yet
+        events.fail(int(np.argmax(~measured & ~still)), "args.cpu_us", "is missing")
     going = np.zeros(int(still.sum()), trace.worker_start.dtype)
     for name in going.dtype.names or ():
         going[name] = rows[name][still]
-    return rows[~still], going
+    return rows[~still], going, _lane(SERVER_PID, rows["thread"])
 
 
-def _read_gc(trace: RunTrace, events: list[dict[str, Any]]) -> npt.NDArray[Any]:
-    start, end, args = _times(events)
+def _read_gc(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
+    start, end = _times(events)
     rows = np.zeros(len(events), trace.gc.dtype)
     rows["start"], rows["end"] = start, end
-    rows["generation"] = _ints(list(map(itemgetter("generation"), args)))
+    rows["generation"] = events.ints("args.generation", 0, 2)
     # As for workers: the file's lane stands for the thread (0, the event loop's).
-    rows["lane"] = _ints(list(map(itemgetter("tid"), events)))
-    return rows
+    rows["lane"] = events.ints("tid", 0, MAX_REQUEST)
+    return rows, _lane(SERVER_PID, rows["lane"])
 
 
 def _read_requests(
-    trace: RunTrace, events: list[dict[str, Any]]
+    trace: RunTrace, events: Events
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
-    start, end, args = _times(events)
-    request = _requests(args)
-    outcome = _ints([arg.get("outcome_code", Outcome.OK) for arg in args])
-    if not np.isin(outcome, _OUTCOMES).all():
-        raise ValueError(f"{outcome[~np.isin(outcome, _OUTCOMES)][0]} is not a valid Outcome")
-    # Files since the request event spans all its phases carry the client's stamps.
-    if args and "sent_us" in args[0]:
-        start = _ns(list(map(itemgetter("sent_us"), args)))
-        end = _ns(list(map(itemgetter("received_us"), args)))
+    start, end = _times(events, signed=False)  # every request is sent after the run began
+    request = events.ints("args.request", 1, MAX_REQUEST)
+    tid = events.ints("tid", 1, MAX_REQUEST)
+    if len(tid) and (tid != request).any():
+        events.fail(int(np.argmax(tid != request)), "tid", "is not the request's lane")
+    codes = events.ints("args.outcome_code", 0, int(max(Outcome)), optional=True)
+    # Files since the request event spans all its phases carry the client's own stamps.
+    sent_at, has_sent = events.ns("args.sent_us", optional=True)
+    received_at, has_received = events.ns("args.received_us", optional=True)
+    start = np.where(has_sent, sent_at, start)
+    end = np.where(has_received, received_at, end)
+    if (end < start).any():
+        events.fail(int(np.argmax(end < start)), "args.received_us", "is before its sent_us")
     sent = np.zeros(len(events), trace.sent.dtype)
     sent["request"], sent["sent"] = request, start
     done = np.zeros(len(events), trace.done.dtype)
     done["request"], done["sent"], done["received"] = request, start, end
-    done["status"] = _ints(list(map(methodcaller("get", "status", 0), args)))
-    done["outcome"] = outcome
+    done["status"] = events.ints("args.status", 0, 999, optional=True)
+    done["outcome"] = codes
     stamps = []
     for kind, key in _STAMP_ARGS.items():
-        value = list(map(methodcaller("get", key), args))
-        has = np.array([v is not None for v in value], bool)
-        rows = np.zeros(int(has.sum()), trace.stamp.dtype)
-        rows["request"], rows["kind"] = request[has], kind
-        rows["t"] = _ns([v for v in value if v is not None])
+        t, given = events.ns(f"args.{key}", optional=True, signed=True)
+        rows = np.zeros(int(given.sum()), trace.stamp.dtype)
+        rows["request"], rows["kind"], rows["t"] = request[given], kind, t[given]
         stamps.append(rows)
     # Request by request, as they were written: each request's stamps in kind order.
     stamp = np.concatenate(stamps)
     return sent, done, stamp[np.argsort(stamp["request"], kind="stable")]
-
-
-def _times(events: list[dict[str, Any]]) -> tuple[I64, I64, list[dict[str, Any]]]:
-    start = _ns(list(map(itemgetter("ts"), events)))
-    end = start + _ns(list(map(itemgetter("dur"), events)))
-    args = [event.get("args") or {} for event in events]
-    return start, end, args
-
-
-def _requests(args: list[dict[str, Any]]) -> I64:
-    return _ints([arg.get("request") or 0 for arg in args])
-
-
-def _ns(micros: list[Any]) -> I64:
-    """Microseconds (numbers) as whole nanoseconds, rounded half to even like ``round``."""
-    values = np.array(micros, np.float64) * 1000 if micros else np.zeros(0)
-    if values.ndim != 1:
-        raise ValueError("a time is not a number")
-    bad = ~(np.abs(values) < LIMIT_NS)  # NaN fails this too
-    if bad.any():
-        raise ValueError(f"time {micros[int(np.flatnonzero(bad)[0])]!r} is not a finite number")
-    return np.rint(values).astype(np.int64)
-
-
-def _ints(values: list[Any]) -> I64:
-    numbers = np.array(values, np.float64) if values else np.zeros(0)
-    if numbers.ndim != 1 or not (np.abs(numbers) < LIMIT_NS).all():
-        raise ValueError("an id or code is not a number")
-    return numbers.astype(np.int64)

@@ -160,7 +160,8 @@ def _worker_events(
         [',"ts":', _numbers(_micros(worker["start"], origin))],
         [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
         [',"args":{"request":', _nullable(request, worker["request"] > 0)],
-        [',"cpu_us":', _numbers(worker["cpu"] / 1000)],
+        # A run still going has spent CPU nobody measured yet: unknown, not -1 ns.
+        [',"cpu_us":', _nullable(_numbers(worker["cpu"] / 1000), ~unfinished)],
         [',"dispatched_us":', _numbers(_micros(worker["dispatched"], origin))],
         [core_wait, still, "}},\n"],
     )

@@ -18,8 +18,10 @@ import numpy as np
 import orjson
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._chrome_reader import NotInLines, collector_paused, in_lines, read_events
+from visualizer.model._chrome_reader import Batch, collector_paused, read_batches, read_events
 from visualizer.model._chrome_writer import chrome_text, file_origin, request_spans
+from visualizer.model._event_fields import MAX_REQUEST, BadEvent
+from visualizer.model._trace_lines import NotInLines, in_lines
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings, SettingError
@@ -80,7 +82,12 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
     for (request, dispatched, start, end, cpu, thread, core_wait), still in zip(
         worker.tolist(), unfinished.tolist(), strict=True
     ):
-        args = {"request": request or None, "cpu_us": cpu / 1000, "dispatched_us": us(dispatched)}
+        # A run still going has spent CPU nobody measured yet: unknown, not -1 ns.
+        args = {
+            "request": request or None,
+            "cpu_us": None if still else cpu / 1000,
+            "dispatched_us": us(dispatched),
+        }
         if core_wait >= 0:
             args["core_wait_us"] = core_wait / 1000
         if still:
@@ -211,8 +218,8 @@ def read_trace(path: str | Path, progress: Progress | None = None) -> RunTrace:
         raise TraceFileError(f"{path.name} is not a text file, so not a trace") from None
     except orjson.JSONDecodeError as error:
         raise TraceFileError(
-            f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}): "
-            "it may be truncated"
+            f"{path.name} is not valid JSON (line {error.lineno}, column {error.colno}: "
+            f"{error.msg})"
         ) from None
     tell(READ_SHARE + EVENTS_PART / 2)
     trace = from_chrome(data, name=path.name)
@@ -248,42 +255,69 @@ def _silent(share: float) -> None:
 def from_chrome(data: Any, name: str = "the trace") -> RunTrace:
     if not isinstance(data, dict) or not isinstance(data.get("traceEvents"), list):
         raise TraceFileError(f"{name} is JSON but not a trace: it has no traceEvents list")
-    return _from_parts(data, [data["traceEvents"]], name)
+    return _from_parts(data, None, name)
 
 
-def _from_parts(top: dict[str, Any], pieces: Iterable[list[Any]], name: str) -> RunTrace:
-    """A RunTrace from the file's top level and its events, given in pieces."""
+def _from_parts(top: dict[str, Any], batches: Iterable[Batch] | None, name: str) -> RunTrace:
+    """A RunTrace from the file's top level and its events: given in batches, or (None)
+    the top level's traceEvents list."""
     meta = top.get("metadata", {})
     schedviz = meta.get("schedviz") if isinstance(meta, dict) else None
     if not isinstance(schedviz, dict):
         raise TraceFileError(
             f"{name} is a trace, but not one schedviz wrote (no schedviz metadata)"
         )
+    trace = RunTrace(settings=_settings(schedviz, name), versions=_versions(schedviz, name))
+    ended, foreign = schedviz.get("ended", ""), schedviz.get("foreign_requests", 0)
+    if type(ended) is not str:
+        raise TraceFileError(f"{name} has metadata 'ended' of {_short(ended)}, not text")
+    if type(foreign) is not int or not 0 <= foreign <= MAX_REQUEST:
+        raise TraceFileError(f"{name} has metadata 'foreign_requests' of {_short(foreign)}")
+    trace.ended, trace.foreign_requests = ended, foreign
+    trace.t0 = _run_start(schedviz.get("run_start_us", 0), name)
+    trace.handler_ends = schedviz.get("handler_ends", False) is True
     try:
-        settings = RunSettings.from_dict(schedviz.get("settings", {}))
-    except (SettingError, TypeError) as error:
-        raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
-    trace = RunTrace(
-        settings=settings,
-        t0=_run_start(schedviz.get("run_start_us", 0)),
-        versions=dict(schedviz.get("versions", {})),
-    )
-    trace.ended = str(schedviz.get("ended", ""))
-    foreign = schedviz.get("foreign_requests", 0)
-    trace.foreign_requests = foreign if isinstance(foreign, int) and foreign >= 0 else 0
-    trace.handler_ends = schedviz.get("handler_ends") is True
-    try:
-        read_events(trace, pieces)
-    except (AttributeError, KeyError, TypeError, ValueError) as error:
-        raise TraceFileError(f"{name} has an event schedviz cannot read: {error!r}") from None
+        if batches is None:
+            read_events(trace, [top["traceEvents"]])
+        else:
+            read_batches(trace, batches)
+    except (BadEvent, AttributeError, KeyError, TypeError, ValueError, OverflowError) as error:
+        raise TraceFileError(f"{name} has an event schedviz cannot read: {error}") from None
     return trace
 
 
-def _run_start(micros: Any) -> int:
+def _run_start(micros: Any, name: str) -> int:
     """The run's start in the file's time (ns): 0 unless events began before it."""
-    if not isinstance(micros, int | float) or not 0 <= micros < 2.0**52:
-        raise TraceFileError(f"run_start_us {micros!r} is not a time in the file")
-    return round(micros * 1000)
+    if type(micros) not in (int, float) or not 0 <= micros < 2.0**52:
+        raise TraceFileError(f"{name} has metadata 'run_start_us' of {_short(micros)}")
+    return round(float(micros) * 1000)
+
+
+def _settings(schedviz: dict[str, Any], name: str) -> RunSettings:
+    form = schedviz.get("format", FORMAT_VERSION)
+    if form != FORMAT_VERSION or type(form) is not int:
+        raise TraceFileError(
+            f"{name} is of format {_short(form)}: this schedviz reads format {FORMAT_VERSION}"
+        )
+    settings = schedviz.get("settings", {})
+    if not isinstance(settings, dict):
+        raise TraceFileError(f"{name} has settings of {_short(settings)}, not an object")
+    try:
+        return RunSettings.from_dict(settings)
+    except (SettingError, TypeError, ValueError) as error:
+        raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
+
+
+def _versions(schedviz: dict[str, Any], name: str) -> dict[str, str]:
+    versions = schedviz.get("versions", {})
+    if not isinstance(versions, dict) or not all(type(v) is str for v in versions.values()):
+        raise TraceFileError(f"{name} has versions of {_short(versions)}, not names of versions")
+    return dict(versions)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _meta(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:
