@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import itertools
 import os
 import sys
@@ -35,6 +36,18 @@ from visualizer.runner.stream_transport import StreamTransport
 EMIT_INTERVAL_S = 0.02
 
 Emit = Callable[[protocol.ClientFrame], None]
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """A jar that keeps nothing: every request of a run is independent of the others.
+
+    httpx reads every response's headers for cookies through ``http.cookiejar``;
+    that was 8% of the load generator's CPU (profiled at concurrency 200), spent on a
+    server that sets none.
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
 
 
 class LoadGenerator:
@@ -87,7 +100,7 @@ class LoadGenerator:
         """
         transport = StreamTransport(self._watchdog, self.plan.timeout_s, self._record_sent)
         # Nothing in the environment (proxies, netrc) applies to our own server.
-        return httpx.AsyncClient(transport=transport, trust_env=False)
+        return httpx.AsyncClient(transport=transport, trust_env=False, cookies=_NoCookies())
 
     async def _warm_up(self, client: httpx.AsyncClient, first: bool) -> None:
         """Untraced requests before the run, which names none of them.
