@@ -41,6 +41,12 @@ RAW_CLIENT = [sys.executable, "-I", "-u", str(Path(__file__).resolve().parent / 
 CLIENTS = {"schedviz (httpx)": load_generator_command(), "raw asyncio": RAW_CLIENT}
 
 
+def load_generator_at(root: str) -> list[str]:
+    """The load generator of another copy of schedviz (``git archive`` of an earlier commit)."""
+    command = load_generator_command()
+    return [*command[:-1], str(Path(root).resolve())]
+
+
 def time_weighted_mean(begins: np.ndarray, ends: np.ndarray, lo: int, hi: int) -> float:
     """Mean number of intervals open over [lo, hi)."""
     begins, ends = np.clip(begins, lo, hi), np.clip(ends, lo, hi)
@@ -114,7 +120,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--work-ms", type=float, default=50.0)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--baseline-root",
+        help="also run the load generator of the schedviz copy in this folder, as 'baseline'",
+    )
     args = parser.parse_args()
+    if args.baseline_root:
+        CLIENTS["baseline"] = load_generator_at(args.baseline_root)
     settings = RunSettings(
         style="async_sleep",
         concurrency=args.concurrency,
@@ -143,11 +155,15 @@ def main() -> None:
                 f"receipt delay p50 {f['receipt_p50_ms']:.1f} ms, p99 {f['receipt_p99_ms']:.1f} ms"
                 f"  ({wall:.1f} s)"
             )
-    ours, raw = results[names[0]], results[names[1]]
-    for key, label in (("rate", "throughput"), ("in_app", "in-server concurrency")):
-        ratios = [o[key] / r[key] for o, r in zip(ours, raw, strict=True)]
-        spread = f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
-        print(f"schedviz/raw {label}: {statistics.median(ratios):.2f}x   goal >= 0.9x{spread}")
+    raw = results["raw asyncio"]
+    for name in [n for n in names if n != "raw asyncio"]:
+        for key, label in (("rate", "throughput"), ("in_app", "in-server concurrency")):
+            ratios = [o[key] / r[key] for o, r in zip(results[name], raw, strict=True)]
+            spread = (
+                f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})" if len(ratios) > 1 else ""
+            )
+            goal = "   goal >= 0.9x" if name == names[0] else ""
+            print(f"{name}/raw {label}: {statistics.median(ratios):.2f}x{goal}{spread}")
 
 
 if __name__ == "__main__":
