@@ -1,21 +1,22 @@
 """What tracing costs: server CPU per request of a trivial async endpoint, traced and not.
 
 Three servers run side by side in this one run: a traced one, an untraced one and
-an identical untraced control. They are loaded in alternating rounds (each takes
-each place in a round in turn), so drift of the machine hits all alike. The load
-comes from a bare asyncio HTTP/1.1 client with keep-alive connections, much
-cheaper per request than the server, so the server sets the pace. Each round
-reads each server's CPU time (user + system, /proc/<pid>/stat) before and after
-its turn, per request answered. Then the cost of recording one loop slice is
-measured in-process, in ns.
+an identical untraced control. The load comes from a bare asyncio HTTP/1.1 client
+with keep-alive connections, much cheaper per request than the server, so the
+server sets the pace. Each round reads each server's CPU time (all its threads,
+/proc/<pid>/task/*/schedstat, in ns) before and after, per request answered. Then
+the cost of recording one loop slice is measured in-process, in ns.
 
     python bench/overhead.py [--seconds 1] [--rounds 20] [--connections 32] [--competing-load]
 
-The figures are per-round ratios (traced/untraced and control/untraced, the two
-servers loaded within seconds of each other), as a median and a spread (quartiles,
-min-max): control/untraced is what this machine's noise alone does to a ratio,
-the floor under any claim about tracing's cost. ``--competing-load`` repeats the
-rounds with a process spinning on the servers' CPU.
+Each set of rounds is run twice: the servers one at a time (each takes each place
+in a round in turn, so drift of the machine hits all alike) and all three at once,
+sharing their CPU, so that whatever else the machine does falls on the three in the
+same instants. The figures are per-round ratios, traced/untraced and
+control/untraced, as a median and a spread (quartiles, min-max): control/untraced
+is what this machine's noise alone does to a ratio, the floor under any claim about
+tracing's cost. ``--competing-load`` repeats the rounds with a process spinning on
+the servers' CPU.
 
 On a machine with two or more CPUs the servers run on one CPU and this process on
 another: otherwise the scheduler moves the client, the servers' threads and the
@@ -191,6 +192,31 @@ def load_rounds(
     return rates, cpu_per_request
 
 
+def load_together(
+    servers: dict[str, Server], rounds: int, seconds: float, connections: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """As :func:`load_rounds`, but the three servers are loaded at once in each round.
+
+    They share the one CPU, so whatever else the machine does in a round falls on all
+    three in the same instants, not on whichever one's turn it was.
+    """
+    rates: dict[str, list[float]] = {name: [] for name in servers}
+    cpu_per_request: dict[str, list[float]] = {name: [] for name in servers}
+
+    async def all_at_once() -> list[int]:
+        load = (hammer(server.port, seconds, connections) for server in servers.values())
+        return list(await asyncio.gather(*load))
+
+    for _ in range(rounds):
+        cpu_before = {name: server.cpu_seconds() for name, server in servers.items()}
+        counts = asyncio.run(all_at_once())
+        for (name, server), count in zip(servers.items(), counts, strict=True):
+            rates[name].append(count / seconds)
+            cpu = server.cpu_seconds() - cpu_before[name]
+            cpu_per_request[name].append(cpu / count * 1e6)
+    return rates, cpu_per_request
+
+
 def spread(values: list[float]) -> str:
     """Median, quartiles and range, as printed for every ratio."""
     q1, median, q3 = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
@@ -244,8 +270,9 @@ def main() -> None:
             _pin(set(_CPUS))
             with competing_load(loaded) as label:
                 _pin(CLIENT_CPUS)
-                rates, cpu = load_rounds(servers, args.rounds, args.seconds, args.connections)
-            report(label, rates, cpu)
+                for way, load in (("one at a time", load_rounds), ("together", load_together)):
+                    rates, cpu = load(servers, args.rounds, args.seconds, args.connections)
+                    report(f"{label}, {way}", rates, cpu)
     finally:
         for server in servers.values():
             server.stop()
