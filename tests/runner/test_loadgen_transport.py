@@ -30,7 +30,7 @@ OK_RESPONSE = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain
 
 class Recorded:
     def __init__(self) -> None:
-        self.frames: list[dict[str, Any]] = []
+        self.frames: list[Any] = []
         #: perf_counter_ns() when the server had a run request's whole head.
         self.head_read_at: dict[int, int] = {}
         #: perf_counter_ns() just after the server wrote a run request's last byte.
@@ -38,6 +38,10 @@ class Recorded:
 
     def rows(self, kind: str) -> list[tuple[int, ...]]:
         return [tuple(row) for f in self.frames if f["t"] == kind for row in f["rows"]]
+
+    def sent(self) -> dict[int, int]:
+        """Request id -> its sent stamp, from the sent rows."""
+        return {request: stamp for request, stamp in self.rows("sent")}
 
 
 def run_load(
@@ -133,7 +137,7 @@ def test_sent_is_stamped_before_the_server_reads_and_received_after_the_last_byt
         writer.write(b"cd")
 
     recorded = run_load(answer_in_two_parts)
-    sent = dict(recorded.rows("sent"))
+    sent = recorded.sent()
     for request, sent_in_done, received, status, outcome in recorded.rows("done"):
         assert (status, outcome) == (200, Outcome.OK)
         assert sent_in_done == sent[request]
@@ -194,7 +198,7 @@ def test_a_refused_connection_is_a_connection_failure_and_still_counts_as_sent()
         closed_port = probe.getsockname()[1]
     recorded = run_load(answer_ok, requests=3, port=closed_port)
     assert outcomes(recorded) == [(i, Outcome.CONNECTION) for i in (1, 2, 3)]
-    sent = dict(recorded.rows("sent"))
+    sent = recorded.sent()
     assert sorted(sent) == [1, 2, 3]
     for request, sent_in_done, received, *_ in recorded.rows("done"):
         assert sent_in_done == sent[request] <= received
