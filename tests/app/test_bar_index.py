@@ -194,3 +194,21 @@ def test_bar_at_answers_as_a_scan_of_the_whole_lane_would(
         assert found is not None and bars.lane[found] == lane
         start, end = bars.start[found] / 1e9, bars.end[found] / 1e9
         assert (max(start - x, x - end, 0.0), end - start) == best
+
+
+@pytest.mark.parametrize(("x0", "x1"), [(8.0, 9.0), (0.5, 1.5), (9.99, 30.0)])
+def test_segments_appended_in_time_order_draw_a_window_of_them_as_one_index_does(
+    x0: float, x1: float
+) -> None:
+    # A live run appends in time order: most segments lie wholly before or after a
+    # window of the view, and are skipped.
+    bars = random_bars(20_000, 6, seed=11)
+    order = np.argsort(bars.start, kind="stable")
+    for name in ("lane", "start", "end", "kind", "request"):
+        setattr(bars, name, getattr(bars, name)[order])
+    spans = grown(bars, 9).spans(x0, x1, 700, 0, 5)
+    whole = BarIndex(bars).spans(x0, x1, 700, 0, 5)  # type: ignore[arg-type]
+    assert np.array_equal(drawn_columns(spans, 6, 700), drawn_columns(whole, 6, 700))
+    assert np.array_equal(
+        drawn_columns(spans, 6, 700).any(axis=1), filled_columns(bars, x0, x1, 700).any(axis=1)
+    )

@@ -118,3 +118,15 @@ def test_a_solid_bar_is_one_solid_run_and_a_failed_mark_stays_solid() -> None:
     assert spans.first[solid].tolist() == [100] and spans.stop[solid].tolist() == [300]
     mark = spans.lane == 1
     assert spans.kind[mark].tolist() == [BarKind.FAILED] and spans.level[mark].tolist() == [LEVELS]
+
+
+def test_lanes_of_a_few_bars_each_are_cut_bar_by_bar_not_summed_in_a_grid() -> None:
+    # A live view: 40 lanes, most a request with a handful of phases in view.
+    bars = lanes_of_slices(40, 4, seed=7, busy=0.5)
+    x1 = float(bars.end.max()) / 1e9
+    spans = BarIndex(bars).spans(0.0, x1, 1400, 0, 39)  # type: ignore[arg-type]
+    assert len(spans.grid_lanes) == 0
+    shade, kind = drawn_shades(spans, 40, 1400)
+    total = np.minimum(busy_shares(bars, 0.0, x1, 1400).sum(axis=1), 1.0)
+    assert np.abs(shade - total).max() <= TOLERANCE
+    assert np.array_equal(kind >= 0, total > 0)

@@ -1,7 +1,7 @@
 """SessionDriver: the GUI thread's side of a Session, on one QTimer.
 
 The Session's reader threads only fill a queue; this timer drains it with
-``Session.pump(0)`` every frame, so every signal below is emitted on the GUI
+``Session.pump`` every frame (for a bounded time), so every signal below is emitted on the GUI
 thread and no Qt object ever crosses a thread. While a run is live the timer also
 hands the views the Timeline up to "now", so bars grow smoothly between events;
 views get at most one Timeline a frame, never one per event. That Timeline comes
@@ -30,6 +30,9 @@ from visualizer.runner.session import SERVER_START_TIMEOUT_S, LiveRun, ServerErr
 
 #: 30 frames a second while live; the same timer notices a server that dies when idle.
 FRAME_MS = 33
+#: A frame handles the children's messages for at most this long; the rest wait for the
+#: next frame. Draining a burst at once held one frame up to 104 ms on a loaded machine.
+PUMP_BUDGET_S = 0.015
 
 
 class SessionDriver(QObject):
@@ -108,7 +111,7 @@ class SessionDriver(QObject):
     # -- one frame ----------------------------------------------------------------------------
 
     def tick(self) -> None:
-        self.session.pump(0)
+        self.session.pump(0, PUMP_BUDGET_S)
         if self.session.server is not None and not self.session.hello:
             self._check_start_deadline()
         self._report_state()

@@ -12,9 +12,15 @@ of that order and never change while the replay plays forward, so each frame is 
 :class:`GrowingTimeline` whose frozen bars are that prefix: a view indexes only the
 bars that ended since the last frame, as it does for a live run. The bars still
 running at ``t`` follow the prefix, cut. Seeking back starts a new history.
+
+Each frame is a :class:`ReplayFrame`: it names the run it cuts and the moment before
+which it holds exactly what the run holds, so a view may draw that part as it drew
+the finished run and compute only the rest.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,6 +31,20 @@ from visualizer.model.phases import PhaseSegments
 from visualizer.model.timeline import BarKind, Timeline
 
 _COLUMNS = ("lane", "start", "end", "kind", "request", "cpu")
+
+
+@dataclass(frozen=True)
+class ReplayFrame(GrowingTimeline):
+    """A finished run ``run`` as it stood at ``span`` ns.
+
+    Before ``agrees_before`` ns it holds the same busy time as ``run`` on every lane
+    (bars begun later touch only later times; cut ends only later times); a failure
+    mark begun before the cut but not yet over is the one exception, and moves
+    ``agrees_before`` back to its start.
+    """
+
+    run: Timeline | None = None
+    agrees_before: int = 0
 
 
 class ReplayFrames:
@@ -52,7 +72,7 @@ class ReplayFrames:
         empty = np.empty(0, np.int64)
         self._no_phases = PhaseSegments(empty, empty, empty, np.empty(0, np.int8))
 
-    def frame(self, at: int) -> tuple[GrowingTimeline, Annotations]:
+    def frame(self, at: int) -> tuple[ReplayFrame, Annotations]:
         """The run ``at`` ns after its start, and its marks as they stood then."""
         if at < self._at:
             self._history = object()  # the frozen prefix shrinks: views index afresh
@@ -63,22 +83,27 @@ class ReplayFrames:
             shown[name][lo:hi] = by_end[name][lo:hi]
         frozen = int(np.searchsorted(by_end["end"], at, side="left"))
         later = slice(frozen, None)
-        running = np.flatnonzero(
-            (by_end["start"][later] < at) & (by_end["kind"][later] != BarKind.FAILED)
-        )
+        begun = by_end["start"][later] < at
+        failed = by_end["kind"][later] == BarKind.FAILED
+        running = np.flatnonzero(begun & ~failed)
+        # A failure mark not over yet is left out of the frame, though the run has it.
+        unfinished_marks = by_end["start"][later][begun & failed]
+        agrees_before = min(at, int(unfinished_marks.min(initial=at)))
         size = frozen + len(running)
         for name in _COLUMNS:
             shown[name][frozen:size] = by_end[name][later][running]
         shown["end"][frozen:size] = at
         self._dirty = (frozen, size)
         timeline = self.timeline
-        frame = GrowingTimeline(
+        frame = ReplayFrame(
             lanes=timeline.lanes,
             phases=self._no_phases,
             span=at,
             worker_count=timeline.worker_count,
             frozen=frozen,
             history=self._history,
+            run=timeline,
+            agrees_before=agrees_before,
             **{name: shown[name][:size] for name in _COLUMNS},
         )
         return frame, self._marks(at)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,8 @@ class Session:
         self.server_error: str = ""
         self.run: LiveRun | None = None
         self._runs = 0
+        #: What pump's budget is measured by (a test may step it by hand).
+        self.clock: Callable[[], float] = time.perf_counter
 
     # -- the server -----------------------------------------------------------------
 
@@ -204,17 +207,23 @@ class Session:
         else:
             self._finish(run, "stopped before any request was sent")
 
-    def pump(self, timeout_s: float = 0.0) -> int:
+    def pump(self, timeout_s: float = 0.0, budget_s: float | None = None) -> int:
         """Handle what the children sent; wait up to ``timeout_s`` for the first of it.
 
-        Returns how many messages were handled.
+        With ``budget_s``, stop taking messages once that long has gone (at least one
+        is handled): the rest stays queued, in order, for the next call. The GUI pumps
+        once a frame, and a burst (a loaded machine, a server's backlog) must not hold
+        one frame for 100 ms. Returns how many messages were handled.
         """
         handled = 0
         try:
             item = self.inbox.get(timeout=timeout_s) if timeout_s > 0 else self.inbox.get_nowait()
+            started = self.clock()  # the budget is for handling, not for the wait
             while True:
                 self._handle(*item)
                 handled += 1
+                if budget_s is not None and self.clock() - started >= budget_s:
+                    break
                 item = self.inbox.get_nowait()
         except queue.Empty:
             pass

@@ -85,6 +85,8 @@ class _Segment:
 
     def __init__(self, group: I64, start: I64, end: I64, model: I64, label_groups: int) -> None:
         self.origin = int(start.min()) if len(start) else 0
+        #: The latest end (ns), so a view that begins after it skips this segment.
+        self.end_max = int(end.max()) if len(end) else 0
         span = int(end.max()) - self.origin + 2 if len(end) else 2
         top_group = int(group.max()) + 1 if len(group) else 1
         self.shift = span.bit_length()
@@ -191,6 +193,10 @@ class BarIndex:
         g0, g1 = lane0 * KINDS, (lane1 + 1) * KINDS
         parts = []
         for segment in self._all():
+            if segment.end_max < x0 * 1e9 or segment.origin > x1 * 1e9:
+                # Wholly before or after the view: a replay's or a live run's older
+                # segments, when only the last columns are summed.
+                continue
             t0, t1 = x0 * 1e9 - segment.origin, x1 * 1e9 - segment.origin
             parts.append(_column_shares(segment.exact, g0, g1, t0, t1, columns))
         return shaded_spans(parts, columns, lane0, lane1)

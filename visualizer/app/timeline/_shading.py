@@ -29,6 +29,10 @@ KINDS = len(BarKind)
 #: A frame sums every lane in view in one (lane, kind, column) grid when it has at most
 #: this many cells; beyond (thousands of request lanes) only lanes with many bars.
 GRID_CELLS = 1 << 19
+#: ...and only when the lanes with few bars cut more than one piece per this many cells:
+#: a sort of a few pieces is cheaper than a grid. A live view of 40 lanes, most with a
+#: handful of phases, took 2.1 ms in the grid and 0.6 ms sorted.
+CELLS_PER_PIECE = 8
 #: Shades of a partly busy column: its busy share rounded to 1/LEVELS (2 points), and a
 #: column with any bar at all at least 1/LEVELS dark, so a short slice never vanishes.
 LEVELS = 24
@@ -83,7 +87,9 @@ class ColumnShares:
 
 def shaded_spans(parts: list[ColumnShares], columns: int, lane0: int, lane1: int) -> Spans:
     """Runs per lane, kind and shade, from the shares of every part of the index."""
-    if (lane1 - lane0 + 1) * KINDS * columns <= GRID_CELLS:
+    cells = (lane1 - lane0 + 1) * KINDS * columns
+    pieces = sum(len(p.pieces[0]) for p in parts)
+    if cells <= GRID_CELLS and pieces * CELLS_PER_PIECE > cells:
         grid_lanes = np.arange(lane0, lane1 + 1, dtype=np.int64)
     else:
         grid_groups = np.concatenate([_none(), *(p.grid_groups for p in parts)])

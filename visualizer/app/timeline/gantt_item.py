@@ -27,8 +27,10 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 from visualizer.app import palette
 from visualizer.app.timeline._bar_index import BarIndex
 from visualizer.app.timeline._shade_image import paint_grid, paint_shades, shade_table
-from visualizer.app.timeline._shading import LEVELS, Spans, merge_rows
+from visualizer.app.timeline._shading import LEVELS, Spans
+from visualizer.app.timeline._span_cache import ColumnView, SpanCache
 from visualizer.model.live_timeline import GrowingTimeline
+from visualizer.model.replay_frames import ReplayFrame
 from visualizer.model.timeline import BarKind, Timeline
 
 #: Bars fill the middle of their lane, leaving a gap between rows.
@@ -91,6 +93,8 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         #: The last finished (not growing) Timeline shown, and its index: a replay of it
         #: shows growing cuts, and returns to it at its end.
         self._finished: tuple[Timeline, BarIndex] | None = None
+        #: The columns last filled, and the finished run's for a replay of it.
+        self.span_cache = SpanCache()
         self.highlighted: int | None = None
         self._highlight_bars = np.empty(0, np.int64)
         self._bounds = QRectF()
@@ -181,28 +185,37 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         lane1 = min(int(np.ceil(view.bottom())), len(timeline.lanes) - 1)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self._paint_resource_band(painter, timeline, x0, x1)
-        spans = index.spans(x0, x1, columns, lane0, lane1)
+        rows_per_lane = abs(painter.transform().m22())  # pixels a lane
+        # Lanes thinner than a pixel: one rectangle per pixel row, not one per lane.
+        row_height = 1.0 / max(rows_per_lane, 1e-12) if rows_per_lane < 1.0 else 1.0
+        view_columns = ColumnView(x0, x1, columns, lane0, lane1, row_height)
+        spans = self.span_cache.spans(timeline, index, view_columns, self._replayed(timeline))
         column_width = (x1 - x0) / columns
         painter.setPen(Qt.PenStyle.NoPen)
-        self._paint_spans(painter, spans, x0, column_width, lane0, timeline.worker_count + 1)
+        self._paint_spans(painter, spans, view_columns, rows_per_lane, timeline.worker_count + 1)
         self._paint_highlight(painter, timeline, index, x0, x1, column_width)
         self._paint_request_labels(painter, timeline, index, x0, x1, per_second)
+
+    def _replayed(self, timeline: Timeline) -> BarIndex | None:
+        """The finished run's index when ``timeline`` is a replay frame of that run."""
+        finished = self._finished
+        if isinstance(timeline, ReplayFrame) and finished and timeline.run is finished[0]:
+            return finished[1]
+        return None
 
     def _paint_spans(
         self,
         painter: QPainter,
         spans: Spans,
-        x0: float,
-        column_width: float,
-        lane0: int,
+        view: ColumnView,
+        rows_per_lane: float,
         resources: int,
     ) -> None:
-        top, height, row_height = BAR_TOP, BAR_HEIGHT, 1.0
-        rows_per_lane = abs(painter.transform().m22())  # pixels a lane
-        if rows_per_lane < 1.0:
-            # Lanes thinner than a pixel: one rectangle per pixel row, not one per lane.
-            row_height = 1.0 / max(rows_per_lane, 1e-12)
-            spans = merge_rows(spans, lane0, row_height)
+        """Fill ``spans``: runs by lane, or by pixel row where ``view`` joins lanes into rows."""
+        top, height, row_height = BAR_TOP, BAR_HEIGHT, view.row_height
+        x0, lane0 = view.x0, view.lane0
+        column_width = (view.x1 - view.x0) / view.columns
+        if row_height > 1.0:
             row = spans.lane
             top, height = 0.0, row_height
         else:

@@ -1,0 +1,54 @@
+"""Session.pump with a budget: a frame handles what fits, the rest waits in order."""
+
+from __future__ import annotations
+
+from server import protocol
+from visualizer.runner.session import SERVER, Session
+
+
+class SteppedClock:
+    """A clock that moves on a millisecond each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
+def hello(number: int) -> tuple[str, dict[str, object]]:
+    return SERVER, {"t": protocol.HELLO, "number": number}
+
+
+def test_a_budget_leaves_the_rest_for_the_next_pump_and_loses_nothing() -> None:
+    session = Session()
+    session.clock = SteppedClock()
+    for number in range(10):
+        session.inbox.put(hello(number))
+    handled = [session.pump(0, budget_s=0.0035)]
+    assert session.hello["number"] == handled[0] - 1  # in order, and no further
+    assert 0 < handled[0] < 10
+    while sum(handled) < 10:
+        handled.append(session.pump(0, budget_s=0.0035))
+        assert handled[-1] > 0  # every pump gets on
+    assert session.hello["number"] == 9
+    assert session.inbox.empty()
+    assert session.pump(0, budget_s=0.0035) == 0
+
+
+def test_without_a_budget_a_pump_takes_everything() -> None:
+    session = Session()
+    session.clock = SteppedClock()
+    for number in range(10):
+        session.inbox.put(hello(number))
+    assert session.pump(0) == 10
+    assert session.hello["number"] == 9
+
+
+def test_a_budget_smaller_than_one_message_still_handles_one() -> None:
+    session = Session()
+    session.clock = SteppedClock()
+    for number in range(3):
+        session.inbox.put(hello(number))
+    assert [session.pump(0, budget_s=0.0) for _ in range(4)] == [1, 1, 1, 0]
