@@ -19,6 +19,7 @@ the old path runs on the quiet machine only).
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import os
 import statistics
@@ -32,6 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pyqtgraph as pg
 from _competing_load import competing_load
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -50,6 +52,8 @@ BLOCK_GOAL_MS = 50.0
 
 #: Time spent in each watched part during the current frame, for the slowest frames' story.
 PARTS: dict[str, float] = {}
+#: (start, end, what) of every watched call and collector pause: what filled the longest gap.
+JOURNAL: list[tuple[float, float, str]] = []
 
 
 class Watch:
@@ -67,7 +71,9 @@ class Watch:
             try:
                 return watch.original(*args, **kwargs)
             finally:
-                took = (time.perf_counter() - started) * 1e3
+                ended = time.perf_counter()
+                took = (ended - started) * 1e3
+                JOURNAL.append((started, ended, watch.label))
                 watch.ms.append(took)
                 PARTS[watch.label] = PARTS.get(watch.label, 0.0) + took
 
@@ -111,6 +117,18 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
 
     frames.original = attributed_tick
     paints = Watch(gantt_item.GanttItem, "paint")
+    # The whole viewport's paint (axes, grid, items), not only the Gantt item's.
+    viewport_paints = Watch(pg.GraphicsView, "paintEvent")
+    JOURNAL.clear()
+    collecting: list[float] = []
+
+    def note_collection(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collecting.append(time.perf_counter())
+        elif collecting:
+            JOURNAL.append((collecting.pop(), time.perf_counter(), f"gc gen {info['generation']}"))
+
+    gc.callbacks.append(note_collection)
     view = TimelineView()
     view.resize(1400, 900)
     view.show()
@@ -123,9 +141,17 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
             app.processEvents()
             time.sleep(0.01)
         ticks: list[float] = []
+        # The kernel's account of the GUI thread at each tick: CPU used, time runnable
+        # but waiting for a core (the server and the client share the machine's cores).
+        accounts: list[tuple[int, int]] = []
         probe = QTimer()
         probe.setInterval(PROBE_MS)
-        probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+        def note_tick() -> None:
+            ticks.append(time.perf_counter())
+            accounts.append(_schedstat())
+
+        probe.timeout.connect(note_tick)
         frames.ms.clear()
         paints.ms.clear()
         finished: list[float] = []
@@ -144,6 +170,17 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
         probe.stop()
         gaps = [(b - a) * 1e3 for a, b in itertools.pairwise(ticks)]
         end = finished[0] if finished else ticks[-1]
+        at = max(
+            (i for i in range(1, len(ticks)) if ticks[i] <= end - 0.2),
+            key=lambda i: ticks[i] - ticks[i - 1],
+            default=0,
+        )
+        longest = (ticks[at - 1], ticks[at]) if at else (0.0, 0.0)
+        cpu_ns, queued_ns = (
+            (accounts[at][0] - accounts[at - 1][0], accounts[at][1] - accounts[at - 1][1])
+            if at
+            else (0, 0)
+        )
         streaming = [g for g, t in zip(gaps, ticks[1:], strict=False) if t <= end - 0.2]
         live = driver.live_timeline
         return {
@@ -156,13 +193,31 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
             "paints": paints.ms,
             "slowest": sorted(slowest, key=lambda pair: -pair[0])[:3],
             "rebuilds": live.rebuilds if live is not None and incremental else None,
+            "longest_cpu_ms": cpu_ns / 1e6,
+            "longest_queued_ms": queued_ns / 1e6,
+            "in_longest": [
+                (a - longest[0], b - a, what)
+                for a, b, what in sorted(JOURNAL)
+                if b > longest[0] and a < longest[1] and b - a > 0.002
+            ],
         }
     finally:
-        for watch in (frames, paints, *parts):
+        gc.callbacks.remove(note_collection)
+        for watch in (frames, paints, viewport_paints, *parts):
             watch.close()
         live_timeline.LiveTimeline.update = update  # type: ignore[method-assign]
         driver.close()
         view.close()
+
+
+def _schedstat() -> tuple[int, int]:
+    """This thread's CPU time and run-queue wait so far, in ns (zeros where not Linux)."""
+    try:
+        with open("/proc/thread-self/schedstat", "rb") as stats:
+            cpu, queued, _ = stats.read().split()
+    except OSError:
+        return 0, 0
+    return int(cpu), int(queued)
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -191,6 +246,15 @@ def describe(name: str, result: dict[str, Any]) -> None:
     for took, spent in result["slowest"]:
         story = ", ".join(f"{k.split('.')[0]}.{k.split('.')[1]} {v:.1f}" for k, v in spent.items())
         print(f"  a slow frame, {took:.1f} ms: {story}")
+    if result["in_longest"]:
+        print(
+            f"  the GUI thread in the longest gap, by the kernel (/proc/thread-self/schedstat): "
+            f"CPU {result['longest_cpu_ms']:.1f} ms, waiting for a core "
+            f"{result['longest_queued_ms']:.1f} ms"
+        )
+        print("  in the longest gap while streaming (calls over 2 ms; ms from its start):")
+        for offset, took, what in result["in_longest"]:
+            print(f"    at {offset * 1e3:6.1f}  {took * 1e3:6.1f} ms  {what}")
     if result["rebuilds"] is not None:
         print(f"  live timeline rebuilt from scratch {result['rebuilds']} times")
 

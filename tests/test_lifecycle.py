@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from _processes import alive, reap_children, wait_gone
@@ -77,3 +79,27 @@ def test_a_server_that_dies_is_reported_with_its_state() -> None:
         assert "exited with status -9" in session.server_state
     finally:
         session.close()
+
+
+@pytest.mark.live
+def test_the_load_generator_yields_cores_to_the_window_and_the_server(session: Session) -> None:
+    """On 2 cores the client, the server and the window all want one: the client waits."""
+    from visualizer.model.settings import RunSettings
+    from visualizer.runner.loadgen import NICENESS
+
+    run = session.start_run(
+        RunSettings(style="async_sleep", concurrency=2, requests=40, work_ms=20)
+    )
+    niceness: list[int] = []
+    while not run.finished:
+        session.pump(0.02)
+        pid = run.client.pid if run.client is not None else None
+        if pid is not None:  # it lowers its priority once it has started
+            with contextlib.suppress(OSError):  # not yet started, or already gone
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                niceness.append(int(fields[16]))  # field 19 of stat: nice
+    server = session.server.pid if session.server is not None else None
+    assert niceness and max(niceness) == os.nice(0) + NICENESS > os.nice(0)
+    assert server is not None
+    ours = Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()
+    assert int(ours[16]) == os.nice(0), "the server runs as the window does"
