@@ -167,3 +167,36 @@ def test_a_layout_remembered_on_a_wide_screen_fits_the_projector(
             "the summary is not a tab under the run settings on a narrow screen"
         )
     assert_plot_readable(image, window.timeline.plot, window)
+
+
+def test_presentation_mode_takes_a_screen_smaller_than_the_normal_window(
+    make_window: Callable[..., MainWindow],
+    qtbot: QtBot,
+    tmp_path: Path,
+    screen: Callable[[int, int], QRect],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 1024x768 projector at QT_SCALE_FACTOR=2 is 512x384 logical pixels.
+
+    The normal window cannot fit it (its Run panel alone is 320 px wide), but presentation
+    mode hides the docks and can. Without a window manager (Xvfb, a kiosk) full screen is
+    only a request, so the size presentation mode takes is what the room sees: under Xvfb
+    it stayed 852x482, held by the minimum size of the docks it had just hidden.
+    """
+    area = screen(512, 384)
+    window = make_window()
+    assert window.files.open(trace_file(tmp_path, TRACE)) is not None
+    settle(qtbot, window, area)
+    assert window.minimumSizeHint().width() > area.width(), "the normal window fits: no test"
+    taken: list[tuple[int, int]] = []
+    set_geometry = window.setGeometry
+
+    def record(*args: object) -> None:
+        set_geometry(*args)  # type: ignore[arg-type]
+        taken.append(window.size().toTuple())
+
+    # Offscreen, showFullScreen() then takes the made-up 800 px screen: record what the
+    # window took before that, as a bare X server leaves it.
+    monkeypatch.setattr(window, "setGeometry", record)
+    window.set_presentation(True)
+    assert taken and taken[0] == area.size().toTuple(), f"presentation mode took {taken}"
