@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
             self.fit_screen()
         if (state := self.store.window_state()) is not None:
             self.restoreState(state)
+            # The docks as they were on the screen the state was saved on.
+            self.folding.fit(self.width())
         self._update_actions()
 
     # -- building the window ----------------------------------------------------------------

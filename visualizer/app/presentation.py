@@ -100,6 +100,11 @@ class PresentationMode:
         for dock in self.docks:
             dock.hide()
         self._restyle_toolbar()
+        # The window's minimum size is still the docks' until the layout runs, in a later
+        # turn of the event loop: run it now, or a screen smaller than the normal window
+        # (512x384 at scale 2 on a 1024x768 projector) cannot be taken below.
+        if (layout := self.window.layout()) is not None:
+            layout.activate()
         # Without a window manager (a bare X server, a kiosk) full screen is only a
         # request: take the screen's size first, so the room sees every lane anyway.
         # (Setting the geometry after showFullScreen would clear the full-screen state.)

@@ -56,16 +56,26 @@ class DockFolding:
         self.window = window
         self.left = left
         self.right = right
-        self.folded = False
+
+    @property
+    def folded(self) -> bool:
+        """Whether the right dock is a tab of the left one now.
+
+        Read from the layout, never remembered: ``restoreState`` of a layout saved on a
+        wide screen puts the docks apart again behind our back, and a remembered "folded"
+        then kept them apart on a 1024 px projector, where the window grew to 1139 px.
+        """
+        return self.right in self.window.tabifiedDockWidgets(self.left)
 
     def fit(self, width: int) -> None:
         """Fold or unfold for a window ``width`` pixels wide."""
         if self.left.isFloating() or self.right.isFloating():
             return  # the user arranged them by hand: theirs to keep
+        if self.left.isHidden() or self.right.isHidden():
+            return  # a hidden dock is never listed as a tab: it would be folded on every resize
         fold = width < FOLD_BELOW_PX
         if fold == self.folded:
             return
-        self.folded = fold
         if fold:
             self.window.tabifyDockWidget(self.left, self.right)
             self.left.raise_()  # the settings first: a run starts there
