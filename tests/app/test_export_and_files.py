@@ -142,3 +142,28 @@ def test_a_width_out_of_range_exits_2_with_one_line(capsys: pytest.CaptureFixtur
     assert main(["run", "--png", "x.png", "--width", "10000"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert err == "schedviz: width 10000 is out of range: allowed 320 to 7,680\n"
+
+
+@pytest.mark.parametrize("abandoned", [False, True])
+def test_the_pictures_legend_is_whole_and_names_what_is_drawn(
+    qtbot: object, abandoned: bool
+) -> None:
+    """The legend wraps inside the picture; abandoned work is named only where drawn."""
+    from tests._worker_traces import timed_out_def_requests
+    from visualizer.app.timeline.picture import MARGIN, PicturePainter
+
+    result = (
+        analyse(timed_out_def_requests(handlers_end=False))
+        if abandoned
+        else _result("mixed_c6_n12_w100.json")
+    )
+    painter = PicturePainter(TimelinePicture.of_run(result))
+    try:
+        words = [word for word, _ in painter.legend_entries]
+        assert ("abandoned" in words) is abandoned
+        assert ("still running" in words) is abandoned
+        assert "running" in words and "pool full" in words
+        for word, rect in painter.legend_entries:
+            assert rect.left() >= MARGIN and rect.right() <= painter.width - MARGIN, word
+    finally:
+        painter.close()

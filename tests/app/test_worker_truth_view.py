@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from tests._worker_traces import MS, timed_out_def_requests
 from visualizer.app.timeline.view import TimelineView
+from visualizer.model.analysis import analyse
 from visualizer.model.timeline import BarKind, build_timeline
 
 
@@ -38,3 +40,25 @@ def test_hovering_an_abandoned_worker_run_tells_where_its_wall_time_went(qtbot: 
     assert "worker CPU time 1.000 ms (0% of its wall time)" in text
     assert "waiting for a core 600.000 ms (30%), other (GIL or I/O) 1,394.000 ms (70%)" in text
     view.close()
+
+
+def test_the_summary_names_worker_time_and_abandoned_work_only_where_a_run_has_them(
+    qtbot: QtBot,
+) -> None:
+    from _traces import recorded
+
+    from visualizer.app.summary_panel import SummaryPanel
+
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)
+    panel.show_result(analyse(recorded("async_sleep_c10_w200.json")))
+    text = _panel_text(panel)
+    assert "no worker ran" in text and "CPU 0.0 ms" not in text
+    assert "abandoned</td><td style='padding-right: 6px'>none" in text
+    panel.show_result(analyse(timed_out_def_requests(handlers_end=True)))
+    text = _panel_text(panel)
+    assert "no worker ran" not in text and "after the client left" in text
+
+
+def _panel_text(panel: QScrollArea) -> str:
+    return "\n".join(label.text() for label in panel.findChildren(QLabel))

@@ -112,8 +112,13 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
-        ("worker time", s.worker_time_split()),
-        ("abandoned", f"{s.abandoned:,} requests, {s.abandoned_ms:,.1f} ms after the client left"),
+        ("worker time", s.worker_time_split() if s.worker_wall_ms else "no worker ran"),
+        (
+            "abandoned",
+            f"{s.abandoned:,} requests, {s.abandoned_ms:,.1f} ms after the client left"
+            if s.abandoned
+            else "none",
+        ),
         ("ended", s.ended),
     ]
     return dict(rows)

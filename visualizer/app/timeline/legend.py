@@ -51,13 +51,7 @@ class Legend(QWidget):
 
     def show_kinds_of(self, timelines: Iterable[Timeline | None]) -> None:
         """Name the occasional kinds (abandoned, still running) the ``timelines`` draw."""
-        lowest = min(int(kind) for kind in self._occasional)
-        drawn: set[int] = set()
-        for t in timelines:
-            # A max first: it is one fast pass, and most timelines have none of these.
-            if t is not None and len(t.kind) and int(t.kind.max()) >= lowest:
-                drawn.update(np.unique(t.kind[t.kind >= lowest]).tolist())
-        self.show_kinds({kind for kind in self._occasional if int(kind) in drawn})
+        self.show_kinds(occasional_kinds_drawn(timelines))
 
     def show_kinds(self, kinds: set[BarKind]) -> None:
         """Name exactly these of the occasional kinds."""
@@ -82,6 +76,17 @@ class Legend(QWidget):
         row.addWidget(entry)
         self._all.append(entry)
         return entry
+
+
+def occasional_kinds_drawn(timelines: Iterable[Timeline | None]) -> set[BarKind]:
+    """Which of the kinds a legend names only when drawn (abandoned, ...) ``timelines`` draw."""
+    lowest = min(int(kind) for kind in palette.LEGEND_WHEN_DRAWN)
+    drawn: set[int] = set()
+    for t in timelines:
+        # A max first: it is one fast pass, and most timelines have none of these.
+        if t is not None and len(t.kind) and int(t.kind.max()) >= lowest:
+            drawn.update(np.unique(t.kind[t.kind >= lowest]).tolist())
+    return {kind for kind in palette.LEGEND_WHEN_DRAWN if int(kind) in drawn}
 
 
 def _swatch(brush: QBrush, outline: bool = False) -> QPixmap:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter
 
 from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import paint_hatch
+from visualizer.app.timeline.legend import occasional_kinds_drawn
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
@@ -136,6 +137,8 @@ class PicturePainter:
             plot.axis.setWidth(axis_width)
             _lay_out(plot, picture.span)
         self._plot_targets: list[QRectF] = []
+        #: Each legend entry's word and where its swatch and word land in the picture.
+        self.legend_entries: list[tuple[str, QRectF]] = []
         self.height = round(self._layout(None))
         #: Where each panel's lanes and time axis land in the picture.
         self.placements = [
@@ -195,16 +198,24 @@ class PicturePainter:
     def _legend(self, painter: QPainter | None, y: float) -> float:
         metrics = QFontMetricsF(self.text_font)
         swatch_w, swatch_h = metrics.height() * 1.6, metrics.height() * 0.8
+        drawn = occasional_kinds_drawn(panel.timeline for panel in self.picture.panels)
         entries = [
-            (QBrush(palette.colour(k)), palette.legend_entry(k)[0]) for k in palette.LEGEND_ORDER
+            (QBrush(palette.colour(k)), palette.legend_entry(k)[0])
+            for k in palette.LEGEND_ORDER
+            if k not in palette.LEGEND_WHEN_DRAWN or k in drawn
         ]
         entries.append((QBrush(Qt.BrushStyle.NoBrush), palette.POOL_FULL_NAME))
-        x = float(MARGIN)
+        x, right = float(MARGIN), float(self.width - MARGIN)
         if painter is not None:
             painter.save()
             painter.setFont(self.text_font)
         for brush, name in entries:
-            if painter is not None:
+            width = swatch_w + 6 + metrics.horizontalAdvance(name)
+            if x > MARGIN and x + width > right:
+                x, y = float(MARGIN), y + metrics.height() * 1.3  # on to a new row
+            if painter is None:
+                self.legend_entries.append((name, QRectF(x, y, width, metrics.height())))
+            else:
                 swatch = QRectF(x, y + (metrics.height() - swatch_h) / 2, swatch_w, swatch_h)
                 is_hatch = brush.style() == Qt.BrushStyle.NoBrush
                 if is_hatch:
@@ -214,7 +225,7 @@ class PicturePainter:
                 painter.drawRect(swatch)
                 painter.setPen(QColor(palette.TEXT))
                 painter.drawText(QPointF(x + swatch_w + 6, y + metrics.ascent()), name)
-            x += swatch_w + 6 + metrics.horizontalAdvance(name) + 26
+            x += width + 26
         if painter is not None:
             painter.restore()
         return y + metrics.height()
