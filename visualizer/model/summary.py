@@ -270,12 +270,7 @@ def _peak_in_server(trace: RunTrace) -> int:
     stamp = trace.stamp.rows
     begins = stamp[stamp["kind"] == SERVER_START]["t"]
     ends = stamp[stamp["kind"] == RESPONSE_END]["t"]
-    if len(begins) == 0:
-        return 0
-    times = np.concatenate([begins, ends])
-    steps = np.concatenate([np.ones(len(begins), np.int64), -np.ones(len(ends), np.int64)])
-    order = np.lexsort((steps, times))  # at equal times count the end first
-    return int(np.cumsum(steps[order]).max())
+    return _most_at_once(begins, ends)
 
 
 def _found_pool_full(worker: np.ndarray, pool: int) -> np.ndarray:
