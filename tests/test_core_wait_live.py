@@ -62,19 +62,21 @@ def test_cpu_and_core_wait_and_the_rest_add_up_to_each_runs_wall_time(session: S
     assert total == pytest.approx(summary.worker_wall_ms, abs=len(runs) * SLACK_NS / 1e6)
 
 
-def test_two_busy_processes_show_as_waiting_for_a_core_not_as_the_gil(session: Session) -> None:
-    # One worker computes: nothing competes with it for the GIL; two processes spin on
-    # the cores. With three runnable threads on two cores each gets at most 2/3 of one.
-    with busy_processes(2):
+def test_busy_processes_show_as_waiting_for_a_core_not_as_the_gil(session: Session) -> None:
+    # One worker computes: nothing competes with it for the GIL; three processes spin on
+    # the two cores. With four runnable threads on two cores each gets about half of one,
+    # so about half of the worker's wall time is spent waiting for a core. (With two
+    # spinners the share is a third in theory, and the kernel gave 30 % once in CI.)
+    with busy_processes(3):
         result = run(
             session, RunSettings(style="sync_cpu", concurrency=1, requests=4, work_ms=100, pool=1)
         )
     summary = result.summary
     cores = len(os.sched_getaffinity(0))
     if cores > 2:
-        pytest.skip("two busy processes do not crowd a machine of more than two cores")
+        pytest.skip("three busy processes do not crowd a machine of more than two cores")
     assert summary.worker_core_wait_ms is not None
-    assert summary.worker_core_wait_ms >= summary.worker_wall_ms / 3
+    assert summary.worker_core_wait_ms >= summary.worker_wall_ms / 4
     line = next(s for s in result.story if s.startswith("Workers ran"))
     assert "which other processes or threads held" in line
     assert "GIL" in line and "took turns" not in line
