@@ -13,7 +13,7 @@ from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
 from visualizer.model.timeline import BarKind, Timeline
 from visualizer.model.trace import RunTrace
-from visualizer.model.worker_runs import pending_dispatches, unfinished
+from visualizer.model.worker_runs import pending_dispatches, trace_end, unfinished
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,13 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     else:
         percentiles = dict.fromkeys(("p50", "p95", "p99", "max"), 0.0)
     failures = _failure_reasons(done)
-    makespan = (_run_end(trace) - trace.t0) / 1e6
+    # When the last request was done with: its receipt, or later, the end of a handler
+    # still running for a request whose client had given up (a timeout).
+    end_of_trace = trace_end(trace, requests_only=True)
+    makespan = (end_of_trace - trace.t0) / 1e6
 
     worker = trace.worker.rows
     worker = worker[worker["request"] > 0]
-    end_of_trace = _run_end(trace)
     pool = _pool_runs(trace, worker, end_of_trace)
     waits = pool["start"] - pool["dispatched"]
     waited_requests = np.unique(pool["request"][_found_pool_full(pool, trace.settings.pool)])
@@ -201,25 +203,6 @@ def _most_at_once(start: np.ndarray, end: np.ndarray) -> int:
     steps = np.concatenate([np.ones(len(start), np.int64), -np.ones(len(end), np.int64)])
     order = np.lexsort((steps, times))  # at equal times count the end first
     return int(np.cumsum(steps[order]).max())
-
-
-def _run_end(trace: RunTrace) -> int:
-    """When the run's last request was done with: its receipt, or later, the end of a
-    handler still running for a request whose client had given up (a timeout)."""
-    ends = [trace.t0]
-    for table, column in (
-        (trace.done, "received"),
-        (trace.loop, "end"),
-        (trace.worker, "end"),
-        (trace.worker_start, "start"),
-        (trace.stamp, "t"),  # a handler's end, after its last slice
-    ):
-        rows = table.rows
-        if table is not trace.done:
-            rows = rows[rows["request"] > 0]
-        if len(rows):
-            ends.append(int(rows[column].max()))
-    return max(ends)
 
 
 def _failure_reasons(done: np.ndarray) -> dict[str, int]:

@@ -103,16 +103,20 @@ def runs_for_file(trace: RunTrace) -> tuple[npt.NDArray[Any], npt.NDArray[np.boo
     return rows[order], still[order]
 
 
-def trace_end(trace: RunTrace) -> int:
-    """The last moment anything was measured in ``trace``."""
+def trace_end(trace: RunTrace, requests_only: bool = False) -> int:
+    """The last moment anything was measured in ``trace`` (``requests_only``: for one of
+    its requests; the client's receipts count whatever their id)."""
     candidates = [trace.t0]
     for table, column in (
         (trace.done, "received"),
         (trace.loop, "end"),
         (trace.worker, "end"),
         (trace.worker_start, "start"),
-        (trace.stamp, "t"),
+        (trace.stamp, "t"),  # a handler's end, after its last slice
     ):
-        if len(table):
-            candidates.append(int(table.rows[column].max()))
+        rows = table.rows
+        if requests_only and table is not trace.done:
+            rows = rows[rows["request"] > 0]
+        if len(rows):
+            candidates.append(int(rows[column].max()))
     return max(candidates)
