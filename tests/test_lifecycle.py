@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from _processes import alive, reap_children, wait_gone
 
+from visualizer.model.settings import RunSettings
+from visualizer.runner.loadgen import NICENESS
 from visualizer.runner.session import Session
 
 pytestmark = pytest.mark.live
@@ -84,9 +86,6 @@ def test_a_server_that_dies_is_reported_with_its_state() -> None:
 @pytest.mark.live
 def test_the_load_generator_yields_cores_to_the_window_and_the_server(session: Session) -> None:
     """On 2 cores the client, the server and the window all want one: the client waits."""
-    from visualizer.model.settings import RunSettings
-    from visualizer.runner.loadgen import NICENESS
-
     run = session.start_run(
         RunSettings(style="async_sleep", concurrency=2, requests=40, work_ms=20)
     )

@@ -15,11 +15,12 @@ from _plot_area import check_rendered_picture
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
+from tests._worker_traces import timed_out_def_requests
 from visualizer.app import palette
 from visualizer.app.file_actions import example_files
 from visualizer.app.main_window import MainWindow
 from visualizer.app.picture_export import render, render_image, save_svg
-from visualizer.app.timeline.picture import TimelinePicture
+from visualizer.app.timeline.picture import MARGIN, PicturePainter, TimelinePicture
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.timeline import BarKind
 from visualizer.model.tracefile import read_trace
@@ -149,9 +150,6 @@ def test_the_pictures_legend_is_whole_and_names_what_is_drawn(
     qtbot: object, abandoned: bool
 ) -> None:
     """The legend wraps inside the picture; abandoned work is named only where drawn."""
-    from tests._worker_traces import timed_out_def_requests
-    from visualizer.app.timeline.picture import MARGIN, PicturePainter
-
     result = (
         analyse(timed_out_def_requests(handlers_end=False))
         if abandoned

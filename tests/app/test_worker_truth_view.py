@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from _traces import recorded
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from tests._worker_traces import MS, timed_out_def_requests
+from visualizer.app.summary_panel import SummaryPanel
 from visualizer.app.timeline.view import TimelineView
 from visualizer.model.analysis import analyse
 from visualizer.model.timeline import BarKind, build_timeline
@@ -45,10 +47,6 @@ def test_hovering_an_abandoned_worker_run_tells_where_its_wall_time_went(qtbot: 
 def test_the_summary_names_worker_time_and_abandoned_work_only_where_a_run_has_them(
     qtbot: QtBot,
 ) -> None:
-    from _traces import recorded
-
-    from visualizer.app.summary_panel import SummaryPanel
-
     panel = SummaryPanel()
     qtbot.addWidget(panel)
     panel.show_result(analyse(recorded("async_sleep_c10_w200.json")))
