@@ -1,31 +1,39 @@
 """The server child process, started through :mod:`server._boot`.
 
-It binds 127.0.0.1 on a free port, starts the upstream, installs the tracers on a
-plain asyncio loop and serves the app with uvicorn. It talks to its parent through
-frames on its original stdout (see :mod:`server.protocol`) and takes commands on
-stdin; everything else printed goes to stderr.
+It binds 127.0.0.1 (a free port, or the one asked for), loads the app it hosts (the
+built-in styles, or the user's own with ``--app``), installs the tracers on a plain
+asyncio loop and serves the app with uvicorn. It talks to its parent through frames
+on its original stdout (see :mod:`server.protocol`) and takes commands on stdin;
+everything else printed goes to stderr.
+
+It says hello once the app's lifespan has started, so the first request of a run
+never meets an app still starting. If the app cannot be loaded or started, a
+``failed`` frame says why, in the user's terms, and the process exits.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import contextvars
 import gc
 import os
 import platform
-from collections.abc import Coroutine
+import sys
+from collections.abc import Callable, Coroutine
 from importlib.metadata import version
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import anyio.to_thread
 import uvicorn
 
-from . import cpu, protocol
+from . import protocol
 from ._lifeline import watch_parent
 from ._limits import raise_open_file_limit
 from ._listener import tcp_listener
-from .app import create_app
-from .protocol import take_stdout_for_frames
+from .hosted_app import HostedApp, host_styles, host_user_app
+from .protocol import FrameWriter, take_stdout_for_frames
 from .tracing import (
     GcTracer,
     LoopTracer,
@@ -35,10 +43,12 @@ from .tracing import (
     TraceRecorder,
     current_request,
 )
-from .upstream import start_upstream_process
+from .user_app import AppLoadError, AppSpec, user_traceback
 
 #: Request id of our own control callbacks on the loop; the model leaves them out.
 INTERNAL_REQUEST = -1
+#: The exit status of a child whose app could not be loaded or started.
+EXIT_APP_FAILED = 3
 
 
 def tracing_enabled() -> bool:
@@ -51,85 +61,145 @@ def _versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{name: version(name) for name in names}}
 
 
+def _options(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="schedviz-server")
+    parser.add_argument("--app", help="the user's app, module:attribute")
+    parser.add_argument("--app-dir", default=".", help="where the app's module is found")
+    parser.add_argument("--factory", action="store_true", help="the app is a factory")
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    return parser.parse_args(argv)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling us when the app's lifespan has started."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.should_exit:
+            self._on_started()
+
+
+def _fail(writer: FrameWriter, stage: str, message: str, traceback: str = "") -> NoReturn:
+    """Tell the parent why the app cannot be served, and leave."""
+    writer.write({"t": protocol.FAILED, "stage": stage, "message": message, "traceback": traceback})
+    os._exit(EXIT_APP_FAILED)
+
+
 def main() -> None:
+    options = _options(sys.argv[1:])
     writer = take_stdout_for_frames()
     raise_open_file_limit()
-    upstream_process, upstream_port = start_upstream_process()
-    loops_per_ms = cpu.calibrate()
-
-    sock = tcp_listener()
-    port = sock.getsockname()[1]
-
+    traced = tracing_enabled()
     recorder = TraceRecorder(ship=writer.write)
     gate = RunGate()
+    try:
+        sock = tcp_listener(options.port)
+    except OSError as error:
+        _fail(writer, "port", f"port {options.port} on 127.0.0.1: {error.strerror or error}")
+    hosted: HostedApp
+    if options.app:
+        spec = AppSpec(options.app, options.app_dir, options.factory)
+        try:
+            hosted = host_user_app(spec, recorder if traced else None, gate)
+        except AppLoadError as error:
+            _fail(writer, error.stage, error.message, error.user_traceback)
+    else:
+        hosted = host_styles(recorder if traced else None, gate)
+
     config = uvicorn.Config(
-        create_app(recorder if tracing_enabled() else None, gate, upstream_port),
+        hosted.served,
         log_level="warning",
         access_log=False,
         timeout_keep_alive=120,
         backlog=4096,
     )
-    server = uvicorn.Server(config)
-    loop = asyncio.new_event_loop()
+    # asyncio's own loop, whatever the user's code set as the policy (uvloop's, say):
+    # its callbacks are the ones the loop tracer can see.
+    loop = asyncio.SelectorEventLoop()
     internal = contextvars.copy_context()
     internal.run(current_request.set, INTERNAL_REQUEST)
 
     def on_loop(coroutine: Coroutine[Any, Any, None]) -> None:
         loop.call_soon_threadsafe(lambda: loop.create_task(coroutine, context=internal.copy()))
 
-    async def begin_run(run: int, requests: int, pool: int) -> None:
+    async def begin_run(run: int, requests: int, pool: int, passive: bool) -> None:
         # On the loop, between two requests: no request sees half a change.
         anyio.to_thread.current_default_thread_limiter().total_tokens = pool
-        gate.open(run, requests)
+        gate.open(run, requests, passive)
         writer.write({"t": "ack", "cmd": protocol.CMD_RUN, "run": run})
 
     async def flush() -> None:
         # Runs on the loop, so every slice before this one has been recorded.
-        foreign = gate.foreign
+        foreign, numbered = gate.foreign, gate.numbered
         recorder.flush(
-            then=lambda: writer.write({"t": "ack", "cmd": protocol.CMD_FLUSH, "foreign": foreign})
+            then=lambda: writer.write(
+                {"t": "ack", "cmd": protocol.CMD_FLUSH, "foreign": foreign, "numbered": numbered}
+            )
         )
 
     def on_command(command: dict[str, Any]) -> None:
         if command.get("cmd") == protocol.CMD_RUN:
-            on_loop(begin_run(int(command["run"]), int(command["requests"]), int(command["pool"])))
+            run, requests, pool = (int(command[key]) for key in ("run", "requests", "pool"))
+            on_loop(begin_run(run, requests, pool, bool(command.get("passive", False))))
         elif command.get("cmd") == protocol.CMD_FLUSH:
             on_loop(flush())
+
+    def say_hello() -> None:
+        hello = {
+            "t": "hello",
+            "port": sock.getsockname()[1],
+            "pid": os.getpid(),
+            "gc_frozen": gc.get_freeze_count(),
+            "versions": _versions(),
+            "upstream_port": 0,
+            "upstream_pid": 0,
+            "cpu_loops_per_ms": 0.0,
+            "app": "",
+            "routes": [],
+            "uvloop_installed": False,
+            **hosted.hello,
+        }
+        writer.write(cast(protocol.HelloFrame, hello))
+
+    server = _Server(config, on_started=say_hello)
 
     def on_parent_gone() -> None:
         server.should_exit = True
 
-    if tracing_enabled():
+    if traced:
         lanes = ThreadLanes()
         lanes.mark_loop_thread()  # this thread runs the loop
         LoopTracer(recorder).install(loop)
         ThreadpoolTracer(recorder, lanes).install()
         GcTracer(recorder, lanes).install()
-    # What start-up allocated (FastAPI's routes, pydantic's models) is there for good:
-    # collect it once and move it out of the collector's sight, as production servers
-    # do, so that gen-2 collections during a run walk only what the requests made.
-    gc.collect()
-    gc.freeze()
-    frozen = gc.get_freeze_count()
+    if not options.app:
+        # What start-up allocated (FastAPI's routes, pydantic's models) is there for good:
+        # collect it once and move it out of the collector's sight, as production servers
+        # do, so that gen-2 collections during a run walk only what the requests made.
+        # The user's app is left as uvicorn leaves it.
+        gc.collect()
+        gc.freeze()
     recorder.start()
-    writer.write(
-        {
-            "t": "hello",
-            "port": port,
-            "upstream_port": upstream_port,
-            "upstream_pid": upstream_process.pid,
-            "pid": os.getpid(),
-            "cpu_loops_per_ms": loops_per_ms,
-            "gc_frozen": frozen,
-            "versions": _versions(),
-        }
-    )
     watch_parent(on_command, on_parent_gone)
     try:
-        loop.run_until_complete(server.serve(sockets=[sock]))
+        # uvicorn leaves with sys.exit when the app's lifespan fails: told below.
+        with contextlib.suppress(SystemExit):
+            loop.run_until_complete(server.serve(sockets=[sock]))
+        if hosted.lifespan.startup_failed:
+            failure = hosted.lifespan.startup_error
+            message = "the app's lifespan failed at startup"
+            details = user_traceback(failure) if failure is not None else ""
+            if failure is not None:
+                message += f": {type(failure).__name__}: {str(failure).strip()}".rstrip(": ")
+            recorder.stop()
+            _fail(writer, "lifespan", message, details)
     finally:
         recorder.stop()
-        upstream_process.terminate()
+        hosted.close()
         # The lifeline thread may be inside a read of stdin: a normal interpreter
         # shutdown would abort on its lock. Everything is shipped; leave now.
         os._exit(0)

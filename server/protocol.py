@@ -48,9 +48,20 @@ NO_REQUEST: Final = 0
 #   stamp:  (request_id, stamp_kind, t_ns)
 #   gc:     (start_ns, end_ns, generation, lane)      a pause of the garbage collector;
 #           lane 0 is the event loop's thread, k a worker's, -1 another thread
+#   route:  (request_id, label, status)   when a request's handler ended: the route that
+#           served it, an index into the labels the server has shipped (EventsFrame
+#           ``labels``, in order), and the status it answered (0: none)
 
 #: Ints per event of each kind, in an EventsFrame's flat lists.
-WIDTH: Final = {"loop": 3, "timer": 4, "worker": 7, "wstart": 4, "stamp": 3, "gc": 4}
+WIDTH: Final = {
+    "loop": 3,
+    "timer": 4,
+    "worker": 7,
+    "wstart": 4,
+    "stamp": 3,
+    "gc": 4,
+    "route": 3,
+}
 
 # Stamp kinds, taken by the ASGI middleware.
 SERVER_START: Final = 0  # the app got the request (headers parsed)
@@ -73,13 +84,17 @@ def rows(flat: Sequence[int], width: int) -> Iterator[tuple[Any, ...]]:
 HELLO: Final = "hello"
 EVENTS: Final = "events"
 ACK: Final = "ack"
+#: The app could not be loaded or started; the server exits after this frame.
+FAILED: Final = "failed"
 
 
 class HelloFrame(TypedDict):
-    """The server is up: where it listens, and what it runs on."""
+    """The server is up, its app's lifespan started: where it listens, what it runs on,
+    and the routes of the app it serves."""
 
     t: Literal["hello"]
     port: int
+    #: The styles' upstream (0 when the user's app is hosted).
     upstream_port: int
     upstream_pid: int
     pid: int
@@ -87,6 +102,23 @@ class HelloFrame(TypedDict):
     #: Objects of start-up moved out of the collector's sight (gc.freeze()).
     gc_frozen: int
     versions: dict[str, str]
+    #: The user's app (``module:attribute``), or "" for the built-in styles.
+    app: str
+    #: One object per route and method (see server.route_table.describe_routes).
+    routes: list[dict[str, Any]]
+    #: uvloop is installed where the app runs (and was not used: it cannot be traced).
+    uvloop_installed: bool
+
+
+class FailedFrame(TypedDict):
+    """The app could not be served: ``stage`` is where it failed ("module", "attribute",
+    "import", "factory", "not asgi", "lifespan", "port", ...); ``traceback`` is the
+    user's code's own, or empty."""
+
+    t: Literal["failed"]
+    stage: str
+    message: str
+    traceback: str
 
 
 class EventsFrame(TypedDict):
@@ -101,6 +133,10 @@ class EventsFrame(TypedDict):
     wstart: list[int]
     stamp: list[int]
     gc: list[int]
+    route: list[int]
+    #: Route labels first seen since the last frame (``GET /items/{item_id}``); a route
+    #: event's label is an index into every label shipped so far, in order.
+    labels: list[str]
 
 
 class AckFrame(TypedDict, total=False):
@@ -110,15 +146,18 @@ class AckFrame(TypedDict, total=False):
     cmd: str
     run: int
     foreign: int
+    numbered: int
 
 
 # -- commands to the server ---------------------------------------------------------------
 
-#: {"cmd": "run", "run": K, "requests": N, "pool": P}: run K of N requests begins, on a
-#: threadpool of P. Acknowledged with {"t": "ack", "cmd": "run", "run": K}.
+#: {"cmd": "run", "run": K, "requests": N, "pool": P, "passive": bool}: run K of N
+#: requests begins, on a threadpool of P. A passive run numbers the requests that name
+#: no run itself, up to N. Acknowledged with {"t": "ack", "cmd": "run", "run": K}.
 CMD_RUN: Final = "run"
 #: {"cmd": "flush"}: ship everything the loop has done so far. Acknowledged with
-#: {"t": "ack", "cmd": "flush", "foreign": n}: requests that carried an id not of the run.
+#: {"t": "ack", "cmd": "flush", "foreign": n, "numbered": m}: requests that carried an
+#: id not of the run, and (passive) the requests the server numbered.
 CMD_FLUSH: Final = "flush"
 
 # -- which run a request belongs to -------------------------------------------------------
@@ -204,7 +243,7 @@ class FinishedFrame(TypedDict):
     stopped: bool
 
 
-ServerFrame = HelloFrame | EventsFrame | AckFrame
+ServerFrame = HelloFrame | EventsFrame | AckFrame | FailedFrame
 ClientFrame = StartFrame | SentFrame | DoneFrame | FinishedFrame
 Frame = ServerFrame | ClientFrame
 

@@ -6,6 +6,8 @@ not FastAPI. The handlers themselves are in :mod:`server.styles`.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Final
 
 #: The endpoint styles, in the order the app lists them.
@@ -46,3 +48,22 @@ def route_for(
         return f"/{style}"
     guilty = max(1, (min(concurrency, requests) + 1) // 2)
     return "/async_blocking" if request_id == guilty else "/async_sleep"
+
+
+def weighted_order(weights: Sequence[int]) -> list[int]:
+    """One cycle of a weighted mix: entry ``i`` appears ``weights[i]`` times, spread out
+    evenly (smooth weighted round robin, as nginx balances), so a 9:1 mix sends the
+    rare request every tenth time instead of ten of them at the end. Request ``n`` of
+    a run (from 1) goes to entry ``order[(n - 1) % len(order)]``.
+    """
+    common = math.gcd(*weights)
+    weights = [weight // common for weight in weights]
+    total = sum(weights)
+    current = [0] * len(weights)
+    order = []
+    for _ in range(total):
+        current = [c + w for c, w in zip(current, weights, strict=True)]
+        chosen = max(range(len(weights)), key=lambda i: (current[i], -i))
+        current[chosen] -= total
+        order.append(chosen)
+    return order

@@ -1,7 +1,9 @@
-"""The command line: ``schedviz`` (the app), ``schedviz run``, ``styles`` and ``summary``.
+"""The command line: ``schedviz`` (the app), ``schedviz run``, ``styles``, ``routes`` and
+``summary``.
 
 Bad input ends with exit status 2 and one line that names the value and what is
-allowed, never a traceback.
+allowed, never a traceback of ours. The user's own app that fails to import or start
+is bad input too; its own traceback is shown, since it is theirs to read.
 """
 
 from __future__ import annotations
@@ -15,17 +17,19 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from server.routes import STYLE_NAMES
+from visualizer.model.request_plan import PlanError, RequestPlan, plan_from_words
 from visualizer.model.settings import (
     RANGES,
+    AppTarget,
     RunSettings,
     SettingError,
     check_style,
     parse_value,
 )
-from visualizer.runner.session import LimitError, ServerError, check_open_file_limit
+from visualizer.runner.session import AppFailure, LimitError, ServerError, check_open_file_limit
 
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -62,6 +66,28 @@ class BadInput(Exception):
     """One line for the user; the command exits with status 2."""
 
 
+#: The options that only the built-in styles take.
+STYLE_ONLY = ("work_ms", "fail_every")
+#: Ports a server of ours may be asked to listen on.
+PORTS = (1, 65_535)
+
+
+class _PlanWord(argparse.Action):
+    """Keeps --request, --weight, --header and --body in the order given: a weight, a
+    header or a body belongs to the request before it."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        words = getattr(namespace, "plan_words", None) or []
+        words.append((self.dest, str(values)))
+        namespace.plan_words = words
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise BadInput(message)
@@ -75,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"schedviz {_version()}")
     # Without a command the window opens; these preset it (else it remembers the last run).
     _add_run_options(parser, preset=True)
+    _add_app_options(parser)
     parser.add_argument(
         "--run", action="store_true", help="start a run as soon as the window opens"
     )
@@ -85,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = commands.add_parser("run", help="run one scenario without a window and summarise it")
     _add_run_options(run)
+    _add_app_options(run)
+    run.add_argument(
+        "--duration",
+        metavar="S",
+        help="a passive run (--app, no request): record for S seconds (default: until Ctrl-C)",
+    )
     run.add_argument("--out", metavar="TRACE.json", help="write the trace (opens in Perfetto too)")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     run.add_argument("--png", metavar="PICTURE.png", help="draw the timeline into a PNG")
@@ -96,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
         f"default {PICTURE_WIDTH.default})",
     )
     commands.add_parser("styles", help="list the endpoint styles, one a line")
+    routes = commands.add_parser("routes", help="list the routes of your app, one a line")
+    routes.add_argument("--app", required=True, metavar="MODULE:ATTR", help="your ASGI app")
+    routes.add_argument("--app-dir", default=".", metavar="DIR", help="where its module is")
+    routes.add_argument("--factory", action="store_true", help="the app is a factory")
     summary = commands.add_parser("summary", help="the summary and story of a saved trace")
     summary.add_argument("trace", metavar="TRACE", help="a trace file schedviz wrote")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
@@ -124,15 +161,101 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
         parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
 
 
+def _add_app_options(parser: argparse.ArgumentParser) -> None:
+    """Your own app instead of a style, and the requests to send it."""
+    parser.add_argument(
+        "--app", metavar="MODULE:ATTR", help="your ASGI app, as uvicorn takes it (main:app)"
+    )
+    parser.add_argument(
+        "--app-dir", metavar="DIR", help="import the app from DIR, as uvicorn's --app-dir"
+    )
+    parser.add_argument(
+        "--factory", action="store_true", help="MODULE:ATTR is a function that makes the app"
+    )
+    parser.add_argument(
+        "--port",
+        help=f"listen on this port of 127.0.0.1 ({PORTS[0]} to {PORTS[1]:,}; default: any free)",
+    )
+    for name, help_text in (
+        ("request", "a request to send, 'METHOD /path?query' (repeat for a mix)"),
+        ("weight", "how often the request before it is sent, against the others (1 to 1,000)"),
+        ("header", "'Name: value' for the request before it (before any: for all)"),
+        ("body", "a JSON body for the request before it, or @FILE"),
+    ):
+        parser.add_argument(f"--{name}", dest=name, action=_PlanWord, help=help_text)
+    parser.add_argument("--plan", metavar="PLAN.toml", help="the requests to send, from a file")
+
+
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
-    values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
-    return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+    app = _app_target(args)
+    if app is None:
+        values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
+        return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+    given = {name: getattr(args, name) for name in RANGES if name not in STYLE_ONLY}
+    values = {name: parse_value(name, text) for name, text in given.items()}
+    return RunSettings(style="", app=app, plan=_plan(args), **values)  # type: ignore[arg-type]
+
+
+def _app_target(args: argparse.Namespace) -> AppTarget | None:
+    """The user's app if --app is given; the options that go only with one or the other
+    are refused, naming them."""
+    app_only = [flag for flag, given in _app_only_options(args) if given]
+    if args.app is None:
+        if app_only:
+            raise BadInput(f"{app_only[0]} is for your own app: give --app MODULE:ATTR too")
+        return None
+    if getattr(args, "style", None) is not None and args.style != RunSettings().style:
+        raise BadInput("give --style or --app, not both: a run is of a style or of your app")
+    for name in STYLE_ONLY:
+        default = str(getattr(RunSettings(), name))
+        if getattr(args, name) not in (None, default):
+            raise BadInput(f"--{name.replace('_', '-')} is for the built-in styles, not --app")
+    app_dir = args.app_dir or "."
+    if not Path(app_dir).is_dir():
+        raise BadInput(f"app dir {app_dir!r} is not a folder")
+    return AppTarget(args.app, str(Path(app_dir).resolve()), args.factory)
+
+
+def _app_only_options(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    return [
+        ("--app-dir", args.app_dir is not None),
+        ("--factory", bool(args.factory)),
+        ("--plan", args.plan is not None),
+        ("--request", bool(getattr(args, "plan_words", None))),
+    ]
+
+
+def _plan(args: argparse.Namespace) -> RequestPlan | None:
+    """The planned requests: --plan's file or the --request options; None is passive."""
+    words = getattr(args, "plan_words", None) or []
+    if args.plan is not None:
+        if words:
+            raise BadInput("give --plan or --request options, not both")
+        return RequestPlan.read(args.plan)
+    return plan_from_words(words)
+
+
+def port_from_args(args: argparse.Namespace) -> int:
+    if args.port is None:
+        return 0
+    try:
+        port = int(args.port)
+    except ValueError:
+        raise BadInput(
+            f"port {args.port!r} is not a whole number: allowed {PORTS[0]} to {PORTS[1]:,}"
+        ) from None
+    if not PORTS[0] <= port <= PORTS[1]:
+        raise BadInput(f"port {port} is out of range: allowed {PORTS[0]} to {PORTS[1]:,}")
+    return port
 
 
 def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
     """The run settings given on the command line of the app, checked; others are absent."""
     preset: dict[str, object] = {}
-    if args.style is not None:
+    app = _app_target(args)
+    if app is not None:
+        preset.update(style="", app=app, plan=_plan(args))
+    elif args.style is not None:
         check_style(args.style)
         preset["style"] = args.style
     for name in RANGES:
@@ -166,8 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error ends as one line on stderr and an exit status."""
     try:
         return _dispatch(argv)
-    except (BadInput, SettingError, LimitError) as error:
+    except (BadInput, SettingError, LimitError, PlanError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
+    except AppFailure as error:
+        return _fail_app(error)
     except ServerError as error:
         return _fail(_one_line(str(error)), EXIT_RUN_FAILED)
     except OSError as error:  # an output that could be opened but not written (a full disk)
@@ -189,26 +314,54 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return _print_styles()
     if args.command == "summary":
         return _summary(args.trace, args.json)
+    if args.command == "routes":
+        return _print_routes(args)
     if args.command == "run":
         settings = settings_from_args(args)
+        port = port_from_args(args)
+        duration = _duration(args.duration, settings)
         args.width = PICTURE_WIDTH.parse(args.width)
         for path in (args.out, args.png, args.svg):
             if path is not None:
                 check_writable(path)
         check_open_file_limit(settings)
-        return _run(settings, args)
+        return _run(settings, args, port, duration)
     preset = preset_from_args(args)
+    port = port_from_args(args)
     if args.screenshot is not None:
         check_writable(args.screenshot)
     # Qt is imported only when the window is wanted.
     from visualizer.app import launch
 
-    return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit)
+    return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit, port=port)
+
+
+def _duration(text: str | None, settings: RunSettings) -> float | None:
+    """How long a passive run records; refused for a run that sends its own requests."""
+    if text is None:
+        return None
+    if not settings.passive:
+        raise BadInput("--duration is for a passive run: --app with no --request or --plan")
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise BadInput(f"duration {text!r} is not a number: allowed 0.1 to 86,400 s") from None
+    if not 0.1 <= seconds <= 86_400:
+        raise BadInput(f"duration {text} is out of range: allowed 0.1 to 86,400 s")
+    return seconds
 
 
 def _fail(message: str, status: int) -> int:
     print(f"schedviz: {message}", file=sys.stderr)
     return status
+
+
+def _fail_app(failure: AppFailure) -> int:
+    """The user's app could not be served: their error, then their code's traceback."""
+    print(f"schedviz: your app could not be served: {failure.message}", file=sys.stderr)
+    if failure.user_traceback:
+        print(f"\n{failure.user_traceback.rstrip()}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _one_line(message: str) -> str:
@@ -235,11 +388,33 @@ def _print_styles() -> int:
     return 0
 
 
-def _run(settings: RunSettings, args: argparse.Namespace) -> int:
+def _print_routes(args: argparse.Namespace) -> int:
+    """Start the app's server, list its routes and what serves them, and stop."""
+    from visualizer.runner.session import Session
+
+    app_dir = args.app_dir or "."
+    if not Path(app_dir).is_dir():
+        raise BadInput(f"app dir {app_dir!r} is not a folder")
+    session = Session(app=AppTarget(args.app, str(Path(app_dir).resolve()), args.factory))
+    try:
+        session.start_server()
+        routes = session.routes
+    finally:
+        session.close()
+    width = max((len(route["label"]) for route in routes), default=0)
+    for route in routes:
+        endpoint = route.get("endpoint") or {}
+        where = f"{endpoint.get('file', '')}:{endpoint.get('line', 0)}" if endpoint else ""
+        name = f"{endpoint.get('kind', '')} {endpoint.get('name', '')}".strip()
+        print(f"{route['label']:<{width}}  {name}  {where}".rstrip())
+    return 0
+
+
+def _run(settings: RunSettings, args: argparse.Namespace, port: int, duration: float | None) -> int:
     from visualizer.runner.headless import run_to_completion
 
     show_progress = sys.stderr.isatty() and not os.environ.get("CI")
-    result = run_to_completion(settings, progress=show_progress)
+    result = run_to_completion(settings, progress=show_progress, port=port, duration_s=duration)
     if args.out:
         from visualizer.model.tracefile import write_trace
 

@@ -11,6 +11,7 @@ from time import perf_counter_ns
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import protocol
+from ..route_table import label_of_request
 from .context import current_request
 from .recorder import TraceRecorder
 from .run_gate import RunGate
@@ -20,6 +21,8 @@ class RequestStampMiddleware:
     def __init__(self, app: ASGIApp, recorder: TraceRecorder, gate: RunGate) -> None:
         self.app = app
         self._stamp = recorder.stamp.extend
+        self._route = recorder.route.extend
+        self._label = recorder.label
         self._gate = gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -31,10 +34,13 @@ class RequestStampMiddleware:
         stamp = self._stamp
         stamp((request, protocol.SERVER_START, perf_counter_ns()))
         current_request.set(request)
+        status = 0
 
         async def stamped_send(message: Message) -> None:
+            nonlocal status
             kind = message["type"]
             if kind == "http.response.start":
+                status = int(message.get("status", 0))
                 stamp((request, protocol.RESPONSE_START, perf_counter_ns()))
             await send(message)
             if kind == "http.response.body" and not message.get("more_body", False):
@@ -45,3 +51,5 @@ class RequestStampMiddleware:
         finally:
             # Also when the client left long ago: its handler ran until now.
             stamp((request, protocol.HANDLER_END, perf_counter_ns()))
+            # The router left the route it chose in the scope: what served the request.
+            self._route((request, self._label(label_of_request(scope)), status))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .. import protocol
 
@@ -45,6 +46,10 @@ class TraceRecorder:
         self.worker_start: list[int] = []
         self.stamp: list[int] = []
         self.gc: list[int] = []
+        self.route: list[int] = []
+        #: Labels of the routes seen so far, by index; new ones are shipped once.
+        self._label_index: dict[str, int] = {}
+        self._new_labels: list[str] = []
         self._ship = ship
         self._interval_s = interval_s
         self._wake = threading.Event()
@@ -55,6 +60,15 @@ class TraceRecorder:
 
     def start(self) -> None:
         self._thread.start()
+
+    def label(self, text: str) -> int:
+        """The index of a route label, given on first sight. Called on the loop's thread
+        only; the shipper cuts the new ones from the front, as it does the events."""
+        index = self._label_index.get(text)
+        if index is None:
+            index = self._label_index[text] = len(self._label_index)
+            self._new_labels.append(text)
+        return index
 
     def stop(self) -> None:
         """Ship what is left and end the shipper thread."""
@@ -82,14 +96,16 @@ class TraceRecorder:
 
     def _ship_batch(self) -> None:
         watermark = time.perf_counter_ns()
-        batches = []
-        # Ends before starts: a run whose end is shipped has had its start shipped too.
-        for pending in (self.loop, self.timer, self.worker, self.worker_start, self.stamp, self.gc):
+        batches: list[Any] = []
+        # Labels before the routes that name them; ends before starts: a run whose end
+        # is shipped has had its start shipped too.
+        kinds = (self._new_labels, self.route, self.loop, self.timer, self.worker)
+        for pending in (*kinds, self.worker_start, self.stamp, self.gc):
             count = len(pending)
             batches.append(pending[:count])
             del pending[:count]
         if any(batches):
-            loop, timer, worker, wstart, stamp, gc = batches
+            labels, route, loop, timer, worker, wstart, stamp, gc = batches
             self._ship(
                 {
                     "t": "events",
@@ -100,5 +116,7 @@ class TraceRecorder:
                     "wstart": wstart,
                     "stamp": stamp,
                     "gc": gc,
+                    "route": route,
+                    "labels": labels,
                 }
             )

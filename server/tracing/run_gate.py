@@ -4,6 +4,10 @@ Any local process can talk to the server: a browser, curl, a stray script, or a
 handler of an earlier run whose client gave up long ago. Only a request whose headers
 name the run in progress and an id within it is that run's; the others are counted,
 never trusted (DESIGN.md, Request identity).
+
+A passive run has no load generator: it traces whatever arrives (a browser, curl,
+the user's own tests). There a request that names no run is the run's, numbered by
+the server in the order the requests arrive.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ class RunGate:
         self.requests = 0
         #: Requests since the run began that named an id, but not one of this run.
         self.foreign = 0
+        self.passive = False
+        #: In a passive run, the requests numbered so far.
+        self.numbered = 0
 
-    def open(self, run: int, requests: int) -> None:
+    def open(self, run: int, requests: int, passive: bool = False) -> None:
         self.run, self.requests, self.foreign = run, requests, 0
+        self.passive, self.numbered = passive, 0
 
     def key_of(self, headers: list[tuple[bytes, bytes]]) -> int:
         """The key to record a request under: its run and id, or NO_REQUEST."""
@@ -36,6 +44,9 @@ class RunGate:
             elif name == RUN_HEADER:
                 run = _number(value)
         if request is None and run is None:
+            if self.passive and self.run and self.numbered < self.requests:
+                self.numbered += 1
+                return request_key(self.run, self.numbered)
             return NO_REQUEST  # traffic that names no run at all: not counted as foreign
         if run == self.run and request is not None and 1 <= request <= self.requests:
             return request_key(run, request)

@@ -75,11 +75,13 @@ def launch(
     run: bool = False,
     screenshot: str | None = None,
     quit_after: bool = False,
+    port: int = 0,
 ) -> int:
     """Open the window, preset with the settings given on the command line; return the exit code.
 
     ``run`` starts a run as soon as the server is up; ``screenshot`` saves the whole
-    window when it ends; ``quit_after`` closes the window then.
+    window when it ends; ``quit_after`` closes the window then. The server listens on
+    ``port`` (0: any free one).
     """
     if screenshot:
         # The README promises --screenshot without a display; a desktop launch with
@@ -90,7 +92,7 @@ def launch(
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setFont(palette.FONTS.base())
-    window = MainWindow(preset=dict(preset))
+    window = MainWindow(preset=dict(preset), port=port)
     if screenshot:
         # Pictures for docs and slides come out the same whatever the last session left.
         # Offscreen, the "screen" is a made-up 800 px square: the docs' size instead.

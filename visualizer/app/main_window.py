@@ -42,7 +42,7 @@ from visualizer.app.timeline.view import TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.timeline import Timeline
-from visualizer.runner.session import LimitError, LiveRun, ServerError
+from visualizer.runner.session import LimitError, LiveRun, ServerError, Session
 
 __all__ = ["DEFAULT_SIZE", "MainWindow"]
 
@@ -53,11 +53,12 @@ class MainWindow(QMainWindow):
     #: Emitted with the RunResult when a run ends (the launcher's --run waits on it).
     run_done = Signal(object)
 
-    def __init__(self, preset: dict[str, Any] | None = None) -> None:
+    def __init__(self, preset: dict[str, Any] | None = None, port: int = 0) -> None:
         super().__init__()
         self.setWindowTitle("schedviz: what FastAPI does with async def and def")
         self.store = SettingsStore()
-        self.driver = SessionDriver()
+        app = (preset or {}).get("app")
+        self.driver = SessionDriver(Session(app=app, port=port))
         self.controls = RunControls()
         self.timeline = TimelineView()
         self.summary = SummaryPanel()

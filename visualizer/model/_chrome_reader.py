@@ -109,7 +109,8 @@ def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
 def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
     """Fill ``trace`` from batches of sorted events, checking every field it uses."""
     tables: dict[str, list[npt.NDArray[Any]]] = {
-        name: [] for name in ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp")
+        name: []
+        for name in ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp", "route")
     }
     lanes: list[I64] = []
     named: list[I64] = []
@@ -118,7 +119,7 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
         loop, loop_lanes = _read_loop(trace, at["loop"])
         worker, going, worker_lanes = _read_worker(trace, at["worker"])
         gc_rows, gc_lanes = _read_gc(trace, at["gc"])
-        sent, done, stamp = _read_requests(trace, at["request"])
+        sent, done, stamp, route = _read_requests(trace, at["request"])
         tables["loop"].append(loop)
         tables["worker"].append(worker)
         tables["worker_start"].append(going)
@@ -126,6 +127,7 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
         tables["sent"].append(sent)
         tables["done"].append(done)
         tables["stamp"].append(stamp)
+        tables["route"].append(route)
         lanes += [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
         named.append(_read_names(at["M"]))
     joined = {
@@ -229,7 +231,7 @@ def _read_gc(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
 
 def _read_requests(
     trace: RunTrace, events: Events
-) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
     start, end = _times(events, signed=False)  # every request is sent after the run began
     request = events.ints("args.request", 1, MAX_REQUEST)
     tid = events.ints("tid", 1, MAX_REQUEST)
@@ -257,4 +259,21 @@ def _read_requests(
         stamps.append(rows)
     # Request by request, as they were written: each request's stamps in kind order.
     stamp = np.concatenate(stamps)
-    return sent, done, stamp[np.argsort(stamp["request"], kind="stable")]
+    route_rows = _routes_served(trace, request, done["status"], events)
+    return sent, done, stamp[np.argsort(stamp["request"], kind="stable")], route_rows
+
+
+def _routes_served(
+    trace: RunTrace, request: I64, status: npt.NDArray[Any], events: Events
+) -> npt.NDArray[Any]:
+    """The route each request named (``args.route``), as route rows indexing the
+    trace's labels; requests that name none have no row."""
+    names = events.values("args.route", (str,), optional=True)
+    labels = trace.route_labels
+    index = {label: at for at, label in enumerate(labels)}
+    given = np.array([name is not None for name in names], bool)
+    rows = np.zeros(int(given.sum()), trace.route.dtype)
+    rows["request"], rows["status"] = request[given], status[given]
+    rows["label"] = [index.setdefault(name, len(index)) for name in names if name is not None]
+    labels.extend(list(index)[len(labels) :])
+    return rows

@@ -21,6 +21,7 @@ import orjson
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
+from visualizer.model.request_routes import routes_of
 from visualizer.model.trace import RunTrace, sorted_rows
 from visualizer.model.worker_runs import runs_for_file
 
@@ -195,13 +196,20 @@ def _request_events(trace: RunTrace, phases: PhaseSegments, origin: int) -> Iter
         ['","pid":2,"tid":', ids],
         [',"ts":', _numbers(_micros(begin, origin))],
         [',"dur":', _numbers((end - begin) / 1000)],
-        [',"args":{"request":', ids, ',"style":' + orjson.dumps(trace.settings.style).decode()],
+        [',"args":{"request":', ids, ',"style":' + orjson.dumps(trace.settings.subject).decode()],
+        [',"route":', _route_names(trace, sent["request"])],
         [',"status":', _numbers(done["status"].astype(np.int64))],
         [',"outcome":', [labels[code] for code in done["outcome"].tolist()]],
         [',"outcome_code":', _numbers(done["outcome"].astype(np.int64))],
         [',"sent_us":', _numbers(_micros(sent["sent"], origin))],
         [',"received_us":', _numbers(_micros(done["received"], origin)), *stamps, "}},\n"],
     )
+
+
+def _route_names(trace: RunTrace, requests: npt.NDArray[np.int64]) -> list[str]:
+    """Each request's route as JSON (``"GET /items/{item_id}"``), null where unknown."""
+    routes = routes_of(trace, requests.tolist())
+    return [orjson.dumps(routes[r]).decode() if routes[r] else "null" for r in requests.tolist()]
 
 
 def _stamps(trace: RunTrace, requests: npt.NDArray[np.int64], origin: int) -> list[Piece]:

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from visualizer.model.annotations import Annotations, annotate
 from visualizer.model.narrative import narrate
+from visualizer.model.request_plan import describe_plan
 from visualizer.model.summary import RunSummary, summarize
 from visualizer.model.timeline import Timeline, build_timeline
 from visualizer.model.trace import RunTrace
@@ -31,14 +32,41 @@ class RunResult:
         s, settings = self.summary, self.trace.settings
         block = s.longest_loop_block
         lat = s.latency_ms
-        rows = [
-            ("style", settings.style),
+        if settings.app is None:
+            rows = [
+                ("style", settings.style),
+                (
+                    "settings",
+                    f"concurrency {settings.concurrency}, requests {settings.requests:,}, "
+                    f"work {settings.work_ms:g} ms, pool {settings.pool}",
+                ),
+            ]
+        else:
+            plan = settings.plan
+            rows = [
+                ("app", settings.app.target),
+                (
+                    "plan",
+                    describe_plan(plan.requests) if plan is not None else "passive: what arrived",
+                ),
+                (
+                    "settings",
+                    f"concurrency {settings.concurrency}, requests {settings.requests:,}, "
+                    f"pool {settings.pool}"
+                    if plan is not None
+                    else f"pool {settings.pool}",
+                ),
+            ]
+        rows += [
             (
-                "settings",
-                f"concurrency {settings.concurrency}, requests {settings.requests:,}, "
-                f"work {settings.work_ms:g} ms, pool {settings.pool}",
+                "requests",
+                f"{s.requests:,} {'arrived' if s.passive else 'sent'}, {s.ok:,} ok, "
+                f"{s.failed:,} failed",
             ),
-            ("requests", f"{s.requests:,} sent, {s.ok:,} ok, {s.failed:,} failed"),
+            *[
+                (f"  {route}", f"{n:,} request{'s' if n != 1 else ''}")
+                for route, n in s.requests_by_route.items()
+            ],
             ("makespan", f"{s.makespan_ms:,.1f} ms"),
             (
                 "latency",
@@ -47,7 +75,10 @@ class RunResult:
             ),
             (
                 "longest loop block",
-                f"{block.duration_ms:,.1f} ms, request {block.request or '-'}" if block else "-",
+                f"{block.duration_ms:,.1f} ms, request {block.request or '-'}"
+                + (f" ({block.route})" if block.route else "")
+                if block
+                else "-",
             ),
             ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
             (

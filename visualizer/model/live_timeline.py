@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from server.protocol import HANDLER_END, SERVER_START, Outcome
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
+from visualizer.model.request_routes import planned_lane_label
 from visualizer.model.timeline import (
     FAILED_MARK_NS,
     BarKind,
@@ -340,7 +341,8 @@ class LiveTimeline:
         planned = max(self.trace.settings.requests, self._max_request)
         ahead = min(len(self._made) + LANES_MADE_PER_FRAME, planned)
         for request in range(len(self._made) + 1, max(ahead, self._max_request) + 1):
-            self._made.append(Lane(LaneKind.REQUEST, f"request {request}", request))
+            label = planned_lane_label(self.trace, request)
+            self._made.append(Lane(LaneKind.REQUEST, label, request))
         if self._max_request > self._shown:
             self._shown = min(max(2 * self._shown, self._max_request, 64), planned)
         return self._made[: self._shown]

@@ -29,8 +29,13 @@ def narrate(summary: RunSummary) -> list[str]:
     lines: list[str] = []
     block = summary.longest_loop_block
     makespan = summary.makespan_ms
-    if block and block.duration_ms >= max(BLOCK_MS, BLOCK_SHARE * makespan):
+    # A passive recording's length is how long somebody listened, not the run's: a
+    # block is a block there whatever share of it that is.
+    share = 0.0 if summary.passive else BLOCK_SHARE * makespan
+    if block and block.duration_ms >= max(BLOCK_MS, share):
         who = f"Request {block.request}" if block.request else "Server code with no request"
+        if block.request and block.route:
+            who += f" ({block.route})"
         behind = _count(block.waited_behind, "request", "requests")
         briefly = f", and {block.held_up_briefly:,} more briefly" if block.held_up_briefly else ""
         lines.append(
@@ -71,8 +76,7 @@ def narrate(summary: RunSummary) -> list[str]:
     lines.extend(_abandoned(summary))
     lines.extend(_worker_time(summary))
     if summary.failed:
-        reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
-        lines.append(f"{_count(summary.failed, 'request', 'requests')} failed ({reasons}).")
+        lines.append(_failures(summary))
     if summary.gc_longest_ms >= GC_NOTABLE_MS:
         lines.append(
             f"The garbage collector paused the server {_count(summary.gc_pauses, 'time', 'times')}"
@@ -85,13 +89,36 @@ def narrate(summary: RunSummary) -> list[str]:
             "reached the server during the run (with an id not of this run): counted, "
             "not drawn."
         )
-    if summary.requests < summary.planned:
+    if summary.requests < summary.planned and not summary.passive:
         lines.append(f"{summary.requests:,} of {summary.planned:,} planned requests were sent.")
+    if summary.passive:
+        lines.append(
+            "Recorded passively: each request is drawn from when the server's app got it to "
+            "its response's end; what its client did before and after is not known."
+        )
+    if summary.uvloop_installed:
+        lines.append(
+            "uvloop is installed here, but the app ran on asyncio's own loop: uvloop runs "
+            "callbacks in C, where schedviz cannot see them."
+        )
     lines.append(
         f"{summary.ok:,} of {summary.requests:,} requests succeeded in {_ms(makespan)}; "
         f"latency p50 {_ms(summary.latency_ms['p50'])}, max {_ms(summary.latency_ms['max'])}."
     )
     return lines
+
+
+def _failures(summary: RunSummary) -> str:
+    """How many failed and why; by route where the run names routes."""
+    failed = _count(summary.failed, "request", "requests")
+    if not summary.failures_by_route:
+        reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
+        return f"{failed} failed ({reasons})."
+    parts = [
+        f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())
+        for route, reasons in summary.failures_by_route.items()
+    ]
+    return f"{failed} failed ({'; '.join(parts)})."
 
 
 def _abandoned(summary: RunSummary) -> list[str]:

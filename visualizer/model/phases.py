@@ -177,6 +177,11 @@ def derive_phases(
     # Ids are handed out in order as slots free up: ids 1..C had a slot at t0.
     waited_for_slot = requests > trace.settings.concurrency
     start = np.full(len(requests), trace.t0)
+    if trace.settings.passive:
+        # No client of ours: what came before the server had the request is unknown,
+        # not queued or sending. Each request's life begins where the server saw it.
+        waited_for_slot[:] = False
+        start = sent_at
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
     # After the client gave up, whatever the server still did for it is abandoned.

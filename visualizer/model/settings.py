@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from server.routes import STYLE_NAMES
+from server.user_app import AppLoadError, check_spec
+from visualizer.model.request_plan import PlanError, RequestPlan
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,36 @@ class SettingError(ValueError):
 
 
 @dataclass(frozen=True)
+class AppTarget:
+    """The user's own app: ``module:attribute`` as uvicorn takes it, the folder it is
+    imported from (uvicorn's ``--app-dir``, absolute), and whether it is a factory."""
+
+    target: str
+    app_dir: str = "."
+    factory: bool = False
+
+    def __post_init__(self) -> None:
+        try:
+            check_spec(self.target)
+        except AppLoadError as error:
+            raise SettingError(error.message) from None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> AppTarget:
+        if not isinstance(data, dict) or type(data.get("target")) is not str:
+            raise SettingError(f"app {data!r} is not an object with a target")
+        return cls(
+            target=data["target"],
+            app_dir=str(data.get("app_dir", ".")),
+            factory=data.get("factory", False) is True,
+        )
+
+
+@dataclass(frozen=True)
 class RunSettings:
+    """One run: a built-in ``style``, or the user's ``app`` with a ``plan`` of requests
+    (no plan: a passive run, which traces whatever arrives), and the numbers."""
+
     style: str = "async_blocking"
     concurrency: int = 5
     requests: int = 5
@@ -47,19 +78,47 @@ class RunSettings:
     timeout_s: float = 60.0
     #: Every n-th request goes to a handler that raises (a 500); 0 for none.
     fail_every: int = 0
+    app: AppTarget | None = None
+    plan: RequestPlan | None = None
 
     def __post_init__(self) -> None:
-        check_style(self.style)
+        if self.app is None:
+            check_style(self.style)
+            if self.plan is not None:
+                raise SettingError("a plan of requests is for your own app (--app), not a style")
+        elif self.style:
+            raise SettingError(f"a run of your app {self.app.target} has no style ({self.style!r})")
         for name, allowed in RANGES.items():
             check_value(name, getattr(self, name), allowed)
 
+    @property
+    def subject(self) -> str:
+        """What the run ran, in a word: the style, or the app's ``module:attribute``."""
+        return self.app.target if self.app is not None else self.style
+
+    @property
+    def passive(self) -> bool:
+        """A run of the user's app that sends nothing: it traces whatever arrives."""
+        return self.app is not None and self.plan is None
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.plan is not None:
+            data["plan"] = self.plan.to_dicts()
+        return {key: value for key, value in data.items() if value is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSettings:
         """Settings from a trace file or saved preferences; unknown keys are ignored."""
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        if "app" in known:
+            known["app"] = AppTarget.from_dict(known["app"])
+            known.setdefault("style", "")
+        if "plan" in known:
+            try:
+                known["plan"] = RequestPlan.from_dicts(known["plan"])
+            except PlanError as error:
+                raise SettingError(str(error)) from None
         return cls(**known)
 
 

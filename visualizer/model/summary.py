@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from server.protocol import RESPONSE_END, SERVER_START, Outcome
 from visualizer.model.gc_pauses import loop_pauses, loop_slices_held
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
+from visualizer.model.request_routes import names_routes, routes_of
 from visualizer.model.timeline import BarKind, Timeline
 from visualizer.model.trace import RunTrace
 from visualizer.model.worker_runs import pending_dispatches, trace_end, unfinished
@@ -31,6 +33,8 @@ class LoopBlock:
     held_up_briefly: int = 0
     #: Requests that blocked the loop about as long (this one included).
     blockers: int = 1
+    #: The route of the request that held the loop, where the run names routes.
+    route: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class RunSummary:
     abandoned: int = 0
     abandoned_ms: float = 0.0
     unfinished: int = 0
+    #: Failures by route and reason ({"GET /items/{item_id}": {"HTTP 404": 3}}), where
+    #: the run names routes (the user's app, mixed).
+    failures_by_route: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Requests sent to each route, where the run names routes.
+    requests_by_route: dict[str, int] = field(default_factory=dict)
+    #: A passive run: what only a client knows (queueing, sending, reading) is unknown.
+    passive: bool = False
+    #: uvloop is installed where the app ran: it was not used (it cannot be traced).
+    uvloop_installed: bool = False
 
     @property
     def worker_other_ms(self) -> float:
@@ -143,6 +156,8 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     handler_held = held[loop["request"] > 0]
     pauses = trace.gc.rows
     on_loop = loop_pauses(trace)
+    named = names_routes(trace)
+    routes = routes_of(trace, done["request"].tolist()) if named else {}
     return RunSummary(
         planned=trace.settings.requests,
         requests=len(trace.sent),
@@ -152,7 +167,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         failures=failures,
         makespan_ms=makespan,
         latency_ms={k: float(v) for k, v in percentiles.items()},
-        longest_loop_block=_longest_block(trace, loop, held, timeline),
+        longest_loop_block=_longest_block(trace, loop, held, timeline, named),
         loop_busy_ms=float(handler_held.sum()) / 1e6,
         workers_used=timeline.worker_count,
         pool_size=trace.settings.pool,
@@ -172,6 +187,10 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         abandoned=len(np.unique(abandoned)),
         abandoned_ms=float((timeline.end[on_lane] - timeline.start[on_lane]).sum()) / 1e6,
         unfinished=int(np.count_nonzero(timeline.kind == BarKind.UNFINISHED)),
+        failures_by_route=_failures_by_route(done, routes),
+        requests_by_route=_count_values(routes.values()),
+        passive=trace.settings.passive,
+        uvloop_installed="uvloop" in trace.versions.get("loop", ""),
     )
 
 
@@ -207,18 +226,43 @@ def _most_at_once(start: np.ndarray, end: np.ndarray) -> int:
 
 def _failure_reasons(done: np.ndarray) -> dict[str, int]:
     """How many requests failed for each reason: "HTTP 500", "timeout", ..."""
-    failed = done[done["outcome"] != Outcome.OK]
-    reasons = [
+    return _count_values(_reasons(done[done["outcome"] != Outcome.OK]))
+
+
+def _reasons(failed: np.ndarray) -> list[str]:
+    return [
         f"HTTP {status}" if outcome == Outcome.HTTP_ERROR else Outcome(outcome).label
         for status, outcome in zip(
             failed["status"].tolist(), failed["outcome"].tolist(), strict=True
         )
     ]
-    return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
+
+
+def _failures_by_route(done: np.ndarray, routes: dict[int, str]) -> dict[str, dict[str, int]]:
+    """Each route's failures by reason, for the runs that name routes."""
+    if not routes:
+        return {}
+    failed = done[done["outcome"] != Outcome.OK]
+    by_route: dict[str, list[str]] = {}
+    for request, reason in zip(failed["request"].tolist(), _reasons(failed), strict=True):
+        by_route.setdefault(routes.get(request, "") or "unknown route", []).append(reason)
+    return {route: _count_values(reasons) for route, reasons in sorted(by_route.items())}
+
+
+def _count_values(values: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for value in values:
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _longest_block(
-    trace: RunTrace, loop: np.ndarray[Any, Any], held: np.ndarray[Any, Any], timeline: Timeline
+    trace: RunTrace,
+    loop: np.ndarray[Any, Any],
+    held: np.ndarray[Any, Any],
+    timeline: Timeline,
+    named: bool,
 ) -> LoopBlock | None:
     index = telling_block(loop["start"], held)
     if index is None:
@@ -245,6 +289,7 @@ def _longest_block(
         waited_behind=behind,
         held_up_briefly=len(waiters) - behind,
         blockers=max(blockers_like_it(loop["request"], held, index), 1),
+        route=routes_of(trace, [guilty])[guilty] if named and guilty > 0 else "",
     )
 
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from server.protocol import Outcome
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
+from visualizer.model.request_routes import request_lane_labels
 from visualizer.model.trace import RunTrace, sorted_rows
 from visualizer.model.worker_runs import gave_up_at, trace_end, unfinished
 
@@ -157,7 +158,10 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
     lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, len(worker_keys) + 1)]
-    lanes += [Lane(LaneKind.REQUEST, f"request {int(r)}", int(r)) for r in requests]
+    lanes += [
+        Lane(LaneKind.REQUEST, label, int(r))
+        for r, label in zip(requests, request_lane_labels(trace, requests), strict=True)
+    ]
     span = int(end.max()) if len(end) else 0
     if now is not None:
         span = max(span, now - t0)

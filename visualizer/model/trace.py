@@ -42,6 +42,9 @@ WORKER_START_DTYPE = np.dtype(
 STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
 #: A pause of the garbage collector; ``lane`` 0 is the loop's thread, k worker k's.
 GC_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("generation", "i8"), ("lane", "i8")])
+#: The route that served a request (an index into ``RunTrace.route_labels``) and the
+#: status it answered (0: no response), as the server saw them when its handler ended.
+ROUTE_DTYPE = np.dtype([("request", "i8"), ("label", "i4"), ("status", "i4")])
 
 
 def sorted_rows(rows: npt.NDArray[Any], first: str) -> npt.NDArray[Any]:
@@ -119,6 +122,14 @@ class RunTrace:
     worker_start: EventTable = field(default_factory=lambda: EventTable(WORKER_START_DTYPE))
     stamp: EventTable = field(default_factory=lambda: EventTable(STAMP_DTYPE))
     gc: EventTable = field(default_factory=lambda: EventTable(GC_DTYPE))
+    route: EventTable = field(default_factory=lambda: EventTable(ROUTE_DTYPE))
+    #: The server's names of routes (``GET /items/{item_id}``); route rows index it.
+    route_labels: list[str] = field(default_factory=list)
+    #: Where each entry of the run's plan goes, matched before the run (own app only):
+    #: a request is named by it until the server says which route served it.
+    planned_routes: list[str] = field(default_factory=list)
+    #: The app's routes as the server described them (see server.route_table).
+    routes: list[dict[str, Any]] = field(default_factory=list)
     #: Versions of Python and the server's libraries, from the server's hello.
     versions: dict[str, str] = field(default_factory=dict)
     #: How the run ended: "complete", "stopped", or what went wrong.
@@ -138,6 +149,7 @@ class RunTrace:
         stamp: npt.NDArray[np.int64],
         gc: npt.NDArray[np.int64] | None = None,
         worker_start: npt.NDArray[np.int64] | None = None,
+        route: npt.NDArray[np.int64] | None = None,
     ) -> None:
         """Keep the server events that belong to this run: rows of ints as laid out in
         :mod:`server.protocol`, request keys already turned into this run's ids.
@@ -163,6 +175,8 @@ class RunTrace:
         self.stamp.extend(_structured(stamp[in_run], STAMP_DTYPE))
         if gc is not None:
             self.gc.extend(_structured(gc[gc[:, 1] > t0], GC_DTYPE))
+        if route is not None:
+            self.route.extend(_structured(route[route[:, 0] > 0], ROUTE_DTYPE))
 
 
 def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:

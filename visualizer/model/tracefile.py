@@ -24,6 +24,7 @@ from visualizer.model._event_fields import MAX_REQUEST, BadEvent
 from visualizer.model._trace_lines import NotInLines, in_lines
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, derive_phases
+from visualizer.model.request_routes import routes_of
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.trace import RunTrace
 from visualizer.model.worker_runs import runs_for_file
@@ -119,7 +120,8 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         if kind in _STAMP_ARGS:  # a dispatch is in its worker run's dispatched_us
             stamps.setdefault(request, {})[_STAMP_ARGS[kind]] = us(t)
     done = {row[0]: row for row in trace.done.rows.tolist()}
-    style = trace.settings.style
+    style = trace.settings.subject
+    routes = routes_of(trace, trace.sent.rows["request"].tolist())
     phases = derive_phases(trace)
     _, begins, ends = request_spans(trace, phases)
     for (request, sent), begin, end in zip(
@@ -130,6 +132,7 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         args = {
             "request": request,
             "style": style,
+            "route": routes[request] or None,
             "status": status,
             "outcome": Outcome(outcome).label,
             "outcome_code": outcome,
@@ -183,6 +186,10 @@ def _metadata(trace: RunTrace) -> dict[str, Any]:
         "run_start_us": (trace.t0 - file_origin(trace)) / 1000,
         # Each handler's end was stamped: a request without one was still running.
         "handler_ends": trace.handler_ends,
+        # The app's routes, with the code of their endpoints as it was when it ran, and
+        # where each entry of the plan was matched to.
+        "routes": trace.routes,
+        "planned_routes": trace.planned_routes,
     }
 
 
@@ -276,6 +283,7 @@ def _from_parts(top: dict[str, Any], batches: Iterable[Batch] | None, name: str)
     trace.ended, trace.foreign_requests = ended, foreign
     trace.t0 = _run_start(schedviz.get("run_start_us", 0), name)
     trace.handler_ends = schedviz.get("handler_ends", False) is True
+    trace.routes, trace.planned_routes = _routes(schedviz, trace.settings, name)
     try:
         if batches is None:
             read_events(trace, [top["traceEvents"]])
@@ -306,6 +314,26 @@ def _settings(schedviz: dict[str, Any], name: str) -> RunSettings:
         return RunSettings.from_dict(settings)
     except (SettingError, TypeError, ValueError) as error:
         raise TraceFileError(f"{name} has settings schedviz cannot use: {error}") from None
+
+
+def _routes(
+    schedviz: dict[str, Any], settings: RunSettings, name: str
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The app's route table (kept as given: shown, never computed with) and the
+    route of each plan entry, one per entry."""
+    routes, planned = schedviz.get("routes", []), schedviz.get("planned_routes", [])
+    if not isinstance(routes, list) or not all(
+        isinstance(route, dict) and type(route.get("label")) is str for route in routes
+    ):
+        raise TraceFileError(f"{name} has metadata 'routes' of {_short(routes)}")
+    entries = len(settings.plan.requests) if settings.plan is not None else 0
+    if not isinstance(planned, list) or not all(type(label) is str for label in planned):
+        raise TraceFileError(f"{name} has metadata 'planned_routes' of {_short(planned)}")
+    if planned and len(planned) != entries:
+        raise TraceFileError(
+            f"{name} names routes for {len(planned)} planned requests, but its plan has {entries}"
+        )
+    return routes, planned
 
 
 def _versions(schedviz: dict[str, Any], name: str) -> dict[str, str]:

@@ -25,15 +25,21 @@ from typing import Any
 
 from server import _boot
 from server.protocol import CorruptStream, FrameReader
+from visualizer.model.settings import AppTarget
 
 #: The folder that holds our server and visualizer packages: site-packages, or a
 #: source checkout.
 _OUR_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def server_command() -> list[str]:
-    """The server child: our server under a private name (see :mod:`server._boot`)."""
-    return _boot.command("child")
+def server_command(app: AppTarget | None = None, port: int = 0) -> list[str]:
+    """The server child: our server under a private name (see :mod:`server._boot`),
+    hosting the built-in styles or the user's ``app``, on ``port`` (0: a free one)."""
+    options = ["--port", str(port)] if port else []
+    if app is not None:
+        options += ["--app", app.target, "--app-dir", str(Path(app.app_dir).resolve())]
+        options += ["--factory"] if app.factory else []
+    return _boot.command("child", *options)
 
 
 def load_generator_command() -> list[str]:

@@ -13,15 +13,33 @@ from visualizer.runner.session import Session
 STOP_GRACE_S = 10.0
 
 
-def run_to_completion(settings: RunSettings, progress: bool = False) -> RunResult:
-    session = Session()
+def run_to_completion(
+    settings: RunSettings,
+    progress: bool = False,
+    port: int = 0,
+    duration_s: float | None = None,
+) -> RunResult:
+    """Run ``settings`` on a server of its own; a passive run records for ``duration_s``
+    (or until Ctrl-C). ServerError (AppFailure for the user's app) if it cannot start."""
+    session = Session(app=settings.app, port=port)
     try:
-        session.start_server()
+        hello = session.start_server()
         run = session.start_run(settings)
+        if settings.passive:
+            until = f"for {duration_s:g} s" if duration_s is not None else "until Ctrl-C"
+            print(
+                f"schedviz: recording every request to http://127.0.0.1:{hello['port']} {until}",
+                file=sys.stderr,
+                flush=True,
+            )
+        ends_at = time.monotonic() + duration_s if duration_s is not None else None
         try:
             last_print = 0.0
             while not run.finished:
                 session.pump(0.1)
+                if ends_at is not None and time.monotonic() > ends_at:
+                    ends_at = None
+                    session.stop_run()
                 if progress and time.monotonic() - last_print > 0.2:
                     last_print = time.monotonic()
                     print(

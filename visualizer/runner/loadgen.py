@@ -19,6 +19,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import perf_counter_ns
 from typing import Any
 
@@ -62,18 +63,25 @@ class LoadGenerator:
         self.sent_count = 0
         self._watchdog = DeadlineWatchdog(plan.timeout_s)
         base = f"http://127.0.0.1:{plan.port}"
-        params = {"work_ms": f"{plan.work_ms:g}"}
         # Parsed once per route: httpx parses a URL given as a string on every request,
         # in pure Python, and at concurrency 1,000 that alone was ~100 us a request.
-        self._urls = {path: httpx.URL(base + path, params=params) for path in self._routes()}
+        if plan.planned:
+            self._planned = [_Planned.of(entry, base) for entry in plan.planned]
+        else:
+            params = {"work_ms": f"{plan.work_ms:g}"}
+            self._urls = {path: httpx.URL(base + path, params=params) for path in self._routes()}
 
     async def run(self, stop: asyncio.Event) -> int:
         """Run until every request is done or ``stop`` is set; return how many were sent."""
         plan = self.plan
-        clients = [self._client() for _ in range(min(plan.concurrency, plan.requests))]
+        connections = [self._client() for _ in range(min(plan.concurrency, plan.requests))]
+        clients = [client for client, _ in connections]
         try:
             await asyncio.gather(
-                *(self._warm_up(client, first=i == 0) for i, client in enumerate(clients))
+                *(
+                    self._warm_up(client, transport, first=i == 0)
+                    for i, (client, transport) in enumerate(connections)
+                )
             )
             self._emit({"t": "start", "t0": perf_counter_ns()})
             emitter = asyncio.create_task(self._emit_periodically())
@@ -92,7 +100,7 @@ class LoadGenerator:
         self._emit_pending()
         return self.sent_count
 
-    def _client(self) -> httpx.AsyncClient:
+    def _client(self) -> tuple[httpx.AsyncClient, StreamTransport]:
         """A client with one connection of its own, for one sender, as C browsers would.
 
         Its transport (see :mod:`visualizer.runner.stream_transport`) keeps the
@@ -100,9 +108,12 @@ class LoadGenerator:
         """
         transport = StreamTransport(self._watchdog, self.plan.timeout_s, self._record_sent)
         # Nothing in the environment (proxies, netrc) applies to our own server.
-        return httpx.AsyncClient(transport=transport, trust_env=False, cookies=_NoCookies())
+        client = httpx.AsyncClient(transport=transport, trust_env=False, cookies=_NoCookies())
+        return client, transport
 
-    async def _warm_up(self, client: httpx.AsyncClient, first: bool) -> None:
+    async def _warm_up(
+        self, client: httpx.AsyncClient, transport: StreamTransport, first: bool
+    ) -> None:
         """Untraced requests before the run, which names none of them.
 
         Every connection makes one (its handshake, and httpx's and uvicorn's lazy
@@ -110,7 +121,14 @@ class LoadGenerator:
         its wait). The first connection also calls each route of the run once with
         no work: FastAPI's first call of a route costs 2-13 ms of loop time
         (``inspect`` on the endpoint), which request 1 would otherwise carry.
+
+        The user's app gets no request it did not plan (a POST would make an order):
+        each connection is only opened. Its first call of a route is its own cost.
         """
+        if self.plan.planned:
+            with contextlib.suppress(OSError):  # met again, and recorded, by the run
+                await transport.connect("127.0.0.1", self.plan.port)
+            return
         base = f"http://127.0.0.1:{self.plan.port}"
         paths = self._routes() if first else ["/schedviz-warm-up"]
         # A failure here is met again, and recorded, by the run itself.
@@ -130,11 +148,7 @@ class LoadGenerator:
         s = self.plan
         run = str(s.run)
         while (request := next(self._ids)) <= s.requests:
-            url = self._urls[route_for(s.style, request, s.concurrency, s.requests, s.fail_every)]
-            headers = {"x-request-id": str(request), "x-schedviz-run": run}
-            message = client.build_request(
-                "GET", url, headers=headers, extensions={"request": request}
-            )
+            message = self._request(client, request, run)
             self.sent_count += 1
             status, outcome = 0, Outcome.OK
             try:
@@ -154,6 +168,23 @@ class LoadGenerator:
             sent = self._sent_stamp(message)
             received = response.extensions["received_ns"] if status else perf_counter_ns()
             self._done.append((request, sent, received, status, int(outcome)))
+
+    def _request(self, client: httpx.AsyncClient, request: int, run: str) -> httpx.Request:
+        """Request ``request`` of the run: the style's route, or the plan's entry for it."""
+        s = self.plan
+        names = {"x-request-id": str(request), "x-schedviz-run": run}
+        extensions = {"request": request}
+        if not s.planned:
+            url = self._urls[route_for(s.style, request, s.concurrency, s.requests, s.fail_every)]
+            return client.build_request("GET", url, headers=names, extensions=extensions)
+        entry = self._planned[s.order[(request - 1) % len(s.order)]]
+        return client.build_request(
+            entry.method,
+            entry.url,
+            headers=[*entry.headers, *names.items()],
+            content=entry.body,
+            extensions=extensions,
+        )
 
     def _record_sent(self, message: httpx.Request, sent: int) -> None:
         """Called by the transport just before the request's bytes are written."""
@@ -186,6 +217,29 @@ class LoadGenerator:
             count = len(self._done)
             self._emit({"t": "done", "rows": self._done[:count]})
             del self._done[:count]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One entry of the user's plan, parsed once."""
+
+    method: str
+    url: httpx.URL
+    headers: list[tuple[str, str]]
+    body: bytes | None
+
+    @classmethod
+    def of(cls, entry: dict[str, Any], base: str) -> _Planned:
+        headers = [(str(name), str(value)) for name, value in entry["headers"]]
+        body = entry.get("body")
+        if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
+            headers.append(("content-type", "application/json"))
+        return cls(
+            method=entry["method"],
+            url=httpx.URL(base + entry["target"]),
+            headers=headers,
+            body=body.encode() if body is not None else None,
+        )
 
 
 #: The load generator yields a core to the window and the server when they want one:

@@ -21,7 +21,9 @@ from server import protocol
 from server._limits import open_files_allowed, open_files_needed
 from server.protocol import Outcome
 from server.routes import UPSTREAM_STYLES
-from visualizer.model.settings import RunSettings
+from visualizer.model.passive_requests import PassiveRequests
+from visualizer.model.route_match import check_plan
+from visualizer.model.settings import RANGES, AppTarget, RunSettings
 from visualizer.model.trace import RunTrace
 from visualizer.model.worker_runs import handlers_going, unfinished
 from visualizer.runner.children import ChildProcess, load_generator_command, server_command
@@ -29,8 +31,10 @@ from visualizer.runner.loadplan import LoadPlan
 
 SERVER, CLIENT, SERVER_EXIT, CLIENT_EXIT = "server", "client", "server exit", "client exit"
 
-#: How long the server may take to say hello: it starts the upstream and calibrates.
+#: How long the server may take to say hello: it starts the upstream and calibrates,
+#: or imports the user's app and runs its lifespan (which may load a model, say).
 SERVER_START_TIMEOUT_S = 30.0
+APP_START_TIMEOUT_S = 120.0
 #: How long the end of a run waits for the server's last events. A loop frozen by a
 #: long blocking handler answers only when it is done; the run must not hang on it.
 FLUSH_TIMEOUT_S = 5.0
@@ -44,6 +48,22 @@ DRAIN_LIMIT_S = 120.0
 
 class ServerError(RuntimeError):
     """The server could not start, or died; the message ends with its last log lines."""
+
+
+class AppFailure(ServerError):
+    """The user's app could not be loaded or started: ``stage`` says where (see
+    server.protocol.FailedFrame), ``user_traceback`` is their code's traceback."""
+
+    def __init__(self, stage: str, message: str, user_traceback: str = "") -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.message = message
+        self.user_traceback = user_traceback
+
+    @property
+    def is_bad_input(self) -> bool:
+        """The app named cannot be found or is not an app (as against code that raised)."""
+        return self.stage in ("spec", "app dir", "module", "attribute", "not asgi", "port")
 
 
 class LimitError(RuntimeError):
@@ -92,6 +112,8 @@ class LiveRun:
     drain_began_at: float = 0.0
     draining: int = 0
     drain_progress_at: float = 0.0
+    #: A passive run's requests, as the server sees them arrive and end.
+    passive: PassiveRequests | None = None
 
     @property
     def finished(self) -> bool:
@@ -103,13 +125,23 @@ class LiveRun:
 
 
 class Session:
-    """Start the server once, then run scenarios against it one after another."""
+    """Start the server once, then run scenarios against it one after another.
 
-    def __init__(self) -> None:
+    The server hosts the built-in styles, or the user's ``app`` (on ``port``, 0 for a
+    free one); set them before :meth:`launch_server`.
+    """
+
+    def __init__(self, app: AppTarget | None = None, port: int = 0) -> None:
         self.inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.app = app
+        self.port = port
         self.server: ChildProcess | None = None
         self.hello: dict[str, Any] = {}
         self.server_error: str = ""
+        #: Why the user's app could not be served, in their terms; None if it was.
+        self.app_failure: AppFailure | None = None
+        #: Every route label the server has named so far; its route events index it.
+        self.route_labels: list[str] = []
         self.run: LiveRun | None = None
         self._runs = 0
         #: What pump's budget is measured by (a test may step it by hand).
@@ -121,21 +153,36 @@ class Session:
     def server_running(self) -> bool:
         return bool(self.hello) and not self.server_error
 
+    @property
+    def start_timeout_s(self) -> float:
+        return SERVER_START_TIMEOUT_S if self.app is None else APP_START_TIMEOUT_S
+
+    @property
+    def routes(self) -> list[dict[str, Any]]:
+        """The routes of the app the server hosts (server.route_table)."""
+        return list(self.hello.get("routes", []))
+
     def launch_server(self) -> None:
         """Start the server process and return at once; its hello arrives through pump()."""
         self.close()
-        self.hello, self.server_error = {}, ""
-        self.server = self._child("server", server_command(), SERVER, SERVER_EXIT)
+        self.hello, self.server_error, self.app_failure = {}, "", None
+        self.route_labels = []
+        command = server_command(self.app, self.port)
+        self.server = self._child("server", command, SERVER, SERVER_EXIT)
         self.server.start()
 
-    def start_server(self, timeout_s: float = SERVER_START_TIMEOUT_S) -> dict[str, Any]:
-        """Start the server process and wait for its hello; raise ServerError if it fails."""
+    def start_server(self, timeout_s: float | None = None) -> dict[str, Any]:
+        """Start the server process and wait for its hello; raise ServerError if it fails
+        (AppFailure if the user's app could not be loaded or started)."""
+        timeout_s = timeout_s or self.start_timeout_s
         self.launch_server()
         deadline = time.monotonic() + timeout_s
         while not self.hello and not self.server_error:
             if time.monotonic() > deadline:
                 self.fail_server_start(timeout_s)
             self.pump(0.1)
+        if self.app_failure is not None:
+            raise self.app_failure
         if self.server_error:
             raise ServerError(self.server_error)
         return self.hello
@@ -173,25 +220,51 @@ class Session:
     # -- runs -----------------------------------------------------------------------
 
     def start_run(self, settings: RunSettings) -> LiveRun:
+        """Begin a run; ServerError if the server cannot take it, PlanError (a ValueError)
+        if a planned request goes to no route of the app."""
         if not self.server_running or self.server is None:
             raise ServerError(self.server_error or "the server is not running")
         if self.run is not None and not self.run.finished:
             raise RuntimeError("a run is already in progress")
+        if (settings.app and settings.app.target) != (self.app and self.app.target):
+            hosted = self.app.target if self.app is not None else "the built-in styles"
+            raise ServerError(f"the server hosts {hosted}, not {settings.subject}")
         check_open_file_limit(settings)
+        planned = []
+        if settings.plan is not None:
+            planned = check_plan(settings.plan.requests, self.routes, settings.subject)
         trace = RunTrace(
-            settings=settings, versions=dict(self.hello.get("versions", {})), handler_ends=True
+            settings=settings,
+            versions=self._versions(),
+            handler_ends=True,
+            route_labels=self.route_labels,
+            planned_routes=planned,
+            routes=self.routes,
         )
         self._runs += 1
         self.run = LiveRun(trace=trace, number=self._runs)
+        if settings.passive:
+            # Whatever arrives from now on is the run's: its clock starts before the
+            # server numbers the first request.
+            trace.t0 = time.perf_counter_ns()
+            self.run.passive = PassiveRequests(trace)
         self.server.send(
             {
                 "cmd": protocol.CMD_RUN,
                 "run": self.run.number,
-                "requests": settings.requests,
+                # A passive run numbers what arrives, up to the most a run may hold.
+                "requests": int(RANGES["requests"].high) if settings.passive else settings.requests,
                 "pool": settings.pool,
+                "passive": settings.passive,
             }
         )
         return self.run
+
+    def _versions(self) -> dict[str, str]:
+        versions = dict(self.hello.get("versions", {}))
+        if self.hello.get("uvloop_installed"):
+            versions["loop"] = "asyncio (uvloop is installed: not used, it cannot be traced)"
+        return versions
 
     def stop_run(self) -> None:
         """Cancel the run: requests in flight end as cancelled, unsent ones are never sent."""
@@ -199,8 +272,8 @@ class Session:
         if run is None or run.finished:
             return
         run.stop_requested = True
-        if run.state is RunState.DRAINING:
-            self._flush(run)  # stop waiting for the handlers the client gave up on
+        if run.state is RunState.DRAINING or (run.passive and run.state is RunState.RUNNING):
+            self._flush(run)  # stop waiting for handlers, or stop recording what arrives
         elif run.client is not None:
             run.client.send("stop")
             run.state = RunState.STOPPING
@@ -240,7 +313,10 @@ class Session:
         running = handlers_running(run.trace)
         if running != run.draining:
             run.draining, run.drain_progress_at = running, now
-        patience = run.trace.settings.work_ms / 1000 + DRAIN_MARGIN_S
+        settings = run.trace.settings
+        # The user's handlers take what they take: as long as the client would wait.
+        work_s = settings.work_ms / 1000 if settings.app is None else settings.timeout_s
+        patience = work_s + DRAIN_MARGIN_S
         stalled = now - run.drain_progress_at > patience
         if running == 0 or stalled or now - run.drain_began_at > DRAIN_LIMIT_S:
             self._flush(run)
@@ -263,8 +339,20 @@ class Session:
         if source == SERVER and payload.get("t") == protocol.HELLO:
             self.hello = payload
             return
+        if source == SERVER and payload.get("t") == protocol.EVENTS:
+            # Labels are numbered for the server's whole life, runs or not.
+            self.route_labels.extend(payload.get("labels", ()))
+        if source == SERVER and payload.get("t") == protocol.FAILED:
+            self.app_failure = AppFailure(
+                str(payload.get("stage", "")),
+                str(payload.get("message", "")),
+                str(payload.get("traceback", "")),
+            )
+            self.server_error = self.app_failure.message
+            return
         if source == SERVER_EXIT:
-            self.server_error = self._server_failure(f"exited with status {payload}")
+            if self.app_failure is None:
+                self.server_error = self._server_failure(f"exited with status {payload}")
             if run is not None and not run.finished:
                 run.trace.ended = "the server died: " + self.server_error
                 if run.client is not None:
@@ -289,16 +377,29 @@ class Session:
         kind = frame.get("t")
         if kind == protocol.EVENTS:
             if run.trace.t0:
-                _add_events(run.trace, frame, run.number)
+                self._add_events(run, frame)
             else:
                 run.early_frames.append(frame)
         elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_RUN:
             ready = frame.get("run") == run.number and run.state is RunState.CONFIGURING
-            if ready and not run.stop_requested:
+            if ready and run.passive is not None and not run.stop_requested:
+                self._start_recording(run)
+            elif ready and not run.stop_requested:
                 self._start_client(run)
         elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_FLUSH:
             run.trace.foreign_requests = int(frame.get("foreign", 0))
+            if run.passive is not None:
+                run.passive.close(int(frame.get("numbered", 0)))
             self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
+
+    def _add_events(self, run: LiveRun, frame: dict[str, Any]) -> None:
+        new = _add_events(run.trace, frame, run.number)
+        if run.passive is not None:
+            run.sent_count, run.done_count = run.passive.add(new["stamp"], new["route"])
+
+    def _start_recording(self, run: LiveRun) -> None:
+        """A passive run: no client; it records what arrives until it is stopped."""
+        run.state = RunState.RUNNING
 
     def _start_client(self, run: LiveRun) -> None:
         plan = LoadPlan.for_run(int(self.hello["port"]), run.number, run.trace.settings)
@@ -313,7 +414,7 @@ class Session:
         if kind == protocol.START:
             trace.t0 = int(frame["t0"])
             for early in run.early_frames:
-                _add_events(trace, early, run.number)
+                self._add_events(run, early)
             run.early_frames.clear()
         elif kind == protocol.SENT:
             trace.sent.extend(frame["rows"])
@@ -366,22 +467,31 @@ class Session:
         return f"the server {what}" + (f"; its last words:\n{log}" if log else "")
 
 
-def _add_events(trace: RunTrace, frame: dict[str, Any], run: int) -> None:
+def _add_events(
+    trace: RunTrace, frame: dict[str, Any], run: int
+) -> dict[str, np.ndarray[Any, Any]]:
     """Add a frame's events to ``trace``, the events of request i of run ``run`` as
-    request i; a handler of another run is never credited to one of this run."""
+    request i; a handler of another run is never credited to one of this run. Returns
+    the frame's stamp and route rows so credited."""
 
     def rows(kind: str) -> np.ndarray[Any, Any]:
         return np.asarray(frame.get(kind, ()), np.int64).reshape(-1, protocol.WIDTH[kind])
 
     # The loop was busy all the same: another run's slice stays, as no request's work.
+    credited = {
+        "stamp": _credited(rows("stamp"), 0, run, others=None),
+        "route": _credited(rows("route"), 0, run, others=None),
+    }
     trace.add_server_events(
         loop=_credited(rows("loop"), 2, run, others=protocol.NO_REQUEST),
         timer=_credited(rows("timer"), 2, run, others=protocol.NO_REQUEST),
         worker=_credited(rows("worker"), 0, run, others=None),
-        stamp=_credited(rows("stamp"), 0, run, others=None),
+        stamp=credited["stamp"],
         gc=rows("gc"),
         worker_start=_credited(rows("wstart"), 0, run, others=None),
+        route=credited["route"],
     )
+    return credited
 
 
 def _credited(
@@ -410,11 +520,11 @@ def handlers_running(trace: RunTrace) -> int:
 
 
 def _account_for_every_request(trace: RunTrace) -> None:
-    """A request that was sent but never reported done ends as an error, never lost."""
+    """A request that was sent but never reported done ends as an error, never lost; in
+    a passive run, as cancelled: the recording stopped while the server had it."""
     done = set(trace.done.rows["request"].tolist())
     missing = [row for row in trace.sent.rows.tolist() if row[0] not in done]
+    outcome = Outcome.CANCELLED if trace.settings.passive else Outcome.ERROR
     if missing:
         end = max([trace.t0, *trace.done.rows["received"].tolist(), *(s for _, s in missing)])
-        trace.done.extend(
-            [(request, sent, end, 0, int(Outcome.ERROR)) for request, sent in missing]
-        )
+        trace.done.extend([(request, sent, end, 0, int(outcome)) for request, sent in missing])

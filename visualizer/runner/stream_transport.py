@@ -72,6 +72,11 @@ class StreamTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         self._close()
 
+    async def connect(self, host: str, port: int) -> None:
+        """Open the connection ahead of the first request (OSError if it cannot be)."""
+        self._close()
+        self._reader, self._writer = await asyncio.open_connection(host, port)
+
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
         if self._writer is None or self._writer.is_closing():
             await self._connect(request)

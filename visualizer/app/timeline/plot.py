@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from visualizer.app import palette
@@ -23,6 +23,11 @@ from visualizer.model.timeline import Lane, Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
 TOP_ROOM_LINES = 1.5
+#: The lane axis takes at most this share of the plot's width: a long route name
+#: (``request 12 · POST /api/v1/orders/{order_id}/items``) is shortened in the middle.
+AXIS_SHARE = 0.3
+#: ...but never less than this, in pixels: "request 12 · GET /i…" is still a name.
+AXIS_MIN_PX = 110
 
 
 class LaneAxis(pg.AxisItem):  # type: ignore[misc]
@@ -31,8 +36,9 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__("left")
         self.labels: list[str] = []
-        #: The width the labels need in today's font.
+        #: The width the labels need in today's font, and the most they may take.
         self.wanted_width = 0
+        self.width_cap = 1 << 20
         #: The font the labels are drawn in: the axis font, or smaller where lanes are
         #: shorter than its line (a comparison on a small screen).
         self.label_font = palette.FONTS.axis()
@@ -56,10 +62,20 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         # are among the longest strings, so measure only those.
         candidates = heapq.nlargest(16, self.labels, key=len)
         longest = max((metrics.horizontalAdvance(text) for text in candidates), default=0)
-        self.wanted_width = longest + 14
+        self.wanted_width = min(longest + 14, self.width_cap)
         self.setWidth(self.wanted_width)
         self.picture = None
         self.update()
+
+    def cap_width(self, plot_px: float) -> None:
+        """Keep the axis to its share of a plot ``plot_px`` wide; labels are elided to fit."""
+        cap = max(AXIS_MIN_PX, int(plot_px * AXIS_SHARE))
+        # Labels that fit under both caps keep the width they have (a comparison sets
+        # both its plots' axes to the wider of the two).
+        binding = self.wanted_width >= min(cap, self.width_cap)
+        self.width_cap = cap
+        if binding:
+            self.fit_width()
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
         # The view is flipped (lane 0 on top), so the axis may hand the range reversed.
@@ -76,7 +92,12 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         return [(1.0, [n + 0.5 for n in lanes])]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [self._label(math.floor(v)) for v in values]
+        labels = [self._label(math.floor(v)) for v in values]
+        if self.wanted_width < self.width_cap:
+            return labels  # every label fits whole
+        metrics = QFontMetrics(self.label_font)
+        room = self.wanted_width - 14
+        return [metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room) for text in labels]
 
     def _label(self, lane: int) -> str:
         return self.labels[lane] if 0 <= lane < len(self.labels) else ""
@@ -156,6 +177,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         QTimer.singleShot(0, self._refit_top_room)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self.axis.cap_width(self.width())  # pyqtgraph calls this with no event, too
         super().resizeEvent(event)
         # The room above the loop is a number of pixels; in lanes it changes with the
         # height. After the layout has settled, so that the view's height is the new one.
