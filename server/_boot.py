@@ -19,6 +19,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
+import tempfile
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
@@ -86,6 +87,22 @@ def load_privately() -> ModuleType:
     sys.modules[PRIVATE_NAME] = package
     spec.loader.exec_module(package)
     return package
+
+
+def expose_privately_named() -> Path | None:
+    """Let a process started from this one (a spawned pool worker, which unpickles our
+    functions by their module's name) import ``_schedviz_server`` too: a folder of ours
+    holding a link of that name to this one, on ``sys.path``, which such a process is
+    given. Best effort: where no link can be made, a forked worker still finds it.
+    Returns the folder, for the caller to remove when it leaves."""
+    folder = Path(tempfile.mkdtemp(prefix="schedviz-importable-"))
+    try:
+        (folder / PRIVATE_NAME).symlink_to(_HERE, target_is_directory=True)
+    except OSError:
+        folder.rmdir()
+        return None
+    sys.path.append(str(folder))
+    return folder
 
 
 def main() -> None:

@@ -3,17 +3,25 @@
 When the parent dies, however it dies, the kernel closes its end of the pipe and
 our read returns end-of-file: the server then stops, and is gone within a second
 even if a handler is stuck.
+
+The pipe is taken off fd 0 and read with ``os.read`` on a descriptor of its own; the
+process's stdin becomes /dev/null. Reading ``sys.stdin`` from a thread held its lock
+whenever a process pool forked a worker, and the worker deadlocked closing its
+inherited stdin (multiprocessing's ``_close_stdin``): a user's ProcessPoolExecutor
+hung under schedviz and not under uvicorn. Nothing of the user's sees our pipe now.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn
 
 Command = Callable[[dict[str, Any]], None]
 
@@ -21,11 +29,47 @@ Command = Callable[[dict[str, Any]], None]
 EXIT_GRACE_S = 0.8
 
 
+def take_stdin() -> int:
+    """Our own descriptor of the parent's pipe; fd 0 and ``sys.stdin`` read /dev/null."""
+    pipe = os.dup(0)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - fd 0 stays open for the process
+    return pipe
+
+
+def read_lines(fd: int) -> Iterator[bytes]:
+    """The lines read from ``fd`` until it ends, with ``os.read``: no lock is held."""
+    pending = b""
+    while chunk := os.read(fd, 1 << 16):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        yield from lines
+    if pending:
+        yield pending
+
+
+def leave(status: int = 0) -> NoReturn:
+    """End the process now, and the worker processes the app started (a process pool's).
+
+    Not a normal exit: a handler may still be running on a worker thread, and the
+    interpreter would wait for it. That also skips the exit hook that would have shut
+    the app's process pools down, so their workers are ended here, as they would have
+    been at uvicorn's exit; they must not outlive the server.
+    """
+    for child in multiprocessing.active_children():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            child.kill()
+    os._exit(status)
+
+
 def watch_parent(on_command: Command, on_parent_gone: Callable[[], None]) -> threading.Thread:
-    """Read commands from stdin on a thread of its own until it closes, then exit."""
+    """Read commands from the parent's pipe on a thread of its own until it closes, then exit."""
+    pipe = take_stdin()
 
     def run() -> None:
-        for line in sys.stdin.buffer:
+        for line in read_lines(pipe):
             try:
                 command = json.loads(line)
             except ValueError:
@@ -34,7 +78,7 @@ def watch_parent(on_command: Command, on_parent_gone: Callable[[], None]) -> thr
                 on_command(command)
         on_parent_gone()
         time.sleep(EXIT_GRACE_S)
-        os._exit(0)
+        leave()
 
     thread = threading.Thread(target=run, name="schedviz-lifeline", daemon=True)
     thread.start()

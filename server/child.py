@@ -20,27 +20,33 @@ import contextvars
 import gc
 import os
 import platform
+import shutil
 import sys
 from collections.abc import Callable, Coroutine
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import anyio.to_thread
 import uvicorn
 
 from . import protocol
-from ._lifeline import watch_parent
+from ._boot import expose_privately_named
+from ._lifeline import leave, watch_parent
 from ._limits import raise_open_file_limit
 from ._listener import tcp_listener
 from .hosted_app import HostedApp, host_styles, host_user_app
 from .protocol import FrameWriter, take_stdout_for_frames
 from .tracing import (
+    ExecutorTracer,
     GcTracer,
     LoopTracer,
     RunGate,
+    StackSampler,
     ThreadLanes,
     ThreadpoolTracer,
     TraceRecorder,
+    WorkerRunRecorder,
     current_request,
 )
 from .user_app import AppLoadError, AppSpec, user_traceback
@@ -86,7 +92,7 @@ class _Server(uvicorn.Server):
 def _fail(writer: FrameWriter, stage: str, message: str, traceback: str = "") -> NoReturn:
     """Tell the parent why the app cannot be served, and leave."""
     writer.write({"t": protocol.FAILED, "stage": stage, "message": message, "traceback": traceback})
-    os._exit(EXIT_APP_FAILED)
+    leave(EXIT_APP_FAILED)
 
 
 def main() -> None:
@@ -95,6 +101,8 @@ def main() -> None:
     raise_open_file_limit()
     traced = tracing_enabled()
     recorder = TraceRecorder(ship=writer.write)
+    sampler = StackSampler(recorder)
+    importable: Path | None = None
     gate = RunGate()
     try:
         sock = tcp_listener(options.port)
@@ -126,10 +134,12 @@ def main() -> None:
     def on_loop(coroutine: Coroutine[Any, Any, None]) -> None:
         loop.call_soon_threadsafe(lambda: loop.create_task(coroutine, context=internal.copy()))
 
-    async def begin_run(run: int, requests: int, pool: int, passive: bool) -> None:
+    async def begin_run(run: int, command: dict[str, Any]) -> None:
         # On the loop, between two requests: no request sees half a change.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = pool
-        gate.open(run, requests, passive)
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = int(command["pool"])
+        gate.open(run, int(command["requests"]), bool(command.get("passive", False)))
+        sampler.threshold_ns = int(float(command.get("stack_ms", 10)) * 1e6)
         writer.write({"t": "ack", "cmd": protocol.CMD_RUN, "run": run})
 
     async def flush() -> None:
@@ -143,8 +153,7 @@ def main() -> None:
 
     def on_command(command: dict[str, Any]) -> None:
         if command.get("cmd") == protocol.CMD_RUN:
-            run, requests, pool = (int(command[key]) for key in ("run", "requests", "pool"))
-            on_loop(begin_run(run, requests, pool, bool(command.get("passive", False))))
+            on_loop(begin_run(int(command["run"]), command))
         elif command.get("cmd") == protocol.CMD_FLUSH:
             on_loop(flush())
 
@@ -173,9 +182,16 @@ def main() -> None:
     if traced:
         lanes = ThreadLanes()
         lanes.mark_loop_thread()  # this thread runs the loop
-        LoopTracer(recorder).install(loop)
-        ThreadpoolTracer(recorder, lanes).install()
+        sampler.watch_loop_thread()
+        runs = WorkerRunRecorder(recorder, lanes, sampler)
+        LoopTracer(recorder, sampler).install(loop)
+        ThreadpoolTracer(recorder, runs).install()
+        ExecutorTracer(recorder, runs, loop).install()
         GcTracer(recorder, lanes).install()
+        # A process pool's worker, spawned rather than forked, finds our timing wrapper
+        # by its module's name.
+        importable = expose_privately_named()
+        sampler.start()
     if not options.app:
         # What start-up allocated (FastAPI's routes, pydantic's models) is there for good:
         # collect it once and move it out of the collector's sight, as production servers
@@ -198,8 +214,10 @@ def main() -> None:
             recorder.stop()
             _fail(writer, "lifespan", message, details)
     finally:
+        sampler.stop()
         recorder.stop()
         hosted.close()
-        # The lifeline thread may be inside a read of stdin: a normal interpreter
-        # shutdown would abort on its lock. Everything is shipped; leave now.
-        os._exit(0)
+        if importable is not None:
+            shutil.rmtree(importable, ignore_errors=True)
+        # Everything is shipped; a handler stuck on a worker thread must not hold us.
+        leave()

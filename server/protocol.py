@@ -30,6 +30,11 @@ from typing import Any, BinaryIO, Final, Literal, TypedDict
 
 #: Request id of a loop slice that ran for no request: server I/O, timers, ours.
 NO_REQUEST: Final = 0
+#: The id of AnyIO's worker pool (def endpoints, sync dependencies, run_in_threadpool);
+#: the server gives other pools ids from 1 as it first sees them.
+ANYIO_POOL: Final = 0
+#: Kinds of pool, as a pool's description names them.
+POOL_KINDS: Final = ("anyio", "asyncio-default", "thread", "process")
 
 # -- events -------------------------------------------------------------------------------
 #
@@ -39,12 +44,21 @@ NO_REQUEST: Final = 0
 # and a flat list of ints marshals fast. Readers regroup them with :func:`rows`.
 #   loop:   (start_ns, end_ns, request_id)           a callback the event loop ran
 #   timer:  (start_ns, end_ns, request_id, due_ns)   a timer callback, with when it was due
-#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, lane, core_wait_ns)
+#   worker: (request_id, dispatched_ns, start_ns, end_ns, cpu_ns, lane, core_wait_ns,
+#            func, pool)
 #           a run on a worker, when it ended; core_wait_ns is the time the thread was
-#           runnable but waited for a core (the kernel's schedstat), -1 where unknown
-#   wstart: (request_id, dispatched_ns, start_ns, lane)
+#           runnable but waited for a core (the kernel's schedstat), -1 where unknown;
+#           func is the label of what it ran (``get_db (enter)``), pool the pool's id
+#           (0: AnyIO's; the others are described by an EventsFrame's ``pools``); the
+#           lane of a process pool's run is the worker process's pid
+#   wstart: (request_id, dispatched_ns, start_ns, lane, func, pool)
 #           a run on a worker, when it starts: the live view draws it growing, and a
 #           run that never ends (its client gave up, the trace ended) is still known
+#   stack:  (start_ns, lane, stack, held_at, code, samples)
+#           where a slice of the loop (lane 0) or a run on a worker (its lane) that ran
+#           past the sampling threshold was held: labels of its stack (frames innermost
+#           first, one a line), of its innermost frame of the user's code, and of that
+#           frame's line of code; ``samples`` is how many samples agreed
 #   stamp:  (request_id, stamp_kind, t_ns)
 #   gc:     (start_ns, end_ns, generation, lane)      a pause of the garbage collector;
 #           lane 0 is the event loop's thread, k a worker's, -1 another thread
@@ -56,11 +70,12 @@ NO_REQUEST: Final = 0
 WIDTH: Final = {
     "loop": 3,
     "timer": 4,
-    "worker": 7,
-    "wstart": 4,
+    "worker": 9,
+    "wstart": 6,
     "stamp": 3,
     "gc": 4,
     "route": 3,
+    "stack": 6,
 }
 
 # Stamp kinds, taken by the ASGI middleware.
@@ -134,9 +149,13 @@ class EventsFrame(TypedDict):
     stamp: list[int]
     gc: list[int]
     route: list[int]
-    #: Route labels first seen since the last frame (``GET /items/{item_id}``); a route
-    #: event's label is an index into every label shipped so far, in order.
+    stack: list[int]
+    #: Labels first seen since the last frame (routes, functions, stacks); an event's
+    #: label is an index into every label shipped so far, in order.
     labels: list[str]
+    #: Pools first seen since the last frame: [id, kind, name, capacity] each, kind one
+    #: of "anyio", "asyncio-default", "thread", "process".
+    pools: list[list[Any]]
 
 
 class AckFrame(TypedDict, total=False):

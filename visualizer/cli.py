@@ -154,6 +154,7 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
         ("pool", "threadpool size (AnyIO's default is 40)"),
         ("timeout_s", "client timeout of one request, in s"),
         ("fail_every", "every n-th request goes to a handler that raises; 0: none"),
+        ("stack_ms", "a loop slice or worker run this long names the line that held it"),
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()

@@ -19,6 +19,7 @@ from typing import Any
 
 from .context import current_request
 from .recorder import TraceRecorder
+from .stack_sampler import StackSampler
 
 _Run = Callable[[asyncio.Handle], None]
 
@@ -26,8 +27,9 @@ _Run = Callable[[asyncio.Handle], None]
 class LoopTracer:
     """Patches ``Handle._run`` and ``TimerHandle._run`` while installed, for one loop."""
 
-    def __init__(self, recorder: TraceRecorder) -> None:
+    def __init__(self, recorder: TraceRecorder, sampler: StackSampler) -> None:
         self._recorder = recorder
+        self._sampler = sampler
         self._original_handle_run: _Run | None = None
         self._original_timer_run: _Run | None = None
 
@@ -45,17 +47,32 @@ class LoopTracer:
         # loop.time() is time.monotonic(); perf_counter_ns() may run on another
         # clock, so convert a timer's due time by the offset between the two.
         offset_ns = perf_counter_ns() - int(loop.time() * 1e9)
+        # Where the stack sampler sees when the running slice began (0: none running).
+        # Another loop in another thread (a user's) runs handles too: theirs are not ours.
+        running = self._sampler.loop_slice
 
         def traced_run(handle: Any) -> None:
             start = perf_counter_ns()
-            handle_run(handle)
-            if handle._loop is loop:
+            ours = handle._loop is loop
+            if ours:
+                running[0] = start
+            try:
+                handle_run(handle)
+            finally:
+                running[0] = 0
+            if ours:
                 record_slice((start, perf_counter_ns(), handle._context.get(request_var, 0)))
 
         def traced_timer_run(handle: Any) -> None:
             start = perf_counter_ns()
-            timer_run(handle)
-            if handle._loop is loop:
+            ours = handle._loop is loop
+            if ours:
+                running[0] = start
+            try:
+                timer_run(handle)
+            finally:
+                running[0] = 0
+            if ours:
                 end = perf_counter_ns()
                 try:
                     due = int(handle._when * 1e9) + offset_ns

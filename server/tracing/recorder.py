@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from .. import protocol
+from ..protocol import ANYIO_POOL
 
 Ship = Callable[[protocol.EventsFrame], None]
 
@@ -47,9 +49,15 @@ class TraceRecorder:
         self.stamp: list[int] = []
         self.gc: list[int] = []
         self.route: list[int] = []
-        #: Labels of the routes seen so far, by index; new ones are shipped once.
+        self.stack: list[int] = []
+        #: Labels (routes, functions, stacks) seen so far, by index; each is shipped once.
         self._label_index: dict[str, int] = {}
         self._new_labels: list[str] = []
+        #: Pools seen so far, by their executor; each is described once.
+        self._pool_ids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._pool_count = 1  # AnyIO's is 0
+        self._new_pools: list[list[Any]] = [[ANYIO_POOL, "anyio", "AnyIO worker threads", 40]]
+        self._labels_lock = threading.Lock()
         self._ship = ship
         self._interval_s = interval_s
         self._wake = threading.Event()
@@ -62,13 +70,28 @@ class TraceRecorder:
         self._thread.start()
 
     def label(self, text: str) -> int:
-        """The index of a route label, given on first sight. Called on the loop's thread
-        only; the shipper cuts the new ones from the front, as it does the events."""
+        """The index of a label, given on first sight (from any thread); the shipper
+        cuts the new ones from the front, as it does the events."""
         index = self._label_index.get(text)
         if index is None:
-            index = self._label_index[text] = len(self._label_index)
-            self._new_labels.append(text)
+            with self._labels_lock:
+                index = self._label_index.get(text)
+                if index is None:
+                    index = self._label_index[text] = len(self._label_index)
+                    self._new_labels.append(text)
         return index
+
+    def pool(self, executor: Any, kind: str, name: str, capacity: int) -> int:
+        """The id of ``executor``'s pool, described to the parent on first sight."""
+        pool = self._pool_ids.get(executor)
+        if pool is None:
+            with self._labels_lock:
+                pool = self._pool_ids.get(executor)
+                if pool is None:
+                    pool = self._pool_ids[executor] = self._pool_count
+                    self._pool_count += 1
+                    self._new_pools.append([pool, kind, name, capacity])
+        return pool
 
     def stop(self) -> None:
         """Ship what is left and end the shipper thread."""
@@ -97,15 +120,17 @@ class TraceRecorder:
     def _ship_batch(self) -> None:
         watermark = time.perf_counter_ns()
         batches: list[Any] = []
-        # Labels before the routes that name them; ends before starts: a run whose end
-        # is shipped has had its start shipped too.
-        kinds = (self._new_labels, self.route, self.loop, self.timer, self.worker)
-        for pending in (*kinds, self.worker_start, self.stamp, self.gc):
+        # Routes before stamps, so a handler's end is shipped with its route or before;
+        # ends before starts (a run whose end is shipped has had its start shipped too);
+        # labels and pools last, so every event shipped has its labels shipped too.
+        kinds = (self.route, self.stack, self.loop, self.timer, self.worker)
+        described = (self._new_labels, self._new_pools)
+        for pending in (*kinds, self.worker_start, self.stamp, self.gc, *described):
             count = len(pending)
             batches.append(pending[:count])
             del pending[:count]
         if any(batches):
-            labels, route, loop, timer, worker, wstart, stamp, gc = batches
+            route, stack, loop, timer, worker, wstart, stamp, gc, labels, pools = batches
             self._ship(
                 {
                     "t": "events",
@@ -117,6 +142,8 @@ class TraceRecorder:
                     "stamp": stamp,
                     "gc": gc,
                     "route": route,
+                    "stack": stack,
                     "labels": labels,
+                    "pools": pools,
                 }
             )

@@ -34,6 +34,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "pool": ("Threadpool size (P)", "AnyIO's default is 40"),
     "timeout_s": ("Client timeout", "a request slower than this fails"),
     "fail_every": ("Fail every n-th", "every n-th request raises, a 500; 0 for none"),
+    "stack_ms": ("Name lines after", "a loop slice or worker run this long names its line"),
 }
 
 

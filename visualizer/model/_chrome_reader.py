@@ -269,7 +269,7 @@ def _routes_served(
     """The route each request named (``args.route``), as route rows indexing the
     trace's labels; requests that name none have no row."""
     names = events.values("args.route", (str,), optional=True)
-    labels = trace.route_labels
+    labels = trace.labels
     index = {label: at for at, label in enumerate(labels)}
     given = np.array([name is not None for name in names], bool)
     rows = np.zeros(int(given.sum()), trace.route.dtype)

@@ -19,7 +19,9 @@ import numpy.typing as npt
 import orjson
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.model import pools
 from visualizer.model.gc_pauses import LOOP_LANE
+from visualizer.model.held_at import HeldAt, held_places
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.request_routes import routes_of
 from visualizer.model.trace import RunTrace, sorted_rows
@@ -56,19 +58,28 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     phases = derive_phases(trace)
     # Runs still going when the trace ended are written to its end, marked unfinished.
     worker, unfinished = runs_for_file(trace)
-    # Worker lanes are numbered in the order the run first used each thread.
-    threads, first_use, which = np.unique(worker["thread"], return_index=True, return_inverse=True)
-    rank = np.empty(len(first_use), np.int64)
-    rank[np.argsort(first_use)] = np.arange(len(first_use))
-    lane_of_thread = {LOOP_LANE: 0, **dict(zip(threads.tolist(), (rank + 1).tolist(), strict=True))}
-    numbers = _numbers(np.arange(1, len(first_use) + 1))
+    # Worker lanes grouped by pool, each group in the order the run first used them.
+    tid, named = pools.file_lanes(worker["pool"], worker["thread"], trace.pools)
+    # A pause is drawn on a worker thread's lane; a process pool's runs are elsewhere.
+    threads = [pool.id for pool in trace.pools.values() if pool.kind != "process"]
+    in_threads = np.isin(worker["pool"], threads)
+    lane_of_thread = {
+        LOOP_LANE: 0,
+        **dict(zip(worker["thread"][in_threads].tolist(), tid[in_threads].tolist(), strict=True)),
+    }
+    places = held_places(trace)
     pieces = itertools.chain(
         _meta("process_name", SERVER_PID, "0", ["server"]),
         _meta("process_name", REQUESTS_PID, "0", ["requests"]),
         _meta("thread_name", SERVER_PID, "0", ["event loop"]),
-        _meta("thread_name", SERVER_PID, numbers, ["worker " + n for n in numbers]),
-        _loop_events(loop, origin),
-        _worker_events(worker, rank[which] + 1, unfinished, origin),
+        _meta(
+            "thread_name",
+            SERVER_PID,
+            _numbers(np.array([lane for lane, _ in named], np.int64)),
+            [_text(name)[1:-1] for _, name in named],
+        ),
+        _loop_events(loop, origin, places),
+        _worker_events(trace, worker, tid, unfinished, origin, places),
         _gc_events(trace, lane_of_thread, origin),
         _request_events(trace, phases, origin),
         _phase_events(phases, origin),
@@ -133,27 +144,42 @@ def request_spans(trace: RunTrace, phases: PhaseSegments) -> tuple[Any, Any, Any
     return done, begin, end
 
 
-def _loop_events(loop: npt.NDArray[Any], origin: int) -> Iterator[str]:
+def _loop_events(
+    loop: npt.NDArray[Any], origin: int, held: dict[tuple[int, int], HeldAt]
+) -> Iterator[str]:
     request = _numbers(loop["request"])
     due = _optional(',"due_us":', _micros(loop["due"], origin), loop["due"] != 0)
+    where = _held_args(held, np.full(len(loop), LOOP_LANE), loop["start"])
     return _events(
         len(loop),
         ['{"ph":"X","cat":"loop","name":', _names(request, loop["request"] > 0)],
         [',"pid":1,"tid":0,"ts":', _numbers(_micros(loop["start"], origin))],
         [',"dur":', _numbers((loop["end"] - loop["start"]) / 1000)],
-        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, "}},\n"],
+        [',"args":{"request":', _nullable(request, loop["request"] > 0), due, where, "}},\n"],
     )
 
 
 def _worker_events(
+    trace: RunTrace,
     worker: npt.NDArray[Any],
     lane: npt.NDArray[Any],
     unfinished: npt.NDArray[np.bool_],
     origin: int,
+    held: dict[tuple[int, int], HeldAt],
 ) -> Iterator[str]:
     request = _numbers(worker["request"])
     core_wait = _optional(',"core_wait_us":', worker["core_wait"] / 1000, worker["core_wait"] >= 0)
     still = [',"unfinished":true' if flag else "" for flag in unfinished.tolist()]
+    labels = trace.labels
+    func = [
+        ',"func":' + _text(labels[f]) if 0 <= f < len(labels) else ""
+        for f in worker["func"].tolist()
+    ]
+    kinds = {pool.id: _text(pool.kind) for pool in trace.pools.values()}
+    pool = [
+        ',"pool":' + kinds.get(p, '"anyio"') + ',"pool_id":' + str(p)
+        for p in worker["pool"].tolist()
+    ]
     return _events(
         len(worker),
         ['{"ph":"X","cat":"worker","name":', _names(request, worker["request"] > 0)],
@@ -164,8 +190,39 @@ def _worker_events(
         # A run still going has spent CPU nobody measured yet: unknown, not -1 ns.
         [',"cpu_us":', _nullable(_numbers(worker["cpu"] / 1000), ~unfinished)],
         [',"dispatched_us":', _numbers(_micros(worker["dispatched"], origin))],
-        [core_wait, still, "}},\n"],
+        [core_wait, still, func, pool],
+        [_held_args(held, worker["thread"], worker["start"]), "}},\n"],
     )
+
+
+def _held_args(
+    held: dict[tuple[int, int], HeldAt], lane: npt.NDArray[Any], start: npt.NDArray[Any]
+) -> list[str]:
+    """Where each slice was held, as arguments, for the slices the server sampled."""
+    if not held:
+        return [""] * len(start)
+    return [
+        _held_text(held[key]) if (key := (lane_, start_)) in held else ""
+        for lane_, start_ in zip(lane.tolist(), start.tolist(), strict=True)
+    ]
+
+
+def _held_text(place: HeldAt) -> str:
+    return (
+        ',"stack":'
+        + orjson.dumps(list(place.stack)).decode()
+        + ',"held_at":'
+        + _text(place.where)
+        + ',"code":'
+        + _text(place.code)
+        + ',"samples":'
+        + str(place.samples)
+    )
+
+
+def _text(value: str) -> str:
+    """A JSON string."""
+    return orjson.dumps(value).decode()
 
 
 def _gc_events(trace: RunTrace, lane_of_thread: dict[int, int], origin: int) -> Iterator[str]:

@@ -50,6 +50,10 @@ def lanes_that_matter(timeline: Timeline, most: int) -> Timeline:
         span=timeline.span,
         worker_count=timeline.worker_count,
         core_wait=timeline.core_wait[bars] if len(timeline.core_wait) else timeline.core_wait,
+        func=timeline.func[bars] if len(timeline.func) else timeline.func,
+        labels=timeline.labels,
+        pools=timeline.pools,
+        pool_lanes=timeline.pool_lanes,
     )
 
 
@@ -113,6 +117,9 @@ class FollowedLanes:
             worker_count=timeline.worker_count,
             frozen=self._count,
             history=self._token,
+            labels=timeline.labels,
+            pools=timeline.pools,
+            pool_lanes=timeline.pool_lanes,
         )
 
     def _resource_bars(

@@ -27,12 +27,13 @@ and the views index them afresh. :meth:`LiveTimeline.finish` returns exactly
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from server.protocol import HANDLER_END, SERVER_START, Outcome
+from visualizer.model import pools
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.request_routes import planned_lane_label
 from visualizer.model.timeline import (
@@ -64,6 +65,17 @@ _COLUMNS = (
     ("request", np.int64),
     ("cpu", np.int64),
 )
+
+
+class Columns(TypedDict):
+    """A Timeline's bar columns, as BarColumns holds them."""
+
+    lane: npt.NDArray[np.int32]
+    start: I64
+    end: I64
+    kind: npt.NDArray[np.int8]
+    request: I64
+    cpu: I64
 
 
 @dataclass(frozen=True)
@@ -105,9 +117,9 @@ class BarColumns:
             self.data[name][at:need] = bars[name]
         return need
 
-    def first(self, size: int) -> dict[str, npt.NDArray[Any]]:
+    def first(self, size: int) -> Columns:
         """The first ``size`` bars, as a Timeline's columns (views, not copies)."""
-        return {name: column[:size] for name, column in self.data.items()}
+        return cast(Columns, {name: column[:size] for name, column in self.data.items()})
 
 
 class LiveTimeline:
@@ -127,6 +139,7 @@ class LiveTimeline:
         self._bars = BarColumns(self.trace.settings.requests * BARS_PER_REQUEST)
         self._read = dict.fromkeys(("sent", "done", "loop", "worker", "worker_start", "stamp"), 0)
         self._workers: dict[int, int] = {}  # thread -> worker number
+        self._worker_pools: dict[int, int] = {}  # thread -> its pool
         self._max_request = 0
         self._settled: set[int] = set()
         self._open = {name: getattr(self.trace, name).rows[:0] for name in self._read}
@@ -173,8 +186,14 @@ class LiveTimeline:
     def _freeze_events(self, new: dict[str, Any]) -> None:
         loop, worker, done = new["loop"], new["worker"], new["done"]
         # A worker's lane is made when its first run starts, not when that run ends.
-        for thread in np.concatenate([new["worker_start"]["thread"], worker["thread"]]).tolist():
+        starts = new["worker_start"]
+        for thread, pool in zip(
+            np.concatenate([starts["thread"], worker["thread"]]).tolist(),
+            np.concatenate([starts["pool"], worker["pool"]]).tolist(),
+            strict=True,
+        ):
             self._workers.setdefault(thread, len(self._workers) + 1)
+            self._worker_pools.setdefault(thread, pool)
         # The server's events of a request can arrive before the client's word that it
         # was sent (the two ship on their own clocks): its lane must exist all the same.
         seen = [
@@ -315,7 +334,17 @@ class LiveTimeline:
         data = self._bars.data
         workers = len(self._workers)
         lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
-        lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, workers + 1)]
+        # While live, worker lanes come in order of first use; the final timeline groups
+        # them by pool. Each is named by its pool from the start.
+        keys = [
+            int(pools.worker_keys(np.array([self._worker_pools[thread]]), np.array([thread]))[0])
+            for thread in self._workers
+        ]
+        labels = pools.lane_labels(keys, self.trace.pools)
+        lanes += [
+            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+            for n, (key, label) in enumerate(zip(keys, labels, strict=True), start=1)
+        ]
         lanes += self._request_lanes()
         self._frozen_end = max(self._frozen_end, _latest(data["end"][self._span_seen : frozen]))
         self._span_seen = frozen
@@ -328,6 +357,8 @@ class LiveTimeline:
             worker_count=workers,
             frozen=frozen,
             history=self.history,
+            labels=self.trace.labels,
+            pools=dict(self.trace.pools),
             **self._bars.first(size),
         )
 

@@ -42,6 +42,8 @@ def narrate(summary: RunSummary) -> list[str]:
             f"{who} blocked the event loop for {_ms(block.duration_ms)}; "
             f"{behind} waited behind it{briefly}."
         )
+        if block.held_at:
+            lines.append(f"{block.held_at} held the loop: the line running when it was sampled.")
         if summary.loop_busy_ms >= 0.5 * makespan:
             lines.append(
                 f"Handlers held the loop for {_ms(summary.loop_busy_ms)} of the "
@@ -73,6 +75,8 @@ def narrate(summary: RunSummary) -> list[str]:
             f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
             f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
         )
+    lines.extend(_hidden_trips(summary))
+    lines.extend(_other_pools(summary))
     lines.extend(_abandoned(summary))
     lines.extend(_worker_time(summary))
     if summary.failed:
@@ -105,6 +109,42 @@ def narrate(summary: RunSummary) -> list[str]:
         f"{summary.ok:,} of {summary.requests:,} requests succeeded in {_ms(makespan)}; "
         f"latency p50 {_ms(summary.latency_ms['p50'])}, max {_ms(summary.latency_ms['max'])}."
     )
+    return lines
+
+
+def _hidden_trips(summary: RunSummary) -> list[str]:
+    """A request that goes to the threadpool more than once waits for a token each time."""
+    lines = []
+    for trips in summary.trips:
+        if trips.requests == summary.requests:
+            who, each = "Each request", ""
+        else:
+            who = _count(trips.requests, "request", "requests")
+            who += f" ({trips.route})" if trips.route else ""
+            each = " each" if trips.requests > 1 else ""
+        lines.append(
+            f"{who} made {trips.per_request} trips to the threadpool{each} "
+            f"({', '.join(trips.funcs)}): when every worker is busy, a request waits for a "
+            "token before each one."
+        )
+    return lines
+
+
+def _other_pools(summary: RunSummary) -> list[str]:
+    """Pools that AnyIO's limit (P) does not bound, and what ran on them."""
+    lines = []
+    for pool in summary.other_pools:
+        what = ", ".join(pool.funcs[:3])
+        bound = (
+            f"its own {pool.capacity} {'processes' if pool.kind == 'process' else 'threads'}"
+            if pool.capacity
+            else "its own workers"
+        )
+        lines.append(
+            f"{_count(pool.runs, 'call', 'calls')} ({what}) ran on {pool.name}, "
+            f"{pool.lanes} of {bound}: not AnyIO's pool, so the threadpool size "
+            f"P = {summary.pool_size} does not bound them."
+        )
     return lines
 
 

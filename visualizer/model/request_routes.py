@@ -35,7 +35,7 @@ def routes_of(trace: RunTrace, requests: Iterable[int]) -> dict[int, str]:
     served = dict(
         zip(trace.route.rows["request"].tolist(), trace.route.rows["label"].tolist(), strict=True)
     )
-    labels = trace.route_labels
+    labels = trace.labels
     routes = {}
     for request in map(int, requests):
         label = served.get(request, -1)

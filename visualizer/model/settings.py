@@ -32,6 +32,7 @@ RANGES: dict[str, Range] = {
     "pool": Range(1, 1_000, integer=True),
     "timeout_s": Range(0.1, 3_600, integer=False, unit="s"),
     "fail_every": Range(0, 1_000_000, integer=True),
+    "stack_ms": Range(1, 10_000, integer=False, unit="ms"),
 }
 
 
@@ -78,6 +79,8 @@ class RunSettings:
     timeout_s: float = 60.0
     #: Every n-th request goes to a handler that raises (a 500); 0 for none.
     fail_every: int = 0
+    #: A loop slice or worker run this long has its stack sampled: the line that held it.
+    stack_ms: float = 10.0
     app: AppTarget | None = None
     plan: RequestPlan | None = None
 

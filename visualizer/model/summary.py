@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -9,12 +10,13 @@ from typing import Any
 import numpy as np
 
 from server.protocol import RESPONSE_END, SERVER_START, Outcome
-from visualizer.model.gc_pauses import loop_pauses, loop_slices_held
+from visualizer.model.gc_pauses import LOOP_LANE, loop_pauses, loop_slices_held
+from visualizer.model.held_at import held_places
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
 from visualizer.model.request_routes import names_routes, routes_of
 from visualizer.model.timeline import BarKind, Timeline
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import ANYIO, RunTrace
 from visualizer.model.worker_runs import pending_dispatches, trace_end, unfinished
 
 
@@ -34,6 +36,32 @@ class LoopBlock:
     #: Requests that blocked the loop about as long (this one included).
     blockers: int = 1
     #: The route of the request that held the loop, where the run names routes.
+    route: str = ""
+    #: Where it was held: ```time.sleep(0.2)` in get_order (routes.py:42)``, if sampled.
+    held_at: str = ""
+
+
+@dataclass(frozen=True)
+class PoolUse:
+    """A pool other than AnyIO's: what it is, how big, and how much the run used it."""
+
+    name: str
+    kind: str
+    capacity: int
+    runs: int
+    lanes: int
+    #: What its runs ran, most frequent first.
+    funcs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Trips:
+    """The trips to AnyIO's pool the most common kind of request made, in order."""
+
+    per_request: int
+    funcs: list[str]
+    requests: int  # how many requests made exactly these trips
+    #: The route those requests went to, where the run names routes.
     route: str = ""
 
 
@@ -82,6 +110,10 @@ class RunSummary:
     requests_by_route: dict[str, int] = field(default_factory=dict)
     #: A passive run: what only a client knows (queueing, sending, reading) is unknown.
     passive: bool = False
+    #: The pools other than AnyIO's that ran work for requests.
+    other_pools: list[PoolUse] = field(default_factory=list)
+    #: Each shape of more than one threadpool trip a request made (most requests first).
+    trips: list[Trips] = field(default_factory=list)
     #: uvloop is installed where the app ran: it was not used (it cannot be traced).
     uvloop_installed: bool = False
 
@@ -144,8 +176,10 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     end_of_trace = trace_end(trace, requests_only=True)
     makespan = (end_of_trace - trace.t0) / 1e6
 
-    worker = trace.worker.rows
-    worker = worker[worker["request"] > 0]
+    every_run = trace.worker.rows
+    every_run = every_run[every_run["request"] > 0]
+    # AnyIO's pool is the one P sizes: its figures are its runs' alone.
+    worker = every_run[every_run["pool"] == ANYIO.id]
     pool = _pool_runs(trace, worker, end_of_trace)
     waits = pool["start"] - pool["dispatched"]
     waited_requests = np.unique(pool["request"][_found_pool_full(pool, trace.settings.pool)])
@@ -169,7 +203,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         latency_ms={k: float(v) for k, v in percentiles.items()},
         longest_loop_block=_longest_block(trace, loop, held, timeline, named),
         loop_busy_ms=float(handler_held.sum()) / 1e6,
-        workers_used=timeline.worker_count,
+        workers_used=timeline.pool_lanes.get(ANYIO.id, (0, 0))[1],
         pool_size=trace.settings.pool,
         pool_waited=len(waited_requests),
         pool_wait_max_ms=float(waits.max()) / 1e6 if len(waits) else 0.0,
@@ -190,8 +224,59 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         failures_by_route=_failures_by_route(done, routes),
         requests_by_route=_count_values(routes.values()),
         passive=trace.settings.passive,
+        other_pools=_other_pools(trace, every_run, timeline),
+        trips=_trips(trace, every_run),
         uvloop_installed="uvloop" in trace.versions.get("loop", ""),
     )
+
+
+def _other_pools(trace: RunTrace, runs: np.ndarray, timeline: Timeline) -> list[PoolUse]:
+    """Each pool but AnyIO's that ran work for the run's requests."""
+    used = []
+    for pool in sorted(trace.pools.values(), key=lambda pool: pool.id):
+        mine = runs[runs["pool"] == pool.id]
+        if pool.id == ANYIO.id or len(mine) == 0:
+            continue
+        used.append(
+            PoolUse(
+                name=pool.name,
+                kind=pool.kind,
+                capacity=pool.capacity,
+                runs=len(mine),
+                lanes=timeline.pool_lanes.get(pool.id, (0, 0))[1],
+                funcs=[name for name, _ in Counter(_func_names(trace, mine)).most_common()],
+            )
+        )
+    return used
+
+
+def _trips(trace: RunTrace, runs: np.ndarray) -> list[Trips]:
+    """The shapes of more than one trip to AnyIO's pool that requests made (at most
+    three, the commonest first): each trip waits for a token of its own when the pool
+    is busy."""
+    anyio = runs[runs["pool"] == ANYIO.id]
+    anyio = anyio[np.lexsort((anyio["dispatched"], anyio["request"]))]
+    names = _func_names(trace, anyio)
+    by_request: dict[int, list[str]] = {}
+    for request, name in zip(anyio["request"].tolist(), names, strict=True):
+        by_request.setdefault(request, []).append(name)
+    shapes: dict[tuple[str, ...], list[int]] = {}
+    for request, funcs in by_request.items():
+        shapes.setdefault(tuple(funcs), []).append(request)
+    many = [(shape, requests) for shape, requests in shapes.items() if len(shape) > 1]
+    many.sort(key=lambda item: (-len(item[1]), -len(item[0])))
+    trips = []
+    for shape, requests in many[:3]:
+        route = ""
+        if names_routes(trace):
+            route = Counter(routes_of(trace, requests).values()).most_common(1)[0][0]
+        trips.append(Trips(len(shape), list(shape), len(requests), route))
+    return trips
+
+
+def _func_names(trace: RunTrace, runs: np.ndarray) -> list[str]:
+    labels = trace.labels
+    return [labels[f] if 0 <= f < len(labels) else "?" for f in runs["func"].tolist()]
 
 
 def _pool_runs(trace: RunTrace, worker: np.ndarray, end_of_trace: int) -> np.ndarray:
@@ -290,6 +375,7 @@ def _longest_block(
         held_up_briefly=len(waiters) - behind,
         blockers=max(blockers_like_it(loop["request"], held, index), 1),
         route=routes_of(trace, [guilty])[guilty] if named and guilty > 0 else "",
+        held_at=place.short() if (place := held_places(trace).get((LOOP_LANE, start))) else "",
     )
 
 

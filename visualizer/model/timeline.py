@@ -17,10 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import Outcome
+from visualizer.model import pools
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
 from visualizer.model.request_routes import request_lane_labels
-from visualizer.model.trace import RunTrace, sorted_rows
+from visualizer.model.trace import ANYIO, Pool, RunTrace, sorted_rows
 from visualizer.model.worker_runs import gave_up_at, trace_end, unfinished
 
 I64 = npt.NDArray[np.int64]
@@ -54,6 +55,8 @@ class Lane:
     label: str
     #: The request id of a request lane, the worker number of a worker lane, 0 for the loop.
     key: int
+    #: The pool of a worker lane (AnyIO's is 0).
+    pool: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,13 @@ class Timeline:
     worker_count: int
     #: A worker run's time waiting for a core (ns), -1 where unknown or not a worker's.
     core_wait: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    #: What a worker run ran (an index into ``labels``), -1 where it does not apply.
+    func: I64 = field(default_factory=lambda: np.empty(0, np.int64))
+    #: The server's labels, which ``func`` indexes.
+    labels: list[str] = field(default_factory=list)
+    #: The pools that ran work, and each one's worker lanes: (first lane, count).
+    pools: dict[int, Pool] = field(default_factory=dict)
+    pool_lanes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.lane)
@@ -113,11 +123,13 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     order = np.lexsort((runs["end"], runs["start"]))
     runs = {name: column[order] for name, column in runs.items()}
 
-    keys, first_use = np.unique(runs["thread"], return_index=True)
-    worker_keys = keys[np.argsort(first_use)]  # lane order: order of first use in the run
-    worker_lane = np.empty(len(runs["thread"]), np.int32)
+    run_keys = pools.worker_keys(runs["pool"], runs["thread"])
+    keys, first_use = np.unique(run_keys, return_index=True)
+    # Lane order: grouped by pool, each group in order of first use in the run.
+    worker_keys = pools.grouped(keys[np.argsort(first_use)].tolist())
+    worker_lane = np.empty(len(run_keys), np.int32)
     for number, key in enumerate(worker_keys, start=1):
-        worker_lane[runs["thread"] == key] = number
+        worker_lane[run_keys == key] = number
 
     requests = np.unique(trace.sent.rows["request"])
     first_request_lane = 1 + len(worker_keys)
@@ -129,7 +141,11 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     # A pause on the loop's thread goes on the loop's lane, one on worker k's on its
     # lane if the run used that worker; pauses in other threads are not drawn.
     pauses = trace.gc.rows
-    lane_of_thread = {int(key): number for number, key in enumerate(worker_keys, start=1)}
+    lane_of_thread = {
+        pools.thread_of_key(key): number
+        for number, key in enumerate(worker_keys, start=1)
+        if trace.pools.get(pools.pool_of_key(key), ANYIO).kind != "process"
+    }
     lane_of_thread[LOOP_LANE] = 0
     gc_lane = np.array([lane_of_thread.get(int(k), -1) for k in pauses["lane"]], np.int32)
     pauses, gc_lane = pauses[gc_lane >= 0], gc_lane[gc_lane >= 0]
@@ -157,7 +173,12 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     others = np.full(len(phases) + len(failed[0]) + len(pauses), -1, np.int64)
     no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
-    lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, len(worker_keys) + 1)]
+    lanes += [
+        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+        for n, (key, label) in enumerate(
+            zip(worker_keys, pools.lane_labels(worker_keys, trace.pools), strict=True), start=1
+        )
+    ]
     lanes += [
         Lane(LaneKind.REQUEST, label, int(r))
         for r, label in zip(requests, request_lane_labels(trace, requests), strict=True)
@@ -177,6 +198,10 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         span=span,
         worker_count=len(worker_keys),
         core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
+        func=np.concatenate([no_loop, runs["func"], others]),
+        labels=trace.labels,
+        pools=dict(trace.pools),
+        pool_lanes=pools.pool_lane_ranges(worker_keys),
     )
 
 
@@ -192,7 +217,7 @@ def worker_bars(
     abandoned; of a going run, that part (or the whole run if its client never gave up)
     is ``going_kind``: running while live, unfinished once the trace has ended.
 
-    Columns: thread, start, end, kind, request, cpu, core_wait; times as measured.
+    Columns: thread, start, end, kind, request, cpu, core_wait, pool, func; times as measured.
     """
     count = len(ended) + len(going)
     none = np.full(len(going), -1, np.int64)
@@ -203,6 +228,8 @@ def worker_bars(
     is_going = np.arange(count) >= len(ended)
     cpu = np.concatenate([ended["cpu"], none]).astype(np.int64)
     core_wait = np.concatenate([ended["core_wait"], none]).astype(np.int64)
+    pool = np.concatenate([ended["pool"], going["pool"]]).astype(np.int64)
+    func = np.concatenate([ended["func"], going["func"]]).astype(np.int64)
     left = np.clip(gave_up_at(trace, request), start, end)
     late = (request > 0) & (left < end)
     kind = np.where(is_going & ~late, going_kind, BarKind.RUNNING).astype(np.int8)
@@ -217,6 +244,8 @@ def worker_bars(
         "request": request[late],
         "cpu": cpu[late],
         "core_wait": core_wait[late],
+        "pool": pool[late],
+        "func": func[late],
     }
     end = np.where(late, left, end)
     runs = {
@@ -227,6 +256,8 @@ def worker_bars(
         "request": request,
         "cpu": cpu,
         "core_wait": core_wait,
+        "pool": pool,
+        "func": func,
     }
     whole = {name: np.concatenate([column, piece[name]]) for name, column in runs.items()}
     real = whole["end"] > whole["start"]

@@ -33,18 +33,55 @@ WORKER_DTYPE = np.dtype(
         ("thread", "i8"),
         # Time the thread was runnable but waited for a core (ns); -1 where unknown.
         ("core_wait", "i8"),
+        # What it ran (an index into RunTrace.labels, -1 unknown) and in which pool.
+        ("func", "i4"),
+        ("pool", "i4"),
     ]
 )
 #: A run on a worker as it started; its end, if it came, is a row of the worker table.
 WORKER_START_DTYPE = np.dtype(
-    [("request", "i8"), ("dispatched", "i8"), ("start", "i8"), ("thread", "i8")]
+    [
+        ("request", "i8"),
+        ("dispatched", "i8"),
+        ("start", "i8"),
+        ("thread", "i8"),
+        ("func", "i4"),
+        ("pool", "i4"),
+    ]
 )
 STAMP_DTYPE = np.dtype([("request", "i8"), ("kind", "i1"), ("t", "i8")])
 #: A pause of the garbage collector; ``lane`` 0 is the loop's thread, k worker k's.
 GC_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("generation", "i8"), ("lane", "i8")])
-#: The route that served a request (an index into ``RunTrace.route_labels``) and the
+#: The route that served a request (an index into ``RunTrace.labels``) and the
 #: status it answered (0: no response), as the server saw them when its handler ended.
 ROUTE_DTYPE = np.dtype([("request", "i8"), ("label", "i4"), ("status", "i4")])
+#: Where a long loop slice (lane 0) or worker run (its thread) starting at ``start`` was
+#: held: its stack, its innermost frame of the user's code and that frame's line (each
+#: an index into RunTrace.labels), and how many samples agreed.
+STACK_DTYPE = np.dtype(
+    [
+        ("start", "i8"),
+        ("lane", "i8"),
+        ("stack", "i4"),
+        ("held_at", "i4"),
+        ("code", "i4"),
+        ("samples", "i4"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pool that ran work for the run: AnyIO's (id 0), the loop's default executor,
+    another thread pool, or a process pool (whose lanes are its processes)."""
+
+    id: int
+    kind: str  # one of server.protocol.POOL_KINDS
+    name: str
+    capacity: int
+
+
+ANYIO = Pool(0, "anyio", "AnyIO worker threads", 40)
 
 
 def sorted_rows(rows: npt.NDArray[Any], first: str) -> npt.NDArray[Any]:
@@ -70,9 +107,13 @@ class EventTable:
     def extend(self, rows: Sequence[tuple[int, ...]] | npt.NDArray[Any]) -> None:
         if len(rows) == 0:
             return
-        chunk = (
-            rows.astype(self.dtype) if isinstance(rows, np.ndarray) else np.array(rows, self.dtype)
-        )
+        if isinstance(rows, np.ndarray):
+            chunk = rows.astype(self.dtype)
+        elif len(rows[0]) < len(self.dtype.names or ()):
+            # Rows of an older layout, without the fields added since: those are unknown.
+            chunk = _structured(np.array(rows, np.int64), self.dtype)
+        else:
+            chunk = np.array(rows, self.dtype)
         self._chunks.append(chunk)
         self._whole = None
         if len(self._chunks) > MAX_CHUNKS:  # joined now and then, so that since() stays cheap
@@ -123,8 +164,12 @@ class RunTrace:
     stamp: EventTable = field(default_factory=lambda: EventTable(STAMP_DTYPE))
     gc: EventTable = field(default_factory=lambda: EventTable(GC_DTYPE))
     route: EventTable = field(default_factory=lambda: EventTable(ROUTE_DTYPE))
-    #: The server's names of routes (``GET /items/{item_id}``); route rows index it.
-    route_labels: list[str] = field(default_factory=list)
+    stack: EventTable = field(default_factory=lambda: EventTable(STACK_DTYPE))
+    #: The server's labels: routes (``GET /items/{item_id}``), what workers ran, stacks;
+    #: route, worker and stack rows index it.
+    labels: list[str] = field(default_factory=list)
+    #: The pools that ran work, by id (AnyIO's is 0).
+    pools: dict[int, Pool] = field(default_factory=lambda: {ANYIO.id: ANYIO})
     #: Where each entry of the run's plan goes, matched before the run (own app only):
     #: a request is named by it until the server says which route served it.
     planned_routes: list[str] = field(default_factory=list)
@@ -150,6 +195,7 @@ class RunTrace:
         gc: npt.NDArray[np.int64] | None = None,
         worker_start: npt.NDArray[np.int64] | None = None,
         route: npt.NDArray[np.int64] | None = None,
+        stack: npt.NDArray[np.int64] | None = None,
     ) -> None:
         """Keep the server events that belong to this run: rows of ints as laid out in
         :mod:`server.protocol`, request keys already turned into this run's ids.
@@ -177,14 +223,19 @@ class RunTrace:
             self.gc.extend(_structured(gc[gc[:, 1] > t0], GC_DTYPE))
         if route is not None:
             self.route.extend(_structured(route[route[:, 0] > 0], ROUTE_DTYPE))
+        if stack is not None:
+            self.stack.extend(_structured(stack, STACK_DTYPE))
 
 
 def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     """A 2-D int array's rows as a structured array of ``dtype``, column by field.
 
-    Fields past the array's columns (a worker row without its core wait) are -1: unknown.
+    Fields past the array's columns (a worker row without its core wait) are -1: unknown,
+    but for a pool, which is AnyIO's (0): the only one traced before pools were.
     """
     table = np.full(len(rows), -1, dtype)
+    if "pool" in (dtype.names or ()):
+        table["pool"] = 0
     for column, name in enumerate((dtype.names or ())[: rows.shape[1]]):
         table[name] = rows[:, column]
     return table

@@ -18,11 +18,13 @@ import numpy as np
 import orjson
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.model import pools
 from visualizer.model._chrome_reader import Batch, collector_paused, read_batches, read_events
 from visualizer.model._chrome_writer import chrome_text, file_origin, request_spans
 from visualizer.model._event_fields import MAX_REQUEST, BadEvent
 from visualizer.model._trace_lines import NotInLines, in_lines
 from visualizer.model.gc_pauses import LOOP_LANE
+from visualizer.model.held_at import HeldAt, held_places
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.request_routes import routes_of
 from visualizer.model.settings import RunSettings, SettingError
@@ -67,22 +69,19 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         _meta("thread_name", SERVER_PID, 0, "event loop"),
     ]
     worker, unfinished = runs_for_file(trace)
-    lane_of: dict[int, int] = {}
-    for thread in worker["thread"].tolist():
-        if thread not in lane_of:
-            lane_of[thread] = len(lane_of) + 1
-            events.append(
-                _meta("thread_name", SERVER_PID, lane_of[thread], f"worker {lane_of[thread]}")
-            )
+    tids, named = pools.file_lanes(worker["pool"], worker["thread"], trace.pools)
+    events += [_meta("thread_name", SERVER_PID, tid, name) for tid, name in named]
+    held = held_places(trace)
     for start, end, request, due in np.sort(trace.loop.rows, order="start").tolist():
         args: dict[str, Any] = {"request": request or None}
         if due:
             args["due_us"] = us(due)
+        args.update(_held_args(held.get((LOOP_LANE, start))))
         name = f"request {request}" if request else "server"
         events.append(_slice("loop", name, SERVER_PID, 0, us(start), (end - start) / 1000, args))
-    for (request, dispatched, start, end, cpu, thread, core_wait), still in zip(
-        worker.tolist(), unfinished.tolist(), strict=True
-    ):
+    labels = trace.labels
+    for run, still, tid in zip(worker.tolist(), unfinished.tolist(), tids.tolist(), strict=True):
+        request, dispatched, start, end, cpu, thread, core_wait, func, pool = run
         # A run still going has spent CPU nobody measured yet: unknown, not -1 ns.
         args = {
             "request": request or None,
@@ -93,13 +92,19 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
             args["core_wait_us"] = core_wait / 1000
         if still:
             args["unfinished"] = True
+        if 0 <= func < len(labels):
+            args["func"] = labels[func]
+        args["pool"] = trace.pools[pool].kind if pool in trace.pools else "anyio"
+        args["pool_id"] = pool
+        args.update(_held_args(held.get((thread, start))))
         name = f"request {request}" if request else "server"
         events.append(
-            _slice(
-                "worker", name, SERVER_PID, lane_of[thread], us(start), (end - start) / 1000, args
-            )
+            _slice("worker", name, SERVER_PID, tid, us(start), (end - start) / 1000, args)
         )
 
+    process_pools = [pool.id for pool in trace.pools.values() if pool.kind == "process"]
+    threads = ~np.isin(worker["pool"], process_pools)
+    lane_of = dict(zip(worker["thread"][threads].tolist(), tids[threads].tolist(), strict=True))
     for start, end, generation, thread in np.sort(trace.gc.rows, order="start").tolist():
         lane = 0 if thread == LOOP_LANE else lane_of.get(thread)
         if lane is not None:
@@ -190,6 +195,23 @@ def _metadata(trace: RunTrace) -> dict[str, Any]:
         # where each entry of the plan was matched to.
         "routes": trace.routes,
         "planned_routes": trace.planned_routes,
+        # Every pool that ran work: a worker event's pool_id names one.
+        "pools": [
+            {"id": pool.id, "kind": pool.kind, "name": pool.name, "capacity": pool.capacity}
+            for pool in trace.pools.values()
+        ],
+    }
+
+
+def _held_args(place: HeldAt | None) -> dict[str, Any]:
+    """Where a sampled slice was held, as a loop or worker event's arguments."""
+    if place is None:
+        return {}
+    return {
+        "stack": list(place.stack),
+        "held_at": place.where,
+        "code": place.code,
+        "samples": place.samples,
     }
 
 

@@ -94,7 +94,7 @@ def runs_for_file(trace: RunTrace) -> tuple[npt.NDArray[Any], npt.NDArray[np.boo
     ended = trace.worker.rows
     rows = np.full(len(ended) + len(going), -1, ended.dtype)
     rows[: len(ended)] = ended
-    for name in ("request", "dispatched", "start", "thread"):
+    for name in going.dtype.names or ():
         rows[name][len(ended) :] = going[name]
     rows["end"][len(ended) :] = trace_end(trace)
     still = np.zeros(len(rows), bool)

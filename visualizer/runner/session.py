@@ -24,7 +24,7 @@ from server.routes import UPSTREAM_STYLES
 from visualizer.model.passive_requests import PassiveRequests
 from visualizer.model.route_match import check_plan
 from visualizer.model.settings import RANGES, AppTarget, RunSettings
-from visualizer.model.trace import RunTrace
+from visualizer.model.trace import ANYIO, Pool, RunTrace
 from visualizer.model.worker_runs import handlers_going, unfinished
 from visualizer.runner.children import ChildProcess, load_generator_command, server_command
 from visualizer.runner.loadplan import LoadPlan
@@ -140,8 +140,10 @@ class Session:
         self.server_error: str = ""
         #: Why the user's app could not be served, in their terms; None if it was.
         self.app_failure: AppFailure | None = None
-        #: Every route label the server has named so far; its route events index it.
-        self.route_labels: list[str] = []
+        #: Every label the server has named so far (routes, functions, stacks) and every
+        #: pool it has described; its events index them.
+        self.labels: list[str] = []
+        self.pools: dict[int, Pool] = {ANYIO.id: ANYIO}
         self.run: LiveRun | None = None
         self._runs = 0
         #: What pump's budget is measured by (a test may step it by hand).
@@ -166,7 +168,7 @@ class Session:
         """Start the server process and return at once; its hello arrives through pump()."""
         self.close()
         self.hello, self.server_error, self.app_failure = {}, "", None
-        self.route_labels = []
+        self.labels, self.pools = [], {ANYIO.id: ANYIO}
         command = server_command(self.app, self.port)
         self.server = self._child("server", command, SERVER, SERVER_EXIT)
         self.server.start()
@@ -237,7 +239,8 @@ class Session:
             settings=settings,
             versions=self._versions(),
             handler_ends=True,
-            route_labels=self.route_labels,
+            labels=self.labels,
+            pools=self.pools,
             planned_routes=planned,
             routes=self.routes,
         )
@@ -256,6 +259,7 @@ class Session:
                 "requests": int(RANGES["requests"].high) if settings.passive else settings.requests,
                 "pool": settings.pool,
                 "passive": settings.passive,
+                "stack_ms": settings.stack_ms,
             }
         )
         return self.run
@@ -340,8 +344,10 @@ class Session:
             self.hello = payload
             return
         if source == SERVER and payload.get("t") == protocol.EVENTS:
-            # Labels are numbered for the server's whole life, runs or not.
-            self.route_labels.extend(payload.get("labels", ()))
+            # Labels and pools are numbered for the server's whole life, runs or not.
+            self.labels.extend(payload.get("labels", ()))
+            for pool, kind, name, capacity in payload.get("pools", ()):
+                self.pools[int(pool)] = Pool(int(pool), str(kind), str(name), int(capacity))
         if source == SERVER and payload.get("t") == protocol.FAILED:
             self.app_failure = AppFailure(
                 str(payload.get("stage", "")),
@@ -490,6 +496,7 @@ def _add_events(
         gc=rows("gc"),
         worker_start=_credited(rows("wstart"), 0, run, others=None),
         route=credited["route"],
+        stack=rows("stack"),
     )
     return credited
 

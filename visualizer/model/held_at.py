@@ -1,0 +1,75 @@
+"""HeldAt: the line of code a long loop slice or worker run was held at.
+
+The server samples a slice's stack each time it runs another threshold past its
+start (see server.tracing.stack_sampler); a slice may have many samples. The one
+most samples agree on is the slice's: for a blocking call every sample is the same
+line, for a CPU-bound loop the line it spent most of its time on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.model.trace import RunTrace
+
+
+@dataclass(frozen=True)
+class HeldAt:
+    """Where a slice was held: ``path:line in function`` of the user's innermost frame,
+    that line's code, the whole stack (innermost first), and the samples that agreed."""
+
+    where: str
+    code: str
+    stack: tuple[str, ...]
+    samples: int
+
+    @property
+    def path(self) -> str:
+        return self.where.rpartition(" in ")[0].rpartition(":")[0]
+
+    @property
+    def line(self) -> int:
+        number = self.where.rpartition(" in ")[0].rpartition(":")[2]
+        return int(number) if number.isdigit() else 0
+
+    @property
+    def function(self) -> str:
+        return self.where.rpartition(" in ")[2]
+
+    def short(self) -> str:
+        """``time.sleep(0.2)`` in get_order (routes.py:42)."""
+        place = f"{self.function} ({self.path.rsplit('/', 1)[-1]}:{self.line})"
+        return f"`{self.code}` in {place}" if self.code else place
+
+
+def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
+    """(lane, start) of each sampled slice or run -> where it was held. Lane 0 is the
+    loop; a worker run's lane is its thread as the server numbered it."""
+    rows = trace.stack.rows
+    labels = trace.labels
+    if len(rows) == 0:
+        return {}
+    keys = np.stack([rows["lane"], rows["start"], rows["stack"]], axis=1)
+    unique, counts = np.unique(keys, axis=0, return_counts=True)
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for (lane, start, stack), count in zip(unique.tolist(), counts.tolist(), strict=True):
+        key = (lane, start)
+        if count > best.get(key, (-1, 0))[1]:
+            best[key] = (stack, count)
+    held_at = dict(zip(rows["stack"].tolist(), rows["held_at"].tolist(), strict=True))
+    code = dict(zip(rows["stack"].tolist(), rows["code"].tolist(), strict=True))
+    places = {}
+    for key, (stack, count) in best.items():
+        places[key] = HeldAt(
+            where=_label(labels, held_at[stack]),
+            code=_label(labels, code[stack]),
+            stack=tuple(_label(labels, stack).splitlines()),
+            samples=count,
+        )
+    return places
+
+
+def _label(labels: list[str], index: int) -> str:
+    return labels[index] if 0 <= index < len(labels) else ""

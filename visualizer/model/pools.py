@@ -1,0 +1,101 @@
+"""Lanes of every pool: AnyIO's workers, the loop's default executor, other thread pools
+and process pools, each a group of lanes with names a reader knows.
+
+A run on a worker is keyed by its pool and its thread (for a process pool, the
+worker process's pid), so threads of two pools never share a lane. Groups come in
+the order a FastAPI developer meets them: AnyIO's pool (``def`` endpoints), then the
+others in the order the server first saw them; within a group, lanes come in the
+order their workers were first used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from visualizer.model.trace import ANYIO, Pool
+
+I64 = npt.NDArray[np.int64]
+
+#: A pool's id in the high bits of a worker's key, its thread (or pid) in the low ones.
+_POOL_SHIFT = 40
+
+
+def worker_keys(pool: npt.NDArray[Any], thread: npt.NDArray[Any]) -> I64:
+    """One key per (pool, thread) pair."""
+    return (pool.astype(np.int64) << _POOL_SHIFT) | thread.astype(np.int64)
+
+
+def pool_of_key(key: int) -> int:
+    return key >> _POOL_SHIFT
+
+
+def thread_of_key(key: int) -> int:
+    return key & ((1 << _POOL_SHIFT) - 1)
+
+
+def grouped(keys_in_first_use: list[int]) -> list[int]:
+    """Worker keys grouped by pool (AnyIO's first, then by id), each group in first use."""
+    return sorted(keys_in_first_use, key=lambda key: (pool_of_key(key), 0))
+
+
+def lane_labels(keys: list[int], pools: dict[int, Pool]) -> list[str]:
+    """Each worker lane's label: "worker 3", "to_thread 2", "thread 1", "process 4711"."""
+    counts: dict[int, int] = {}
+    labels = []
+    for key in keys:
+        pool = pools.get(pool_of_key(key), ANYIO)
+        counts[pool.id] = counts.get(pool.id, 0) + 1
+        labels.append(lane_label(pool, counts[pool.id], thread_of_key(key)))
+    return labels
+
+
+def lane_label(pool: Pool, number: int, thread: int) -> str:
+    if pool.kind == "process":
+        return f"process {thread}"
+    if pool.kind == "asyncio-default":
+        return f"to_thread {number}"
+    if pool.kind == "thread":
+        return f"thread {number}"
+    return f"worker {number}"
+
+
+def pool_lane_ranges(keys: list[int]) -> dict[int, tuple[int, int]]:
+    """Each pool's lanes among the worker lanes (numbered from 1): (first lane, count)."""
+    ranges: dict[int, tuple[int, int]] = {}
+    for lane, key in enumerate(keys, start=1):
+        pool = pool_of_key(key)
+        first, count = ranges.get(pool, (lane, 0))
+        ranges[pool] = (first, count + 1)
+    return ranges
+
+
+def capacity(pool: Pool, anyio_tokens: int) -> int:
+    """How many runs the pool takes at once: AnyIO's is the run's P, the others their own."""
+    return anyio_tokens if pool.id == ANYIO.id else pool.capacity
+
+
+def file_lanes(
+    pool: npt.NDArray[Any], thread: npt.NDArray[Any], pools: dict[int, Pool]
+) -> tuple[I64, list[tuple[int, str]]]:
+    """How a trace file lays out worker runs (in the order given): each run's ``tid``,
+    and each worker lane's (tid, name), grouped by pool as the timeline groups them.
+
+    A thread pool's lane is its number among the worker lanes (1, 2, ...); a process
+    pool's is the process's pid, which a reader of the file also sees in Perfetto.
+    """
+    keys = worker_keys(pool, thread)
+    unique, first_use = np.unique(keys, return_index=True)
+    order = grouped(unique[np.argsort(first_use)].tolist())
+    labels = lane_labels(order, pools)
+    tids = [
+        thread_of_key(key) if pools.get(pool_of_key(key), ANYIO).kind == "process" else number
+        for number, key in enumerate(order, start=1)
+    ]
+    tid_of = dict(zip(order, tids, strict=True))
+    return (
+        np.array([tid_of[key] for key in keys.tolist()], np.int64),
+        list(zip(tids, labels, strict=True)),
+    )
