@@ -65,7 +65,9 @@ class AppTargetDialog(QDialog):
         folder_row.addWidget(self.choose)
         form = QFormLayout()
         form.addRow("&App (module:attr)", self.spec)
-        form.addRow("&Folder", folder_row)
+        folder_label = QLabel("&Folder")
+        folder_label.setBuddy(self.folder)  # a row of a layout has no buddy of its own
+        form.addRow(folder_label, folder_row)
         form.addRow("", self.factory)
         form.addRow("&Port", self.port)
         hint = QLabel(

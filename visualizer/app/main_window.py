@@ -39,7 +39,7 @@ from visualizer.app.settings_store import SettingsStore
 from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
 from visualizer.app.timeline.picture import TimelinePicture
-from visualizer.app.timeline.view import TimelineView
+from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.request_plan import PlanError
@@ -269,6 +269,8 @@ class MainWindow(QMainWindow, WindowActions):
         app = self.hosting.target.app
         self.setWindowTitle(f"schedviz: {app.target}" if app is not None else TITLE)
         self.presentation.show_style_box(app is None)
+        if self.result is None and self.pair is None and not self.driver.live:
+            self.timeline.clear(IDLE_TEXT if app is None else APP_IDLE_TEXT)
         for action in (self.open_plan_action, self.save_plan_action):
             action.setVisible(app is not None)
         self._update_actions()

@@ -162,6 +162,7 @@ class RequestForm(QWidget):
         route = self.route()
         self._show_parameters(route)
         self.body.setPlainText(body_text(route) if route else "")
+        self.weight.setValue(1)  # a weight is the request's, not the form's
         takes_body = route is not None and (
             route.get("method") in BODY_METHODS or route.get("body_example") is not None
         )

@@ -65,7 +65,8 @@ class ServerBanner(QFrame):
         """The user's app failed: what and where, in their code; Retry after a fix."""
         lines = failure.user_traceback.rstrip().splitlines()
         tail = "\n".join(lines[-TAIL_LINES:])
-        text = f"{headline(failure, app)}: {failure.message}" + (f"\n{tail}" if tail else "")
+        # The traceback ends with the error the message repeats: one of the two is enough.
+        text = f"{headline(failure, app)}." + (f"\n{tail}" if tail else f"\n{failure.message}")
         self._show(text, f"{failure.message}\n\n{failure.user_traceback}".strip(), app=True)
 
     def _show(self, text: str, tip: str, app: bool) -> None:

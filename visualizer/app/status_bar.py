@@ -83,10 +83,10 @@ class RunStatus:
 
     def _show_recording(self, run: LiveRun, address: str) -> None:
         """A recording: where to send requests, and what has arrived."""
+        # The server's field names the app: this one has room for the address only.
         where = f"send requests to {address}" if address else "starting"
         self.progress_label.setText(
-            f"Recording {run.trace.settings.subject}: {where} · {run.done_count:,} done, "
-            f"{run.in_flight:,} in flight"
+            f"Recording: {where} · {run.done_count:,} done, {run.in_flight:,} in flight"
         )
         self.progress_label.setToolTip(
             "Every request that reaches the server is traced (curl, a browser, your tests), "

@@ -57,7 +57,7 @@ class TargetBar(QWidget):
     def show_target(self, target: ServerTarget, last_app: ServerTarget | None) -> None:
         """Show what the server hosts now, and the app to go back to."""
         self.current = target
-        self.last_app = target if target.is_app else last_app
+        self.last_app = target if target.is_app else (last_app or self.last_app)
         app = self.last_app.app if self.last_app is not None else None
         # The app's module:attr alone: a narrow dock has no room for more.
         self.box.setItemText(_APP, app.target if app else NO_APP_TEXT)
