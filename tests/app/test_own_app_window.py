@@ -201,7 +201,7 @@ def test_the_code_tab_shows_the_chosen_routes_endpoint_and_dependencies(
     window = app_window(make_window)
     controls = window.controls
     qtbot.waitUntil(lambda: controls._code_wanted)  # after the window's first show
-    assert "Routes appear once your app has started" in controls.code_view.expect.text()
+    assert "appear here once it has started" in controls.code_view.expect.text()
     serve(window)
     code = controls.code_view.code.toPlainText()
     assert code.startswith('# shop_api.py:24 · async def read_item\n@app.get("/items/{item_id}")')

@@ -8,8 +8,9 @@ their code again, in a new server: the user may have fixed it meanwhile.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QTextEdit, QWidget
 
+from visualizer.app import palette
 from visualizer.runner.session import AppFailure
 
 #: What went wrong, per stage of server.protocol.FailedFrame, before its message.
@@ -34,6 +35,12 @@ def headline(failure: AppFailure, app: str) -> str:
     return HEADLINES.get(failure.stage, "{app} could not be served").format(app=app)
 
 
+def _detail(failure: AppFailure) -> str:
+    """The failure's message without what the headline already says, as a sentence."""
+    message = failure.message.removeprefix("the app's lifespan failed at startup: ")
+    return message[:1].upper() + message[1:]
+
+
 class AppFailureDialog(QMessageBox):
     """Retry, Change App…, Built-in Styles or Close; ``choice`` says which was pressed."""
 
@@ -44,9 +51,13 @@ class AppFailureDialog(QMessageBox):
         self.setIcon(QMessageBox.Icon.Warning)
         self.setWindowTitle("Your app could not be served")
         self.setText(headline(failure, app))
-        self.setInformativeText(f"{failure.message}\n\n{WHAT_NOW}")
+        self.setInformativeText(f"{_detail(failure)}\n\n{WHAT_NOW}")
         if failure.user_traceback:
             self.setDetailedText(failure.user_traceback)
+            for details in self.findChildren(QTextEdit):
+                # A traceback is read by its indentation: code's font, and room for it.
+                details.setFont(palette.FONTS.code())
+                details.setMinimumWidth(560)
         self.choices: dict[str, QPushButton] = {
             self.RETRY: self.addButton("&Retry", QMessageBox.ButtonRole.AcceptRole),
             self.CHANGE: self.addButton("&Change App…", QMessageBox.ButtonRole.ActionRole),

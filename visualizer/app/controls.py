@@ -35,7 +35,6 @@ from server.routes import STYLE_NAMES
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
 from visualizer.app.plan_panel import PlanPanel
-from visualizer.app.request_form import NO_ROUTES
 from visualizer.app.server_target import ServerTarget
 from visualizer.app.target_bar import TargetBar
 from visualizer.model.settings import RANGES, RunSettings
@@ -53,6 +52,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
 STYLE_ONLY = ("work_ms", "fail_every")
 #: The numbers of the client: a recording sends nothing, so they do not apply.
 CLIENT_ONLY = ("concurrency", "requests", "timeout_s")
+ROUTES_LATER = "Your app's routes and their code appear here once it has started."
 PASSIVE_TIP = "A recording sends nothing: it takes whatever arrives. Add a request to the plan."
 
 
@@ -234,7 +234,7 @@ class RunControls(QWidget):
         if not self._code_wanted or self.target.app is None:
             return
         if route is None:
-            self.code_view.show_note(f"{NO_ROUTES}: its code is shown here then.")
+            self.code_view.show_note(ROUTES_LATER)
         else:
             self.code_view.show_routes([route], self.target.app.app_dir)
 

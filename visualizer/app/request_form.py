@@ -38,7 +38,7 @@ from visualizer.model.route_requests import (
 
 #: Rows of the form before the parameters: the route picker.
 _FIRST_PARAMETER_ROW = 1
-NO_ROUTES = "Routes appear once your app has started"
+NO_ROUTES = "(no routes yet)"
 
 
 class RequestForm(QWidget):
