@@ -80,6 +80,7 @@ def test_an_app_shows_its_plan_instead_of_the_style_fields(make_window: MakeWind
     assert not controls.fields["pool"].isHidden()
     assert controls.tabs.tabText(0) == "Re&quests"
     assert window.windowTitle() == "schedviz: shop_api:app"
+    assert not window.presentation.style_action.isVisible()  # an app has no styles
     serve(window)
     assert window.status.server_label.text() == "Server: running shop_api:app on port 8123"
     assert not window.compare_action.isEnabled()  # two styles; an app has none
@@ -223,6 +224,7 @@ def test_the_target_bar_switches_the_server_between_the_styles_and_the_app(
     assert launches == [1]
     assert not window.controls.style_box.isHidden()
     assert window.controls.tabs.count() == 1  # the code alone
+    assert window.presentation.style_action.isVisible()  # presentation's style picker
     assert bar.box.itemText(1) == "shop_api:app"  # the way back
     assert window.windowTitle().startswith("schedviz: what FastAPI does")
     bar.box.activated.emit(1)

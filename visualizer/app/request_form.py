@@ -86,8 +86,9 @@ class RequestForm(QWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         # A narrow dock puts a field under its label rather than cutting it off.
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self.form.addRow("&Route", self.route_box)
-        self.form.addRow("&Headers", self.headers)
+        # Mnemonics other than the menus' (Alt+R is Run, Alt+H is Help).
+        self.form.addRow("R&oute", self.route_box)
+        self.form.addRow("H&eaders", self.headers)
         self.form.addRow("&Body", self.body)
         weight_label = QLabel("&Weight")
         weight_label.setBuddy(self.weight)  # a row of a layout has no buddy of its own
