@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="PNG", help="after the run, save a picture of the whole window"
     )
     parser.add_argument("--quit", action="store_true", help="close the window after the run")
+    parser.add_argument(
+        "--duration",
+        metavar="S",
+        help="with --run and --app but no request: record for S seconds, then stop",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = commands.add_parser("run", help="run one scenario without a window and summarise it")
     _add_run_options(run)
@@ -320,7 +325,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "run":
         settings = settings_from_args(args)
         port = port_from_args(args)
-        duration = _duration(args.duration, settings)
+        duration = _duration(args.duration, settings.passive)
         args.width = PICTURE_WIDTH.parse(args.width)
         for path in (args.out, args.png, args.svg):
             if path is not None:
@@ -329,19 +334,29 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return _run(settings, args, port, duration)
     preset = preset_from_args(args)
     port = port_from_args(args)
+    duration = _duration(args.duration, preset.get("app") is not None and not preset.get("plan"))
+    if duration is not None and not args.run:
+        raise BadInput("--duration is for a recording started by --run: give --run too")
     if args.screenshot is not None:
         check_writable(args.screenshot)
     # Qt is imported only when the window is wanted.
     from visualizer.app import launch
 
-    return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit, port=port)
+    return launch(
+        preset,
+        run=args.run,
+        screenshot=args.screenshot,
+        quit_after=args.quit,
+        port=port,
+        duration_s=duration,
+    )
 
 
-def _duration(text: str | None, settings: RunSettings) -> float | None:
+def _duration(text: str | None, passive: bool) -> float | None:
     """How long a passive run records; refused for a run that sends its own requests."""
     if text is None:
         return None
-    if not settings.passive:
+    if not passive:
         raise BadInput("--duration is for a passive run: --app with no --request or --plan")
     try:
         seconds = float(text)

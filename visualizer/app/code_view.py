@@ -1,4 +1,6 @@
-"""The code of an endpoint style, exactly as written in server/styles.py, highlighted.
+"""The code behind the requests, highlighted: an endpoint style exactly as written in
+server/styles.py, or a route of the user's app (its endpoint and dependencies, as
+written in their files, each headed by ``file:line`` and its kind).
 
 The highlighter is deliberately small: keywords, builtins, decorators, strings,
 numbers and comments are what a reader scans for in a ten-line handler. The lines
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import html
 import keyword
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import (
@@ -25,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from visualizer.app import palette
+from visualizer.model.route_code import routes_code
 
 #: A wrapped line goes on this many characters deeper than the line it continues.
 HANGING_INDENT_CHARS = 4
@@ -75,6 +80,8 @@ def _rules(ink: list[str]) -> list[tuple[str, int, QTextCharFormat]]:
         (r"\bdef\s+(\w+)", 1, _format(name, bold=True)),  # the handler's name
         (r"\"[^\"\n]*\"|'[^'\n]*'", 0, _format(string)),
         (r"#[^\n]*", 0, _format(comment, italic=True)),
+        # The headings of a route's functions (``# main.py:12 · async def read_item``).
+        (r"^# (.+:\d+ · |── ).*", 0, _format(name, bold=True)),
     ]
 
 
@@ -101,7 +108,7 @@ class PythonHighlighter(QSyntaxHighlighter):
 
 
 class StyleCodeView(QWidget):
-    """One sentence of what to expect, above the handler's code."""
+    """One sentence of what to expect, above the handler's code (or the route's)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,10 +144,23 @@ class StyleCodeView(QWidget):
         from server.styles import CATALOGUE
 
         style = CATALOGUE[name]
+        self._show("Expect:", style.expect, style.source.rstrip("\n"))
+
+    def show_routes(self, routes: Sequence[Mapping[str, Any]], app_dir: str = "") -> None:
+        """The code of the user's routes: each endpoint and the dependencies it runs."""
+        code = routes_code(routes, app_dir)
+        self._show("Where it runs:", code.expect, code.source)
+
+    def show_note(self, note: str) -> None:
+        """No code to show yet (the app is starting), and why."""
+        self._show("", note, "")
+
+    def _show(self, heading: str, sentence: str, source: str) -> None:
         # The sentence is plain text inside rich text: "CPU time << wall time" must
         # not lose its "<<" to the HTML parser.
-        self.expect.setText(f"<b>Expect:</b> {html.escape(style.expect)}")
-        self.code.setPlainText(style.source.rstrip("\n"))
+        bold = f"<b>{html.escape(heading)}</b> " if heading else ""
+        self.expect.setText(bold + html.escape(sentence))
+        self.code.setPlainText(source)
         self._indent_wrapped_lines()
 
     def _indent_wrapped_lines(self) -> None:

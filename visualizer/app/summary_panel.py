@@ -48,7 +48,7 @@ class SummaryPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def show_result(self, result: RunResult) -> None:
-        """One run, under its style's name: a summary of no name could be any run's."""
+        """One run, under its style's (or app's) name: a summary of no name could be any run's."""
         self.show_results([result])
 
     def show_results(self, results: list[RunResult]) -> None:
@@ -64,13 +64,14 @@ class SummaryPanel(QScrollArea):
         )
         self.figures.setText(_figures_table([r.summary for r in results], names))
 
-    def show_running(self, style: str) -> None:
-        self.story.setText(f"A run of <b>{html.escape(style)}</b> is in progress…")
+    def show_running(self, subject: str) -> None:
+        """``subject``: the style, or the user's app (module:attr)."""
+        self.story.setText(f"A run of <b>{html.escape(subject)}</b> is in progress…")
         self.figures.setText("")
 
 
 def _name(result: RunResult) -> str:
-    return result.trace.settings.style
+    return result.trace.settings.subject
 
 
 def _story(result: RunResult) -> str:
@@ -81,9 +82,12 @@ def _story(result: RunResult) -> str:
 def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
     """One column of figures a run, headed by its name."""
     columns = [_figures(s) for s in summaries]
-    # A zero-width space after each "_" lets a long style name wrap: two columns of
-    # figures must fit the panel's 300 px on a 1024-wide projector.
-    wrappable = [html.escape(name).replace("_", "_\u200b") for name in names]
+    # A zero-width space after each "_" (and an app's "." and ":") lets a long name
+    # wrap: two columns of figures must fit the panel's 300 px on a 1024-wide projector.
+    wrappable = [
+        html.escape(name).replace("_", "_\u200b").replace(".", ".\u200b").replace(":", ":\u200b")
+        for name in names
+    ]
     header = "".join(f"<th align='left'>{name}</th>" for name in wrappable)
     cells = "".join(
         f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(key)}</td>"

@@ -363,13 +363,16 @@ class LiveTimeline:
         )
 
     def _request_lanes(self) -> list[Lane]:
-        """Lanes of requests 1..n, n the highest id sent, grown by doubling up to the plan.
+        """Lanes of requests 1..n, n the highest id sent, grown by doubling up to the plan
+        (a recording's: up to the highest id that arrived).
 
         The Lane objects are made a slice a frame ahead of need (thousands at once take
         tens of ms), and shown in doubling steps (each step makes a view re-measure its
         labels).
         """
-        planned = max(self.trace.settings.requests, self._max_request)
+        # A recording plans nothing: its lanes are the requests that arrived.
+        expected = 0 if self.trace.settings.passive else self.trace.settings.requests
+        planned = max(expected, self._max_request)
         ahead = min(len(self._made) + LANES_MADE_PER_FRAME, planned)
         for request in range(len(self._made) + 1, max(ahead, self._max_request) + 1):
             label = planned_lane_label(self.trace, request)

@@ -155,7 +155,7 @@ def _failures(summary: RunSummary) -> str:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         return f"{failed} failed ({reasons})."
     parts = [
-        f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())
+        f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())  # noqa: RUF001
         for route, reasons in summary.failures_by_route.items()
     ]
     return f"{failed} failed ({'; '.join(parts)})."

@@ -97,10 +97,56 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
             return labels  # every label fits whole
         metrics = QFontMetrics(self.label_font)
         room = self.wanted_width - 14
-        return [metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room) for text in labels]
+        # One way of shortening for every lane in view: "request 4 · POST /orders"
+        # beside "5 · GET /items/{id}" read as two kinds of lane.
+        step = max((_shortening(text, metrics, room) for text in labels), default=0)
+        return [_shortened(text, metrics, room, step) for text in labels]
 
     def _label(self, lane: int) -> str:
         return self.labels[lane] if 0 <= lane < len(self.labels) else ""
+
+
+#: The ways a lane label is shortened, mildest first (see _shortened).
+_FULL, _PATH_CUT, _WORD_DROPPED, _CUT = range(4)
+
+
+def _shortening(text: str, metrics: QFontMetrics, room: int) -> int:
+    """The mildest way of shortening a request lane's ``text`` that leaves it readable
+    in ``room`` px."""
+    if metrics.horizontalAdvance(text) <= room:
+        return _FULL
+    head, separator, route = text.partition(" · ")
+    method, space, _path = route.partition(" ")
+    if not (separator and space):
+        return _FULL  # no route: cut in its middle, whatever the request lanes need
+    number = head.removeprefix("request ")
+    for step, prefix, least in (
+        (_PATH_CUT, f"{head} · {method} ", "…/items/{id}"),  # the path still says something
+        (_WORD_DROPPED, f"{number} · {method} ", "…/{x}"),
+    ):
+        if room - metrics.horizontalAdvance(prefix) >= metrics.horizontalAdvance(least):
+            return step
+    return _CUT
+
+
+def _shortened(text: str, metrics: QFontMetrics, room: int, step: int) -> str:
+    """``text`` in ``room`` pixels, shortened at least as far as ``step`` says. A request
+    lane's route loses the start of its path first, then the word "request"
+    (``12 · GET …/{item_id}``): the request's number, the method and the end of the
+    path tell lanes apart. Cutting the middle of the whole label left
+    ``request 1…{item_id}`` for requests 10 to 19 alike."""
+    head, separator, route = text.partition(" · ")
+    method, space, path = route.partition(" ")
+    if not (separator and space):
+        return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+    number = head.removeprefix("request ")
+    if step == _FULL:
+        return text
+    if step == _CUT:
+        return metrics.elidedText(f"{number} · {route}", Qt.TextElideMode.ElideRight, room)
+    prefix = f"{head} · {method} " if step == _PATH_CUT else f"{number} · {method} "
+    left = room - metrics.horizontalAdvance(prefix)
+    return prefix + metrics.elidedText(path, Qt.TextElideMode.ElideLeft, left)
 
 
 class TimeWheelViewBox(pg.ViewBox):  # type: ignore[misc]

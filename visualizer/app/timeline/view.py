@@ -34,6 +34,8 @@ HOVER_REACH_PX = 3.0
 ZOOM_STEP = 1.5
 #: What the plot says before the first run.
 IDLE_TEXT = "Choose a style and press Run (Ctrl+R)"
+#: The same, while the server hosts the user's app.
+APP_IDLE_TEXT = "Add requests to the plan and press Run (Ctrl+R),\nor Record (Ctrl+R) what arrives"
 PAN_STEP = 0.25
 
 
