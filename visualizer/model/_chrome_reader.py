@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,10 +21,19 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._event_fields import LIMIT_NS, MAX_REQUEST, BadEvent, Events
+from visualizer.model._event_fields import (
+    LIMIT_NS,
+    MAX_REQUEST,
+    BadEvent,
+    Events,
+    Recheck,
+    TypedEvents,
+)
 from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
+#: Indexes in the file of a batch's events of one kind.
+Where = list[int] | I64
 _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
@@ -70,16 +79,22 @@ SERVER_PID, REQUESTS_PID = 1, 2
 
 
 class Batch:
-    """Events of one piece of the file, sorted by what they are, with their file indexes."""
+    """Events of one piece of the file, sorted by what they are, with their file indexes.
 
-    def __init__(self) -> None:
+    Events are dicts, or typed objects (:mod:`._event_schema`) when ``as_dicts`` can
+    read the same events again as dicts, for the message of a refusal.
+    """
+
+    def __init__(self, as_dicts: Callable[[], Batch] | None = None) -> None:
         self.events: dict[str, list[Any]] = {name: [] for name in (*READ_CATEGORIES, "M")}
-        self.where: dict[str, list[int]] = {name: [] for name in self.events}
+        self.where: dict[str, Where] = {name: [] for name in self.events}
+        self.as_dicts = as_dicts
 
     @classmethod
     def of(cls, events: list[Any], where: Iterable[int]) -> Batch:
         """``events`` sorted by kind; ``where`` holds their indexes in the file."""
         batch = cls()
+        indexes: dict[str, list[int]] = {name: [] for name in batch.events}
         for index, event in zip(where, events, strict=True):
             if type(event) is not dict:
                 raise BadEvent(f"event {index} is not an object")
@@ -87,10 +102,16 @@ class Batch:
             key = event.get("cat") if ph == "X" else ph
             if type(key) is str and key in batch.events:
                 batch.events[key].append(event)
-                batch.where[key].append(index)
+                indexes[key].append(index)
             elif type(ph) is not str:
                 raise BadEvent(f"event {index} field 'ph' is {ph!r}, not a string")
+        batch.where.update(indexes)
         return batch
+
+    def fields(self) -> dict[str, Events]:
+        """The events of each kind, ready to be checked field by field."""
+        kind = Events if self.as_dicts is None else TypedEvents
+        return {name: kind(name, self.events[name], self.where[name]) for name in self.events}
 
 
 def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
@@ -114,20 +135,15 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
     lanes: list[I64] = []
     named: list[I64] = []
     for batch in batches:
-        at = {name: Events(name, batch.events[name], batch.where[name]) for name in batch.events}
-        loop, loop_lanes = _read_loop(trace, at["loop"])
-        worker, going, worker_lanes = _read_worker(trace, at["worker"])
-        gc_rows, gc_lanes = _read_gc(trace, at["gc"])
-        sent, done, stamp = _read_requests(trace, at["request"])
-        tables["loop"].append(loop)
-        tables["worker"].append(worker)
-        tables["worker_start"].append(going)
-        tables["gc"].append(gc_rows)
-        tables["sent"].append(sent)
-        tables["done"].append(done)
-        tables["stamp"].append(stamp)
-        lanes += [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
-        named.append(_read_names(at["M"]))
+        try:
+            parts, batch_lanes, batch_named = _read_batch(trace, batch)
+        except Recheck:
+            assert batch.as_dicts is not None
+            parts, batch_lanes, batch_named = _read_batch(trace, batch.as_dicts())
+        for name, part in parts.items():
+            tables[name].append(part)
+        lanes += batch_lanes
+        named.append(batch_named)
     joined = {
         name: np.concatenate(parts) if parts else getattr(trace, name).rows[:0]
         for name, parts in tables.items()
@@ -135,6 +151,28 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
     _check_whole(joined, lanes, named)
     for name, rows in joined.items():
         getattr(trace, name).extend(rows)
+
+
+def _read_batch(
+    trace: RunTrace, batch: Batch
+) -> tuple[dict[str, npt.NDArray[Any]], list[I64], I64]:
+    """The rows of each table that one batch gives, the lanes it uses and those it names."""
+    at = batch.fields()
+    loop, loop_lanes = _read_loop(trace, at["loop"])
+    worker, going, worker_lanes = _read_worker(trace, at["worker"])
+    gc_rows, gc_lanes = _read_gc(trace, at["gc"])
+    sent, done, stamp = _read_requests(trace, at["request"])
+    rows = {
+        "loop": loop,
+        "worker": worker,
+        "worker_start": going,
+        "gc": gc_rows,
+        "sent": sent,
+        "done": done,
+        "stamp": stamp,
+    }
+    lanes = [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
+    return rows, lanes, _read_names(at["M"])
 
 
 def _check_whole(joined: dict[str, npt.NDArray[Any]], lanes: list[I64], named: list[I64]) -> None:

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
@@ -47,8 +48,15 @@ class LaneKind(enum.Enum):
     REQUEST = "request"
 
 
-@dataclass(frozen=True)
-class Lane:
+class Lane(msgspec.Struct, frozen=True, gc=False):
+    """One row of the timeline.
+
+    A run of 20,000 requests has 20,000 lanes: as objects the cyclic collector tracks
+    they made each open of such a file push it into a full collection of the whole
+    process (70-100 ms holding Python's lock: the window froze). These it never
+    tracks (they hold no cycles), and they are made 4x faster than a frozen dataclass.
+    """
+
     kind: LaneKind
     label: str
     #: The request id of a request lane, the worker number of a worker lane, 0 for the loop.
@@ -157,7 +165,8 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
     lanes += [Lane(LaneKind.WORKER, f"worker {n}", n) for n in range(1, len(worker_keys) + 1)]
-    lanes += [Lane(LaneKind.REQUEST, f"request {int(r)}", int(r)) for r in requests]
+    # Python ints (tolist), not numpy scalars: 20,000 int() calls cost 15 ms.
+    lanes += [Lane(LaneKind.REQUEST, f"request {r}", r) for r in requests.tolist()]
     span = int(end.max()) if len(end) else 0
     if now is not None:
         span = max(span, now - t0)
