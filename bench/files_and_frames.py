@@ -46,6 +46,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.app.launcher import freeze_start_up
 from visualizer.app.main_window import MainWindow
 from visualizer.app.timeline._bar_index import KINDS, BarIndex
 from visualizer.app.timeline.gantt_item import prepare_index
@@ -250,6 +251,7 @@ def gui_block(app: QApplication, action: Callable[[MainWindow], object]) -> floa
     window.resize(1280, 720)
     window.show()
     app.processEvents()
+    freeze_start_up()  # as launch() does once the window is up
     ticks: list[float] = []
     probe = QTimer()
     probe.setInterval(10)
