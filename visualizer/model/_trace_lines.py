@@ -45,6 +45,10 @@ PREFIXES = {
     "M": b'{"ph":"M",',
 }
 PHASE = b'{"ph":"X","cat":"phase",'
+#: Bytes at the end of a file looked at first for the end of its events.
+TAIL_BYTES = 64 * 1024
+#: A file's bytes: a memoryview of them as read_trace reads them, or the bytes.
+Bytes = bytes | bytearray | memoryview
 #: Lines of no known kind are parsed and sorted one by one.
 OTHER = "other"
 #: Bytes of each line's beginning compared with the prefixes: 8-byte words, enough for all.
@@ -57,7 +61,7 @@ class NotInLines(Exception):
 
 
 def in_lines(
-    raw: bytes | bytearray, tell: Callable[[float], None]
+    raw: Bytes, tell: Callable[[float], None]
 ) -> tuple[dict[str, Any], Iterator[Batch]] | None:
     """The file's top level, and batches of its events, if laid out one event a line.
 
@@ -66,10 +70,10 @@ def in_lines(
     that is not one event, a comma missing between two): the caller then parses the
     whole file, for the error a whole parse gives.
     """
-    if not raw.startswith(HEAD):
+    if bytes(raw[: len(HEAD)]) != HEAD:
         return None
-    tail = raw.rfind(b"\n],")
-    if tail < len(HEAD) - 1 or b'"traceEvents"' in raw[tail:]:
+    tail = _last(raw, b"\n],")
+    if tail < len(HEAD) - 1 or b'"traceEvents"' in bytes(raw[tail:]):
         return None
     try:
         top = orjson.loads(b'{"traceEvents":[]' + raw[tail + 2 :])
@@ -78,7 +82,15 @@ def in_lines(
     return (top, _batches(raw, tail, tell)) if isinstance(top, dict) else None
 
 
-def _batches(raw: bytes | bytearray, tail: int, tell: Callable[[float], None]) -> Iterator[Batch]:
+def _last(raw: Bytes, text: bytes) -> int:
+    """Where ``text`` last begins in ``raw``, -1 if nowhere: looked for in the file's
+    tail first (a trace's metadata is short), in a copy of the whole only if not there."""
+    tail = max(len(raw) - TAIL_BYTES, 0)
+    found = bytes(raw[tail:]).rfind(text)
+    return tail + found if found >= 0 else bytes(raw[: tail + len(text) - 1]).rfind(text)
+
+
+def _batches(raw: Bytes, tail: int, tell: Callable[[float], None]) -> Iterator[Batch]:
     if tail < len(HEAD):  # no events at all
         return
     data = np.frombuffer(raw, np.uint8)
@@ -141,7 +153,7 @@ def _pieces(lines: npt.NDArray[np.int64], sizes: Any) -> Iterator[npt.NDArray[np
     yield from (part for part in np.split(lines, np.unique(cuts)) if len(part))
 
 
-def _array_text(raw: bytes | bytearray, starts: Any, stops: Any) -> bytes:
+def _array_text(raw: Bytes, starts: Any, stops: Any) -> bytes:
     """The events of these lines as the text of one JSON array."""
     # Lines next to each other in the file are one slice: their commas are already there.
     breaks = np.flatnonzero(starts[1:] != stops[:-1] + 2) + 1
