@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -97,6 +98,19 @@ class ScriptedRun:
             self.window.close()
 
 
+def freeze_start_up() -> None:
+    """Move what start-up made (Qt's wrappers, pyqtgraph, numpy, the window: ~110,000
+    objects) out of the cyclic collector's sight, as the server does with its own.
+
+    They live as long as the window; yet each full collection walked them all, 70-90 ms
+    holding Python's lock (the window frozen, whatever thread set it off), at any time:
+    during an open, a live run, a replay. Afterwards a full collection walks only what
+    came later: under 1 ms with a 20,000-request run open.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def close_on_interrupt(window: MainWindow) -> None:
     """Ctrl+C in the terminal closes the window as its Quit does: settings saved, server ended.
 
@@ -140,5 +154,6 @@ def launch(
     script = ScriptedRun(window, screenshot, quit_after, app, duration_s) if run else None
     close_on_interrupt(window)
     window.show()
+    freeze_start_up()
     app.exec()
     return script.exit_code if script is not None else EXIT_OK

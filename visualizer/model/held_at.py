@@ -52,7 +52,9 @@ def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
     if len(rows) == 0:
         return {}
     keys = np.stack([rows["lane"], rows["start"], rows["stack"]], axis=1)
-    unique, counts = np.unique(keys, axis=0, return_counts=True)
+    unique, which = np.unique(keys, axis=0, return_inverse=True)
+    # Live, each sample is a row of its own; a file keeps one row with their count.
+    counts = np.bincount(which.ravel(), weights=rows["samples"]).astype(np.int64)
     best: dict[tuple[int, int], tuple[int, int]] = {}
     for (lane, start, stack), count in zip(unique.tolist(), counts.tolist(), strict=True):
         key = (lane, start)
