@@ -1,5 +1,5 @@
-"""The command line: ``schedviz`` (the app), ``schedviz run``, ``styles``, ``routes`` and
-``summary``.
+"""The command line: ``schedviz`` (the app), ``schedviz run``, ``styles``, ``routes``,
+``summary``, ``lessons`` and ``lesson``.
 
 Bad input ends with exit status 2 and one line that names the value and what is
 allowed, never a traceback of ours. The user's own app that fails to import or start
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from server.routes import STYLE_NAMES
+from visualizer.model.lesson import LessonError
 from visualizer.model.request_plan import PlanError, RequestPlan, plan_from_words
 from visualizer.model.settings import (
     RANGES,
@@ -141,7 +142,40 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="the summary and story of a saved trace")
     summary.add_argument("trace", metavar="TRACE", help="a trace file schedviz wrote")
     summary.add_argument("--json", action="store_true", help="print one JSON object")
+    lessons = commands.add_parser("lessons", help="list the lessons that ship with schedviz")
+    lessons.add_argument(
+        "--shapes", action="store_true", help="list the shapes a lesson's choices may name"
+    )
+    _add_lesson_command(commands)
     return parser
+
+
+def _add_lesson_command(commands: Any) -> None:
+    lesson = commands.add_parser(
+        "lesson",
+        help="give a lesson in the window, or export its slides, copy it, record its runs",
+    )
+    lesson.add_argument("lesson", metavar="NAME_OR_FILE", help="a shipped lesson, or a .toml file")
+    lesson.add_argument(
+        "--export", metavar="DIR", help="write a question and an answer slide a step"
+    )
+    lesson.add_argument(
+        "--width",
+        default=str(PICTURE_WIDTH.default),
+        help=f"width of the slides in pixels ({PICTURE_WIDTH.describe()}; "
+        f"default {PICTURE_WIDTH.default})",
+    )
+    lesson.add_argument(
+        "--copy-to", metavar="DIR", help="copy the lesson and its recordings to edit"
+    )
+    lesson.add_argument(
+        "--record",
+        action="store_true",
+        help="run every step live and write its runs to the traces the lesson names",
+    )
+    lesson.add_argument(
+        "--recorded", action="store_true", help="in the window: play the recorded runs"
+    )
 
 
 def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> None:
@@ -295,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error ends as one line on stderr and an exit status."""
     try:
         return _dispatch(argv)
-    except (BadInput, SettingError, LimitError, PlanError) as error:
+    except (BadInput, SettingError, LimitError, PlanError, LessonError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except AppFailure as error:
         return _fail_app(error)
@@ -322,6 +356,14 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return _summary(args.trace, args.json)
     if args.command == "routes":
         return _print_routes(args)
+    if args.command == "lessons":
+        from visualizer.lesson_commands import print_lessons, print_shapes
+
+        return print_shapes() if args.shapes else print_lessons()
+    if args.command == "lesson":
+        from visualizer.lesson_commands import lesson_command
+
+        return lesson_command(args)
     if args.command == "run":
         settings = settings_from_args(args)
         port = port_from_args(args)

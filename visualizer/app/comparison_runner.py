@@ -6,6 +6,7 @@ would each show the other's load.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -38,7 +39,11 @@ class ComparisonRunner(QObject):
         driver.run_finished.connect(self._on_run_finished)
 
     def start(self, settings: RunSettings, styles: tuple[str, str]) -> None:
-        self.pending = [replace(settings, style=style) for style in styles]
+        self.start_runs([replace(settings, style=style) for style in styles])
+
+    def start_runs(self, runs: Sequence[RunSettings]) -> None:
+        """Two runs of any settings (a lesson's comparison), the first on top."""
+        self.pending = list(runs)
         self.results = []
         self.active = True
         self._next()

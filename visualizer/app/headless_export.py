@@ -21,7 +21,7 @@ def write_pictures(
     result: RunResult, png: str | Path | None, svg: str | Path | None, width: int
 ) -> None:
     """Write the run's picture as PNG (``width`` pixels) and/or SVG."""
-    _ensure_application()
+    ensure_application()
     picture = TimelinePicture.of_run(result)
     if png:
         save_png(picture, png, width)
@@ -29,7 +29,8 @@ def write_pictures(
         save_svg(picture, svg, width)
 
 
-def _ensure_application() -> QApplication:
+def ensure_application() -> QApplication:
+    """The QApplication that painting needs; offscreen where there is no display."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app

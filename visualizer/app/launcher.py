@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QApplication
@@ -130,12 +131,16 @@ def launch(
     quit_after: bool = False,
     port: int = 0,
     duration_s: float | None = None,
+    lesson: Path | None = None,
+    recorded: bool = False,
 ) -> int:
     """Open the window, preset with the settings given on the command line; return the exit code.
 
     ``run`` starts a run as soon as the server is up; ``screenshot`` saves the whole
     window when it ends; ``quit_after`` closes the window then. The server listens on
     ``port`` (0: any free one). A recording started by ``run`` stops after ``duration_s``.
+    ``lesson`` is given from its first question once the window shows (``recorded``:
+    with its recorded runs).
     """
     if screenshot:
         # The README promises --screenshot without a display; a desktop launch with
@@ -154,6 +159,10 @@ def launch(
     script = ScriptedRun(window, screenshot, quit_after, app, duration_s) if run else None
     close_on_interrupt(window)
     window.show()
+    if lesson is not None:
+        window.lesson_menu.recorded_action.setChecked(recorded)
+        window.lessons.use_recordings = recorded
+        QTimer.singleShot(0, lambda: window.lesson_menu.start(lesson))
     freeze_start_up()
     app.exec()
     return script.exit_code if script is not None else EXIT_OK

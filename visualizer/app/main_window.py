@@ -8,6 +8,8 @@ styles or the user's own app (visualizer.app.hosting decides, and restarts it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,17 @@ from visualizer.app.comparison_view import ComparisonView
 from visualizer.app.controls import RunControls
 from visualizer.app.file_actions import RunFiles
 from visualizer.app.hosting import Hosting
-from visualizer.app.menus import WindowActions, build_menus, build_toolbar, create_actions
+from visualizer.app.lesson_player import LessonPlayer
+from visualizer.app.menus import (
+    WindowActions,
+    build_menus,
+    build_toolbar,
+    create_actions,
+    update_lesson_actions,
+)
+from visualizer.app.predict_mode import PredictMode
 from visualizer.app.presentation import PresentationMode, use_theme
+from visualizer.app.prompt_bar import PromptBar
 from visualizer.app.replay_controller import ReplayController
 from visualizer.app.screen_fit import DEFAULT_SIZE, DockFolding, available_area, opening_size
 from visualizer.app.server_banner import ServerBanner
@@ -44,6 +55,7 @@ from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
 from visualizer.model.request_plan import PlanError
 from visualizer.model.route_code import routes_of_run
+from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import Timeline
 from visualizer.runner.session import LimitError, LiveRun, ServerError, Session
 
@@ -83,6 +95,7 @@ class MainWindow(QMainWindow, WindowActions):
         self._fit_on_show = True
 
         self._create_central()
+        self.lessons = LessonPlayer(self)
         self._create_docks()
         self._create_actions()
         self._create_menus()
@@ -116,9 +129,12 @@ class MainWindow(QMainWindow, WindowActions):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(self.banner)
+        self.prompt = PromptBar()
+        layout.addWidget(self.prompt)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.timeline)
         self.pages.addWidget(self.comparison)
+        self.predict = PredictMode(self.pages, self.prompt)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.replay.bar)
         self.setCentralWidget(central)
@@ -204,6 +220,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.hosting.target_changed.connect(lambda _: self._on_target_changed())
         self.controls.changed.connect(self._update_actions)
         self.timeline.following_changed.connect(self.follow_action.setChecked)
+        self.lessons.moved.connect(self._update_actions)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -238,10 +255,22 @@ class MainWindow(QMainWindow, WindowActions):
     # -- runs -----------------------------------------------------------------------------------
 
     def start_run(self) -> None:
-        if self.driver.live:
+        """Run (Ctrl+R); with Predict First on, the first Run asks the class, the second runs."""
+        if self.driver.live or self.lessons.active:
             return
+        if self.predict.enabled and not self.predict.asking:
+            reason = self.predict.ask_about(self.controls.settings())
+            if reason is None:
+                return
+            self.statusBar().showMessage(f"No prediction: {reason}", 5000)
+        self.predict.take()
+        self.run_settings(self.controls.settings())
+
+    def run_settings(self, settings: RunSettings) -> bool:
+        """Start a run of ``settings``; False (and the reason said) if it cannot start."""
         try:
-            self.driver.start_run(self.controls.settings())
+            self.driver.start_run(settings)
+            return True
         except ServerError as error:
             self._refuse(str(error).splitlines()[0])
         except LimitError as error:  # the machine cannot carry it: say which limit, and why
@@ -250,6 +279,7 @@ class MainWindow(QMainWindow, WindowActions):
         except PlanError as error:  # a planned request no route of the app takes
             self.controls.show_plan_error(str(error))
             self._refuse(str(error))
+        return False
 
     def _refuse(self, reason: str) -> None:
         self.statusBar().showMessage(f"Cannot run: {reason}", 5000)
@@ -284,12 +314,18 @@ class MainWindow(QMainWindow, WindowActions):
             self.start_comparison(dialog.styles())
 
     def start_comparison(self, styles: tuple[str, str]) -> None:
+        settings = self.controls.settings()
+        self.compare([replace(settings, style=style) for style in styles])
+
+    def compare(self, runs: Sequence[RunSettings]) -> None:
+        """Make two runs one after the other and show them stacked."""
         if self.driver.live:
             return
         self.replay.clock.pause()
-        self.comparison.start(styles)
+        self.predict.close_panel()
+        self.comparison.start((runs[0].subject, runs[1].subject))
         self.pages.setCurrentWidget(self.comparison)
-        self.compare_runner.start(self.controls.settings(), styles)
+        self.compare_runner.start_runs(runs)
 
     def _on_live_timeline(self, timeline: Timeline) -> None:
         if not self.compare_runner.active:
@@ -322,6 +358,8 @@ class MainWindow(QMainWindow, WindowActions):
             if following:  # the run is over: all of it, not the last seconds a live view shows
                 self.timeline.show_whole_run()
             self._load_replay()
+            if self.predict.waiting_for_result and not self.lessons.active:
+                self.predict.reveal(result, self.timeline.plot, "Predicted, then measured")
         self._update_actions()
         self._show_progress()
         self.statusBar().showMessage(f"Run {result.trace.ended}", 5000)
@@ -338,10 +376,29 @@ class MainWindow(QMainWindow, WindowActions):
         self._load_replay()
         self._update_actions()
 
+    def show_results(self, results: Sequence[RunResult], what: str) -> None:
+        """Show a run, or two compared, made earlier (a lesson's recording or step)."""
+        if len(results) == 2:
+            self.replay.clock.pause()
+            self.comparison.start(
+                (results[0].trace.settings.subject, results[1].trace.settings.subject)
+            )
+            self.pages.setCurrentWidget(self.comparison)
+            for slot, result in enumerate(results):
+                self._on_pair_run_finished(slot, result)
+            self._on_pair_finished(results[0], results[1])
+        else:
+            self.show_run(results[0], what)
+
     def show_opened(self, result: RunResult, path: Path) -> None:
         """Show a run read from a file, as if it had just finished."""
+        self.show_run(result, f"Opened {path.name}")
+
+    def show_run(self, result: RunResult, what: str) -> None:
+        """Show a finished run made earlier; ``what`` says which in the status bar."""
         if self.driver.live:
             self.stop_run()
+        self.predict.close_panel()
         self.pair = None
         self.result = result
         self.pages.setCurrentWidget(self.timeline)
@@ -353,15 +410,20 @@ class MainWindow(QMainWindow, WindowActions):
         if result.trace.settings.app is not None:  # its routes' code, from the file
             app_dir = result.trace.settings.app.app_dir
             self.controls.code_view.show_routes(routes_of_run(result.trace), app_dir)
-        self.status.show_shown(f"Opened {path.name}:", [result])
+        self.status.show_shown(f"{what}:", [result])
         self._load_replay()
-        self.statusBar().showMessage(f"Opened {path.name}", 5000)
+        self.statusBar().showMessage(what, 5000)
 
     def picture(self) -> TimelinePicture | None:
-        """What Export draws: the comparison if it is shown, else the last run."""
+        """What Export draws: the comparison if it is shown, else the last run; with the
+        class's prediction where one is outlined over it (named as one in the picture)."""
+        predicted = self.predict.prediction_of
         if self.pages.currentWidget() is self.comparison:
-            return TimelinePicture.of_comparison(*self.pair) if self.pair else None
-        return TimelinePicture.of_run(self.result) if self.result else None
+            if self.pair is None:
+                return None
+            slot = 0 if predicted(self.pair[0]) is not None else 1
+            return TimelinePicture.of_comparison(*self.pair, predicted(self.pair[slot]), slot)
+        return TimelinePicture.of_run(self.result, predicted(self.result)) if self.result else None
 
     # -- replay -----------------------------------------------------------------------------
 
@@ -397,6 +459,8 @@ class MainWindow(QMainWindow, WindowActions):
     def restyle(self) -> None:
         """Every view picks up the palette's theme and font scale as they are now."""
         self.timeline.restyle()
+        self.prompt.restyle()
+        self.predict.panel.update()
         self.controls.restyle()
         self.comparison.restyle()
         self.replay.bar.restyle()
@@ -416,7 +480,8 @@ class MainWindow(QMainWindow, WindowActions):
         )
         self.controls.run_button.setText(f"{'Record' if passive else 'Run'}  (Ctrl+R)")
         self.controls.run_button.setToolTip(self.run_action.toolTip())
-        self.run_action.setEnabled(not live and self.driver.session.server_running)
+        lesson = self.lessons.active
+        self.run_action.setEnabled(not live and not lesson and self.driver.session.server_running)
         # Two styles side by side; the user's app has no styles to compare.
         is_app = self.hosting.target.is_app
         self.compare_action.setEnabled(self.run_action.isEnabled() and not is_app)
@@ -426,6 +491,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.stop_action.setEnabled(live)
         self.replay_action.setEnabled(not live and self.replay.available)
         self.leave_presentation_action.setEnabled(self.presentation.active and not live)
+        update_lesson_actions(self)
         self.controls.run_button.setEnabled(self.run_action.isEnabled())
         self.controls.stop_button.setEnabled(live)
 

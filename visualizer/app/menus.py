@@ -15,6 +15,8 @@ from PySide6.QtGui import QAction
 
 from visualizer.app.actions import make_action
 from visualizer.app.file_actions import example_files, example_title
+from visualizer.app.lesson_menu import LessonMenu
+from visualizer.model.prediction import LETTERS
 
 if TYPE_CHECKING:
     from visualizer.app.main_window import MainWindow
@@ -52,6 +54,12 @@ class WindowActions:
     presentation_action: QAction
     leave_presentation_action: QAction
     dark_action: QAction
+    predict_action: QAction
+    next_beat_action: QAction
+    previous_beat_action: QAction
+    vote_actions: list[QAction]
+    take_back_action: QAction
+    lesson_menu: LessonMenu
 
 
 def create_actions(window: MainWindow) -> None:
@@ -154,6 +162,73 @@ def create_actions(window: MainWindow) -> None:
     window.addAction(window.leave_presentation_action)
     window.dark_action = _action(window, "&Dark Theme", window.set_dark_theme)
     window.dark_action.setCheckable(True)
+    _create_prediction_actions(window)
+
+
+def _create_prediction_actions(window: MainWindow) -> None:
+    """Predict mode's and a lesson's: a presenter's clicker sends Page Down / Page Up (some
+    send the arrows); the class's hands are counted with A to D."""
+    window.predict_action = _action(
+        window,
+        "Pre&dict First",
+        _set_predicting(window),
+        "Ctrl+Shift+P",
+        "Before each run, the class predicts its shape (Ctrl+Shift+P)",
+    )
+    window.predict_action.setCheckable(True)
+    window.next_beat_action = _action(
+        window, "&Next", window.lessons.next, ["PgDown", "Right"], "On a step (Page Down)"
+    )
+    window.previous_beat_action = _action(
+        window, "&Back", window.lessons.previous, ["PgUp", "Left"], "Back a step (Page Up)"
+    )
+    window.vote_actions = [
+        _action(window, f"Hand for {letter}", _voter(window, letter), letter) for letter in LETTERS
+    ]
+    window.take_back_action = _action(
+        window, "Take Back a Hand", window.predict.panel.take_back, "Backspace"
+    )
+    for action in (
+        window.next_beat_action,
+        window.previous_beat_action,
+        *window.vote_actions,
+        window.take_back_action,
+    ):
+        window.addAction(action)  # they work with the menus and toolbars hidden
+    window.lesson_menu = LessonMenu(window, window.lessons)
+
+
+def _set_predicting(window: MainWindow) -> Callable[[bool], None]:
+    def set_predicting(on: bool) -> None:
+        window.predict.enabled = on
+        if not on:
+            window.predict.close_panel()
+            window.prompt.clear()
+
+    return set_predicting
+
+
+def _voter(window: MainWindow, letter: str) -> Callable[[], None]:
+    return lambda: window.predict.panel.vote(letter)
+
+
+def update_lesson_actions(window: MainWindow) -> None:
+    """The keys of a lesson work only during one; the hands only while the shapes show."""
+    lesson = window.lessons.active
+    for action in (window.next_beat_action, window.previous_beat_action):
+        action.setEnabled(lesson)
+        action.setVisible(lesson)
+    asking = window.predict.asking
+    for action in (*window.vote_actions, window.take_back_action):
+        action.setEnabled(asking)
+    # The arrows go to the lesson while one is given; to the timeline's pan otherwise
+    # (both enabled would make each key ambiguous, and neither would fire).
+    for action in (window.pan_left_action, window.pan_right_action):
+        action.setEnabled(not lesson)
+    window.predict_action.setEnabled(not lesson)
+    # The lesson says what runs: the compact toolbar's style picker would only mislead.
+    window.presentation.show_style_box(not lesson and window.hosting.target.app is None)
+    window.lesson_menu.update_actions()
 
 
 def _action(window: MainWindow, text: str, slot: Any, *args: Any) -> QAction:
@@ -177,6 +252,7 @@ def build_menus(window: MainWindow) -> None:
     run_menu = menus.addMenu("&Run")
     run_menu.addActions([window.run_action, window.stop_action, window.compare_action])
     run_menu.addAction(window.replay_action)
+    run_menu.addAction(window.predict_action)
     run_menu.addSeparator()
     run_menu.addAction(window.restart_action)
     run_menu.addSeparator()
@@ -190,6 +266,7 @@ def build_menus(window: MainWindow) -> None:
     view_menu.addAction(make_action(window, "&Reset Layout", window.reset_layout))
     for dock in (window.controls_dock, window.summary_dock):
         view_menu.addAction(dock.toggleViewAction())
+    window.lesson_menu.build(menus.addMenu("&Lessons"))
     menus.addMenu("&Help").addAction(window.about_action)
 
 
@@ -205,6 +282,7 @@ def build_toolbar(window: MainWindow) -> None:
         [window.run_action, window.stop_action, window.compare_action, window.replay_action]
     )
     window.presentation.toolbar.addAction(window.presentation_action)
+    window.presentation.toolbar.addActions([window.previous_beat_action, window.next_beat_action])
     controls = window.controls
     controls.stop_button.setText("Stop  (Esc)")
     controls.run_button.clicked.connect(window.run_action.trigger)

@@ -21,6 +21,7 @@ from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
 from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.prediction import Prediction, verdict
 from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
 
@@ -41,6 +42,8 @@ class PicturePanel:
     heading: str
     timeline: Timeline
     annotations: Annotations | None
+    #: The class's prediction, outlined over the run and named as one in the picture.
+    prediction: Prediction | None = None
 
 
 @dataclass(frozen=True)
@@ -73,29 +76,60 @@ class TimelinePicture:
         return max(panel.timeline.span for panel in self.panels)
 
     @classmethod
-    def of_run(cls, result: RunResult) -> TimelinePicture:
+    def of_run(cls, result: RunResult, prediction: Prediction | None = None) -> TimelinePicture:
+        """A run's picture; with ``prediction``, outlined over it and said to be one."""
         settings = result.trace.settings
-        panel = PicturePanel("", result.timeline, annotate(result.trace))
+        panel = PicturePanel("", result.timeline, annotate(result.trace), prediction)
         return cls(
             title=f"{settings.subject}: what FastAPI did with {_requests(_count(result))}",
-            lines=result.story[:2],
+            lines=_prediction_lines(prediction, result) or result.story[:2],
             panels=[panel],
             caption=_caption(result),
         )
 
     @classmethod
-    def of_comparison(cls, first: RunResult, second: RunResult) -> TimelinePicture:
+    def of_comparison(
+        cls,
+        first: RunResult,
+        second: RunResult,
+        prediction: Prediction | None = None,
+        predicted: int = 1,
+    ) -> TimelinePicture:
+        """Two runs on one axis; ``prediction`` is of run ``predicted`` (0 or 1)."""
+        results = (first, second)
         panels = [
-            PicturePanel(headline(result.summary), result.timeline, annotate(result.trace))
-            for result in (first, second)
+            PicturePanel(
+                headline(result.summary),
+                result.timeline,
+                annotate(result.trace),
+                prediction if slot == predicted else None,
+            )
+            for slot, result in enumerate(results)
         ]
         styles = (first.trace.settings.subject, second.trace.settings.subject)
         return cls(
             title=f"{styles[0]} against {styles[1]}",
-            lines=[compare_runs(first.summary, second.summary)],
+            lines=[
+                compare_runs(first.summary, second.summary),
+                *_prediction_lines(prediction, results[predicted]),
+            ],
             panels=panels,
             caption=_caption(first),
         )
+
+    @property
+    def shows_prediction(self) -> bool:
+        return any(panel.prediction is not None for panel in self.panels)
+
+
+#: What a picture with a prediction says of it, so that nobody takes it for measured.
+PREDICTION_NOTE = "Dashed outlines: the class's prediction ({label}), not measured."
+
+
+def _prediction_lines(prediction: Prediction | None, result: RunResult) -> list[str]:
+    if prediction is None:
+        return []
+    return [PREDICTION_NOTE.format(label=prediction.label), verdict(prediction, result)]
 
 
 def _count(result: RunResult) -> int:
@@ -250,6 +284,7 @@ def _make_plot(panel: PicturePanel, span: int, width: int, height: int) -> Timel
     plot = TimelinePlot()
     plot.set_timeline(panel.timeline, limit_span=span)
     plot.set_annotations(panel.annotations)
+    plot.set_prediction(panel.prediction)
     plot.resize(width, height)
     return plot
 

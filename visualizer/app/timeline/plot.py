@@ -18,7 +18,9 @@ from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import LABEL_Y, AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
+from visualizer.app.timeline.prediction_ghost import PredictionGhost
 from visualizer.model.annotations import Annotations
+from visualizer.model.prediction import Prediction
 from visualizer.model.timeline import Lane, Timeline
 
 #: Room above the event loop lane for the loop-block label, in lines of its font.
@@ -28,6 +30,8 @@ TOP_ROOM_LINES = 1.5
 AXIS_SHARE = 0.3
 #: ...but never less than this, in pixels: "request 12 · GET /i…" is still a name.
 AXIS_MIN_PX = 110
+#: A prediction's makespan widens the view up to this many times the run's span.
+GHOST_REACH = 3.0
 
 
 class LaneAxis(pg.AxisItem):  # type: ignore[misc]
@@ -184,6 +188,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.cursor.setZValue(20)
         self.cursor.setVisible(False)
         self.addItem(self.cursor)
+        #: The class's prediction, outlined over the run (predict mode); never measured.
+        self.ghost = PredictionGhost()
+        self.addItem(self.ghost)
         self._annotations: Annotations | None = None
         #: (ns, lanes) the view may show: the timeline's, or more for a replay's growing cut.
         self.extent = (0, 1)
@@ -259,6 +266,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             max(timeline.span, limit_span or 0),
             max(len(timeline.lanes), limit_lanes or 0, 1),
         )
+        self._set_limits()
+
+    def _set_limits(self) -> None:
         span_s = max(self.extent[0] / 1e9, 1e-3)
         lanes = self.extent[1]
         self.view.setLimits(
@@ -276,6 +286,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.item = GanttItem()
         self.addItem(self.item)
         self.timeline = None
+        self.ghost.set_prediction(None, None)
         self.extent = (0, 1)
         self.axis.set_labels([])
         self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None)
@@ -286,6 +297,17 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             self.marks.clear()
         else:
             self.marks.show(annotations, self.timeline)
+
+    def set_prediction(self, prediction: Prediction | None) -> None:
+        """Outline ``prediction`` over the run shown (None: no prediction). Its makespan
+        joins the time the view may show, up to GHOST_REACH times the run's own: a guess
+        of 10 s for a run of 0.2 s is told in words, not by squeezing the run to a sliver."""
+        self.ghost.set_prediction(prediction, self.timeline)
+        if prediction is not None and self.timeline is not None:
+            reach = min(prediction.makespan_s * 1e9 * 1.02, GHOST_REACH * self.extent[0])
+            if reach > self.extent[0]:
+                self.extent = (int(reach), self.extent[1])
+                self._set_limits()
 
     def set_cursor(self, at_s: float | None) -> None:
         """The replay's "now" line, or none."""

@@ -1,0 +1,200 @@
+"""A prediction set against the measured run: which shape it was closest to, and one sentence.
+
+The class picks a candidate shape (:mod:`visualizer.model.scheduling`) or drags a
+makespan. After the run the pick is compared with what was measured, and the
+difference is said in one sentence whose reason comes from the measured summary,
+never from the model: "You predicted A, all at once: about 0.20 s. It took 1.02 s,
+5.1x as long: 5 requests each held the event loop for about 200 ms, one after
+another."
+
+A Prediction is never part of a RunResult or a trace: saving a run saves what was
+measured, and a picture that shows a prediction says so in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from visualizer.model.analysis import RunResult
+from visualizer.model.narrative import BLOCK_MS, GIL_CPU_SHARE, IDLE_CPU_SHARE
+from visualizer.model.phases import Phase
+from visualizer.model.scheduling import Candidate, seconds_text
+
+LETTERS = "ABCD"
+#: A measured makespan within this ratio of the predicted one is "as predicted".
+CLOSE_RATIO = 1.25
+TIMES = "\N{MULTIPLICATION SIGN}"
+#: The most a prediction is shifted to meet the measured run, as a share of its makespan.
+LAG_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the class predicted: a candidate (by its letter), or only a makespan."""
+
+    makespan_s: float
+    candidate: Candidate | None = None
+    letter: str = ""
+    #: Hands raised for each letter, where the teacher counted them.
+    votes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``B, in waves of 2`` or ``a makespan of 0.45 s``."""
+        if self.candidate is not None:
+            return f"{self.letter}, {self.candidate.name}"
+        return f"a makespan of {seconds_text(self.makespan_s)}"
+
+
+@dataclass(frozen=True)
+class MeasuredShape:
+    """What a run looked like in the terms the shapes use: each request's time of being
+    done, and the middle of its time in the server's hands (running or awaiting), sorted."""
+
+    done: np.ndarray
+    middle: np.ndarray
+    makespan_s: float
+
+    @classmethod
+    def of(cls, result: RunResult) -> MeasuredShape:
+        trace = result.trace
+        rows = trace.done.rows
+        done = np.sort((rows["received"] - trace.t0) / 1e9)
+        phases = result.timeline.phases
+        worked = (phases.phase == Phase.RUNNING) | (phases.phase == Phase.AWAITING)
+        request, start, end = phases.request[worked], phases.start[worked], phases.end[worked]
+        middles = []
+        for r in np.unique(request):
+            mine = request == r
+            middles.append(_half_way(start[mine], end[mine]))
+        middle = np.sort((np.array(middles, np.float64) - trace.t0) / 1e9)
+        return cls(done, middle, result.summary.makespan_ms / 1000)
+
+
+def _half_way(start: np.ndarray, end: np.ndarray) -> float:
+    """The moment by which half of the time covered by these intervals had gone by."""
+    order = np.argsort(start)
+    start, end = start[order], end[order]
+    lengths = (end - start).astype(np.float64)
+    total = lengths.sum()
+    if total <= 0:
+        return float(start[0]) if len(start) else 0.0
+    index = int(np.searchsorted(np.cumsum(lengths), total / 2))
+    before = float(lengths[:index].sum())
+    return float(start[index] + (total / 2 - before))
+
+
+def distance(candidate: Candidate, measured: MeasuredShape) -> float:
+    """How far a prediction's shape is from the measured one, as a share of the makespan.
+
+    Two sorted lists compared pairwise: when requests were done, and the middle of
+    their time in the server's hands. "One at a time" and "taking turns" end at the
+    same time; only the middles tell them apart (staggered, or all half-way through).
+    The prediction is first shifted by the measured run's typical lag behind it, up to
+    a tenth of its makespan: the few milliseconds a request costs the client and the
+    server, which no shape models, would otherwise favour any shape that happens to
+    end a little later.
+    """
+    done = np.sort([r.done for r in candidate.requests])
+    middle = np.sort([_half_way(*_busy(r.busy)) for r in candidate.requests])
+    n, m = min(len(done), len(measured.done)), min(len(middle), len(measured.middle))
+    behind = np.concatenate([measured.done[:n] - done[:n], measured.middle[:m] - middle[:m]])
+    lag = float(np.median(behind)) if len(behind) else 0.0
+    lag = min(max(lag, 0.0), LAG_SHARE * candidate.makespan_s)
+    scale = max(measured.makespan_s, 1e-6)
+    gaps = _mean_gap(done + lag, measured.done) + _mean_gap(middle + lag, measured.middle)
+    return gaps / scale
+
+
+def _busy(busy: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([a for a, _ in busy]), np.array([b for _, b in busy])
+
+
+def _mean_gap(predicted: np.ndarray, measured: np.ndarray) -> float:
+    n = min(len(predicted), len(measured))
+    if n == 0:
+        return 0.0
+    return float(np.abs(predicted[:n] - measured[:n]).mean())
+
+
+def closest(offered: Sequence[Candidate], result: RunResult) -> int:
+    """The index of the offered candidate nearest to the measured run."""
+    measured = MeasuredShape.of(result)
+    return min(range(len(offered)), key=lambda i: distance(offered[i], measured))
+
+
+def verdict(prediction: Prediction, result: RunResult) -> str:
+    """The prediction against the run, in one sentence, with the measured reason."""
+    measured = result.summary.makespan_ms / 1000
+    guessed = prediction.makespan_s
+    head = f"You predicted {prediction.label}: about {seconds_text(guessed)}. "
+    took = f"It took {seconds_text(measured)}"
+    ratio = measured / guessed if guessed > 0 else float("inf")
+    if 1 / CLOSE_RATIO <= ratio <= CLOSE_RATIO:
+        how = ", about as predicted"
+    elif ratio > 1:
+        how = f", {ratio:.1f}{TIMES} as long"
+    else:
+        how = f", {1 / ratio:.1f}{TIMES} sooner"
+    return f"{head}{took}{how}: {because(result)}."
+
+
+def because(result: RunResult) -> str:
+    """Why the run took as long as it did, from its measured figures (the first reasons
+    that apply, most telling first)."""
+    s = result.summary
+    reasons: list[str] = []
+    block = s.longest_loop_block
+    # A block that held nobody up is no reason (threads computing starve the loop's
+    # thread of the GIL, and its slice measures long; the workers' reason says why).
+    if block is not None and block.duration_ms >= BLOCK_MS:
+        if block.blockers > 1:
+            reasons.append(
+                f"{block.blockers:,} requests each held the event loop for about "
+                f"{_ms(block.duration_ms)}, one after another"
+            )
+        elif block.waited_behind:
+            who = f"request {block.request}" if block.request else "server code"
+            reasons.append(
+                f"{who} held the event loop for {_ms(block.duration_ms)} and "
+                f"{_count(block.waited_behind, 'request')} waited behind it"
+            )
+    if s.pool_waited:
+        reasons.append(
+            f"all {_count(s.workers_used, 'worker')} of the pool of {s.pool_size} were busy "
+            f"and {_count(s.pool_waited, 'request')} waited for one"
+        )
+    for pool in s.other_pools:
+        things = "processes" if pool.kind == "process" else "threads"
+        reasons.append(
+            f"the work ran on {pool.name}, {pool.lanes} of its {pool.capacity} {things} at "
+            f"once, which P = {s.pool_size} does not bound"
+        )
+    for trips in s.trips[:1]:
+        who = "each request" if trips.requests == s.requests else _count(trips.requests, "request")
+        reasons.append(
+            f"{who} made {trips.per_request} trips to the threadpool, each waiting for a worker"
+        )
+    wall, cpu = s.worker_wall_ms, s.worker_cpu_ms
+    if wall > 0 and IDLE_CPU_SHARE <= cpu / wall < GIL_CPU_SHARE and s.workers_busy_peak > 1:
+        reasons.append(
+            f"the workers took turns on the GIL: {_ms(cpu)} of CPU in {_ms(wall)} of their time"
+        )
+    if not reasons:
+        longest = _ms(block.duration_ms) if block is not None else "0 ms"
+        reasons.append(
+            f"up to {_count(s.peak_in_server, 'request')} were in progress at once and the "
+            f"event loop stayed free (its longest block {longest})"
+        )
+    return "; ".join(reasons[:2])
+
+
+def _ms(value: float) -> str:
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
