@@ -164,16 +164,20 @@ class StyleCodeView(QWidget):
         self._indent_wrapped_lines()
 
     def _indent_wrapped_lines(self) -> None:
-        """A hanging indent per line: its own leading spaces plus a few characters."""
-        char_px = QFontMetricsF(self.code.font()).horizontalAdvance(" ")
-        cursor = QTextCursor(self.code.document())
-        block = self.code.document().firstBlock()
-        while block.isValid():
-            text = block.text()
-            indent = (len(text) - len(text.lstrip(" ")) + HANGING_INDENT_CHARS) * char_px
-            fmt = QTextBlockFormat(block.blockFormat())
-            fmt.setLeftMargin(indent)
-            fmt.setTextIndent(-indent)
-            cursor.setPosition(block.position())
-            cursor.setBlockFormat(fmt)
-            block = block.next()
+        indent_wrapped_lines(self.code.document(), self.code.font())
+
+
+def indent_wrapped_lines(document: QTextDocument, font: QFont) -> None:
+    """A hanging indent per line: its own leading spaces plus a few characters."""
+    char_px = QFontMetricsF(font).horizontalAdvance(" ")
+    cursor = QTextCursor(document)
+    block = document.firstBlock()
+    while block.isValid():
+        text = block.text()
+        indent = (len(text) - len(text.lstrip(" ")) + HANGING_INDENT_CHARS) * char_px
+        fmt = QTextBlockFormat(block.blockFormat())
+        fmt.setLeftMargin(indent)
+        fmt.setTextIndent(-indent)
+        cursor.setPosition(block.position())
+        cursor.setBlockFormat(fmt)
+        block = block.next()

@@ -10,6 +10,8 @@ nobody picked one.
 
 from __future__ import annotations
 
+import io
+import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +20,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QTextDocument
 
 from visualizer.app import palette
-from visualizer.app.code_view import PythonHighlighter
+from visualizer.app.code_view import PythonHighlighter, indent_wrapped_lines
 from visualizer.app.picture_export import MAX_WIDTH, MIN_WIDTH, RenderedPicture, render
 from visualizer.app.predict_mode import revealed_words
 from visualizer.app.timeline.candidate_cards import CardFonts, CardsLayout, paint_cards
@@ -33,7 +35,9 @@ from visualizer.model.settings import RunSettings
 SLIDE_W, SLIDE_H = 1600, 900
 MARGIN = 44
 #: The code's column, as a share of the slide's inner width, when there is code.
-CODE_SHARE = 0.36
+CODE_SHARE = 0.42
+#: Code is shrunk to fit its column, down to this size (points).
+MIN_CODE_PT = 11.0
 FOOTNOTE = "The shapes are predictions of a small scheduling model, not measurements."
 
 #: Makes (or reads) the measured runs of a step.
@@ -62,15 +66,31 @@ def settings_line(run: RunSettings) -> str:
 
 
 def code_of(step: LessonStep) -> str:
-    """The handlers of the step's styles as written (a user's app: none)."""
+    """The handlers of the step's styles as written, without their comments: a style's
+    comment says what the run will show ("blocks the event loop: nobody else runs"),
+    which is the answer the question asks for. A user's app: no code."""
     # server.styles pulls in FastAPI: only when slides are made.
     from server.styles import CATALOGUE
 
     parts = []
     for run in step.runs:
         if run.app is None and run.style in CATALOGUE:
-            parts.append(CATALOGUE[run.style].source.rstrip("\n"))
+            parts.append(without_comments(CATALOGUE[run.style].source).rstrip("\n"))
     return "\n\n".join(dict.fromkeys(parts))
+
+
+def without_comments(source: str) -> str:
+    """``source`` with every comment cut off its line (a ``#`` in a string stays)."""
+    lines = source.splitlines()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return source
+    for token in reversed(tokens):
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column].rstrip()
+    return "\n".join(line for line in lines if line.strip() or not line) + "\n"
 
 
 def paint_question(lesson: Lesson, number: int, width: int) -> QuestionSlide:
@@ -140,12 +160,18 @@ def _paint_code(painter: QPainter, code: str, rect: QRectF) -> None:
     highlighter = PythonHighlighter(document)
     highlighter.rehighlight()
     font = palette.FONTS.code()
-    document.setTextWidth(rect.width() - 16)
-    while True:
+    room = rect.width() - 16
+    # Smaller until no line wraps and it fits the height, but no smaller than the back
+    # row reads; what wraps then hangs deeper than its line, as in the window's code view.
+    while font.pointSizeF() > MIN_CODE_PT:
         document.setDefaultFont(font)
-        if document.size().height() <= rect.height() - 16 or font.pointSizeF() <= 7:
+        document.setTextWidth(-1)
+        if document.idealWidth() <= room and document.size().height() <= rect.height() - 16:
             break
         font.setPointSizeF(font.pointSizeF() - 0.5)
+    document.setDefaultFont(font)
+    indent_wrapped_lines(document, font)
+    document.setTextWidth(room)
     painter.save()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(palette.RESOURCE_BAND))

@@ -198,7 +198,7 @@ class _Reader:
         title = self.text_value(entry, "title", number) or f"Step {number}"
         if ("run" in entry) == ("compare" in entry):
             self.fail(
-                "compare" if "compare" in entry else "question",
+                "compare" if "compare" in entry else "run",
                 number,
                 "give run = {...} or compare = [{...}, {...}], one of the two",
             )
@@ -375,14 +375,16 @@ class _Reader:
                     return index
         return 1
 
-    def line_of(self, key: str, number: int | None, nth: int = 0) -> int:
-        """The line where ``key`` is set (its ``nth`` time) in step ``number`` (None: the top
-        of the file), in a table or an inline one; the step's first line if not found."""
+    def line_of(self, key: str, number: int | None, run: int = 0) -> int:
+        """The line where ``key`` is set in step ``number`` (None: the top of the file), in
+        a table or an inline one, in the ``run``-th run of a compare; the step's first line
+        if not found."""
         start = self.step_line(number) if number else 1
+        if run:
+            start = self.run_line(start, run)
         pattern = re.compile(
             rf"(^|[\s{{,]){re.escape(key)}\s*=|^\s*\[+\s*(step\.)?{re.escape(key)}\s*\]"
         )
-        seen = 0
         for index in range(start - 1, len(self.lines)):
             line = self.lines[index]
             if index >= start and re.match(r"^\s*\[\[\s*step\s*\]\]", line):
@@ -390,10 +392,30 @@ class _Reader:
             if number is None and re.match(r"^\s*\[", line) and key != "step":
                 break
             if pattern.search(line.split("#", 1)[0]):
-                if seen == nth:
-                    return index + 1
-                seen += 1
+                return index + 1
         return start
+
+    def run_line(self, start: int, run: int) -> int:
+        """The line where the ``run``-th (from 0) table of the step's ``compare = [...]``
+        opens, counting braces at the array's own depth."""
+        compare = self.line_of("compare", None if start == 1 else self.step_number(start))
+        depth, seen = 0, -1
+        for index in range(compare - 1, len(self.lines)):
+            for char in self.lines[index].split("#", 1)[0]:
+                if char in "[{":
+                    depth += 1
+                    if char == "{" and depth == 2:
+                        seen += 1
+                        if seen == run:
+                            return index + 1
+                elif char in "]}":
+                    depth -= 1
+        return compare
+
+    def step_number(self, line: int) -> int:
+        """Which step (from 1) the ``line``-th line of the file is in."""
+        headers = [i for i, text in enumerate(self.lines, 1) if re.match(r"^\s*\[\[\s*step", text)]
+        return sum(1 for header in headers if header <= line)
 
 
 def _table_choice(item: Any) -> tuple[str, str]:

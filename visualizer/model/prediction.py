@@ -130,7 +130,10 @@ def verdict(prediction: Prediction, result: RunResult) -> str:
     """The prediction against the run, in one sentence, with the measured reason."""
     measured = result.summary.makespan_ms / 1000
     guessed = prediction.makespan_s
-    head = f"You predicted {prediction.label}: about {seconds_text(guessed)}. "
+    if prediction.candidate is not None:
+        head = f"You predicted {prediction.label}: about {seconds_text(guessed)}. "
+    else:
+        head = f"You predicted {seconds_text(guessed)}. "
     took = f"It took {seconds_text(measured)}"
     ratio = measured / guessed if guessed > 0 else float("inf")
     if 1 / CLOSE_RATIO <= ratio <= CLOSE_RATIO:

@@ -111,7 +111,7 @@ def paint_cards(
         _paint_frame(painter, card, chosen == index)
         _paint_label(painter, card, label_w, letter, candidate, votes.get(letter, 0), fonts)
         _paint_chart(painter, chart, candidate, layout)
-        _paint_tag(painter, chart, fonts.small)
+        _paint_tag(painter, QRectF(card.left(), top, label_w, card_h), fonts.small)
     axis_top = rect.top() + count * card_h + (count - 1) * gap
     _paint_axis(painter, layout, axis_top, fonts.text)
     if guess_s is not None:
@@ -243,16 +243,14 @@ def _hatch(painter: QPainter, rects: list[QRectF], colour: QColor) -> None:
     painter.drawLines(lines)
 
 
-def _paint_tag(painter: QPainter, chart: QRectF, font: QFont) -> None:
+def _paint_tag(painter: QPainter, label: QRectF, font: QFont) -> None:
+    """ "PREDICTION" in the label column's top corner, clear of the bars."""
     metrics = QFontMetricsF(font)
-    width = metrics.horizontalAdvance(PREDICTION_TAG) + 10
-    box = QRectF(chart.right() - width, chart.top(), width, metrics.height() + 2)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(palette.BACKGROUND))
-    painter.drawRect(box)
+    pad = metrics.height() * 0.3
+    box = QRectF(label.left() + pad * 2, label.top() + pad, label.width(), metrics.height())
     painter.setFont(font)
     painter.setPen(ink())
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, PREDICTION_TAG)
+    painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, PREDICTION_TAG)
 
 
 def _paint_axis(painter: QPainter, layout: CardsLayout, top: float, font: QFont) -> None:

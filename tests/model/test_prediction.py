@@ -1,0 +1,133 @@
+"""Predictions against measured runs: the style's own shape is the nearest, and the words say why.
+
+Every recorded run that ships or is kept for tests (tests/data, the window's
+examples, the lessons' recordings) is compared with every shape of the scheduling
+model worked out for its settings. The shape its style should take must be the
+closest one, or look the same as the closest (with P >= C, "in waves of P" is
+"all at once"). The live tests make fresh runs and hold them to the same.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from visualizer.model.analysis import RunResult, analyse
+from visualizer.model.lesson import LESSONS_DIR
+from visualizer.model.prediction import (
+    MeasuredShape,
+    Prediction,
+    because,
+    closest,
+    distance,
+    verdict,
+)
+from visualizer.model.scheduling import EXPECTED, SHAPES, Candidate, Workload, predict, same_shape
+from visualizer.model.tracefile import read_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDED = sorted(
+    [
+        *(ROOT / "tests" / "data").glob("*.json"),
+        *(ROOT / "visualizer" / "examples").glob("*.json"),
+        *(LESSONS_DIR / "traces").glob("*.json"),
+    ]
+)
+#: The machine the recordings were made on; its default executor says so where it ran.
+RECORDED_CORES = 2
+
+
+@cache
+def _result(path: Path) -> RunResult:
+    return analyse(read_trace(path))
+
+
+def cores_of(result: RunResult) -> int:
+    """The cores of the machine a run was made on, where its pools tell (asyncio sizes its
+    default executor min(32, cores + 4)); else the machine the recordings come from."""
+    for pool in result.trace.pools.values():
+        if pool.kind == "asyncio-default" and 4 < pool.capacity < 32:
+            return pool.capacity - 4
+        if pool.kind == "process" and pool.capacity:
+            return pool.capacity
+    return RECORDED_CORES
+
+
+def every_shape(result: RunResult) -> list[Candidate]:
+    workload = Workload.of(result.trace.settings, cores_of(result))
+    return [predict(key, workload) for key in SHAPES]
+
+
+def assert_own_shape_is_closest(result: RunResult) -> dict[str, float]:
+    """The style's own shape (or one that looks the same) is the nearest of all."""
+    style = result.trace.settings.style
+    shapes = every_shape(result)
+    measured = MeasuredShape.of(result)
+    distances = {c.key: distance(c, measured) for c in shapes}
+    own = next(c for c in shapes if c.key == EXPECTED[style])
+    nearest = min(shapes, key=lambda c: distances[c.key])
+    assert nearest.key == own.key or same_shape(nearest, own), (
+        f"{style}: nearest {nearest.key} ({distances[nearest.key]:.3f}), "
+        f"own {own.key} ({distances[own.key]:.3f})"
+    )
+    # And clearly nearer than every shape that looks different.
+    others = [distances[c.key] for c in shapes if not same_shape(c, own)]
+    assert distances[own.key] < min(others)
+    return distances
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in RECORDED if _result(p).trace.settings.style in EXPECTED],
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
+def test_a_recorded_run_is_closest_to_the_shape_of_its_style(path: Path) -> None:
+    assert_own_shape_is_closest(_result(path))
+
+
+def test_the_recordings_cover_every_kind_of_shape_the_lessons_ask_about() -> None:
+    styles = {_result(p).trace.settings.style for p in RECORDED}
+    shapes = {EXPECTED[s] for s in styles if s in EXPECTED}
+    assert {"all_at_once", "one_at_a_time", "waves_of_pool", "gil_turns"} <= shapes
+
+
+def test_closest_picks_among_the_offered_only() -> None:
+    result = _result(ROOT / "tests" / "data" / "sync_sleep_c6_p2_w200.json")
+    workload = Workload.of(result.trace.settings, 2)
+    offered = [predict(key, workload) for key in ("all_at_once", "one_at_a_time")]
+    # Neither is right; all at once (0.2 s) is nearer to 0.62 s than one at a time (1.2 s).
+    assert closest(offered, result) == 0
+
+
+def _sentence(name: str, key: str | None, makespan_s: float = 0.0) -> str:
+    result = _result(ROOT / "tests" / "data" / name)
+    if key is None:
+        return verdict(Prediction(makespan_s), result)
+    candidate = predict(key, Workload.of(result.trace.settings, 2))
+    return verdict(Prediction(candidate.makespan_s, candidate, "A"), result)
+
+
+def test_the_verdict_says_what_was_predicted_what_it_took_and_the_measured_reason() -> None:
+    words = _sentence("async_blocking_c5_w200.json", "all_at_once")
+    assert words.startswith("You predicted A, all at once: about 0.20 s. It took 1.02 s, 5.1")
+    assert "5 requests each held the event loop for about 20" in words
+    words = _sentence("sync_sleep_c6_p2_w200.json", "waves_of_pool")
+    assert "about as predicted" in words
+    assert "all 2 workers of the pool of 2 were busy and 4 requests waited for one" in words
+    words = _sentence("async_sleep_c10_w200.json", "one_at_a_time")
+    assert "sooner" in words and "the event loop stayed free" in words
+
+
+def test_the_gil_is_the_reason_only_where_workers_computed_together() -> None:
+    cpu = because(_result(ROOT / "tests" / "data" / "sync_cpu_c4_p4_w100.json"))
+    assert cpu.startswith("the workers took turns on the GIL")
+    # The loop's slice that the computing threads starved held nobody up: not a reason.
+    assert "held the event loop" not in cpu
+    assert "GIL" not in because(_result(ROOT / "tests" / "data" / "sync_sleep_c6_p2_w200.json"))
+
+
+def test_a_dragged_makespan_is_a_prediction_too() -> None:
+    words = _sentence("async_blocking_c5_w200.json", None, makespan_s=0.45)
+    assert words.startswith("You predicted 0.45 s. It took 1.02 s, 2.3")
