@@ -260,10 +260,12 @@ class MainWindow(QMainWindow, WindowActions):
             return
         if self.predict.enabled and not self.predict.asking:
             reason = self.predict.ask_about(self.controls.settings())
+            self._update_actions()  # the keys A to D count hands while the shapes show
             if reason is None:
                 return
             self.statusBar().showMessage(f"No prediction: {reason}", 5000)
         self.predict.take()
+        self._update_actions()
         self.run_settings(self.controls.settings())
 
     def run_settings(self, settings: RunSettings) -> bool:

@@ -83,6 +83,9 @@ class PredictMode:
         if not self.asking:
             self._page_before = self.pages.currentWidget()
         self.pages.setCurrentWidget(self.panel)
+        # The keys A to D are the class's hands: a field of the Run panel that had the
+        # focus would take them as text.
+        self.panel.setFocus()
         self.prompt.say(heading, question, how)
 
     def take(self) -> Prediction | None:

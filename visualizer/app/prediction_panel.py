@@ -40,7 +40,7 @@ class PredictionPanel(QWidget):
         self.layout_now = CardsLayout()
         self.setMinimumHeight(160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMouseTracking(False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def show_candidates(self, candidates: Sequence[Candidate]) -> None:
         """New candidates: no hands yet, no guess."""

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 
 from visualizer.app import palette
@@ -190,6 +190,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.addItem(self.cursor)
         #: The class's prediction, outlined over the run (predict mode); never measured.
         self.ghost = PredictionGhost()
+        self.ghost.avoid = self._block_label_at
         self.addItem(self.ghost)
         self._annotations: Annotations | None = None
         #: (ns, lanes) the view may show: the timeline's, or more for a replay's growing cut.
@@ -297,6 +298,10 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
             self.marks.clear()
         else:
             self.marks.show(annotations, self.timeline)
+
+    def _block_label_at(self) -> QRectF | None:
+        label = self.marks.label
+        return label.sceneBoundingRect() if label.isVisible() else None
 
     def set_prediction(self, prediction: Prediction | None) -> None:
         """Outline ``prediction`` over the run shown (None: no prediction). Its makespan

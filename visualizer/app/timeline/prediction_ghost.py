@@ -8,9 +8,11 @@ nothing of the prediction could be read as measured (its grey is no phase colour
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
@@ -38,6 +40,8 @@ class PredictionGhost(pg.GraphicsObject):  # type: ignore[misc]
         self.boxes: list[tuple[float, float, int, int]] = []
         self.lanes = 1
         self._bounds = QRectF()
+        #: Where another label is (scene coordinates), for this one to keep clear of.
+        self.avoid: Callable[[], QRectF | None] | None = None
 
     def set_prediction(self, prediction: Prediction | None, timeline: Timeline | None) -> None:
         self.prepareGeometryChange()
@@ -61,6 +65,14 @@ class PredictionGhost(pg.GraphicsObject):  # type: ignore[misc]
         right = max([end, *(box[1] for box in self.boxes)])
         self._bounds = QRectF(0, -1, max(right, 1e-6), self.lanes + 1)
         self.update()
+
+    def _taken(self, transform: QTransform) -> QRectF | None:
+        """Where the plot's loop-block label is, in the painter's device pixels."""
+        label = self.avoid() if self.avoid is not None else None
+        if label is None:
+            return None
+        mapped: QRectF = transform.mapRect(self.mapRectFromScene(label))
+        return mapped
 
     def boundingRect(self) -> QRectF:
         return QRectF(self._bounds)
@@ -87,23 +99,37 @@ class PredictionGhost(pg.GraphicsObject):  # type: ignore[misc]
         top, bottom = transform.map(QPointF(end, 0)), transform.map(QPointF(end, self.lanes))
         text = f"predicted {seconds_text(end)}"
         view = self.getViewBox()
-        right = transform.map(QPointF(view.viewRange()[0][1], 0)).x() if view else bottom.x()
+        (x0, x1), _ = view.viewRange() if view else ((0.0, end), None)
+        left_edge, right = transform.map(QPointF(x0, 0)).x(), transform.map(QPointF(x1, 0)).x()
         if bottom.x() > right:  # beyond the view (GHOST_REACH): say where, at its edge
             text += " \N{RIGHTWARDS ARROW}"
+            bottom = QPointF(right, bottom.y())
         else:
             painter.setPen(QPen(grey, 2.0, Qt.PenStyle.DashLine))
             painter.drawLine(QLineF(top, bottom))
         font = palette.FONTS.base()
         metrics = QFontMetricsF(font)
         width = metrics.horizontalAdvance(text) + 8
-        # At the foot of the lanes: the loop block's label has the top.
-        left = min(bottom.x() + 4, right - width - 2)
-        box = QRectF(left, bottom.y() - metrics.height() - 3, width, metrics.height())
-        painter.setPen(QPen(grey, 1.0))
-        painter.setBrush(QColor(palette.BACKGROUND))
-        painter.drawRect(box)
-        painter.setFont(font)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        # Above the event loop's lane, in the room kept there for labels (over the lanes
+        # it would hide the bars of the last requests): left of the line, or right of it,
+        # or past the loop block's label; nowhere if all are taken (the words say it).
+        taken = self._taken(transform)
+        y = top.y() - metrics.height() - 2
+        away = f"\N{LEFTWARDS ARROW} {text}"  # past the loop block's label, pointing back
+        places = [(bottom.x() - width - 4, text), (bottom.x() + 4, text)]
+        if taken is not None and taken.right() + 12 > bottom.x():
+            places.append((taken.right() + 12, away))
+        for left, text in places:
+            width = metrics.horizontalAdvance(text) + 8
+            left = min(max(left, left_edge), right - width - 2)
+            box = QRectF(left, y, width, metrics.height())
+            if taken is None or not box.intersects(taken):
+                painter.setPen(QPen(grey, 1.0))
+                painter.setBrush(QColor(palette.BACKGROUND))
+                painter.drawRect(box)
+                painter.setFont(font)
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+                break
         painter.restore()
 
 
