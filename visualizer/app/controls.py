@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from server.routes import STYLE_NAMES
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
-from visualizer.model.settings import RANGES, RunSettings
+from visualizer.model.request_plan import RequestPlan, describe_plan
+from visualizer.model.settings import RANGES, AppTarget, RunSettings
 
 #: Field label and what the number means, per setting.
 _FIELDS: dict[str, tuple[str, str]] = {
@@ -35,6 +36,10 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "timeout_s": ("Client timeout", "a request slower than this fails"),
     "fail_every": ("Fail every n-th", "every n-th request raises, a 500; 0 for none"),
 }
+
+
+#: The numbers only the built-in styles take: a run of the user's app has no use for them.
+STYLE_ONLY = ("work_ms", "fail_every")
 
 
 def _describe(name: str) -> tuple[str, str]:
@@ -60,6 +65,10 @@ class RunControls(QWidget):
         self.code_view = StyleCodeView()
         # The code view loads FastAPI; it waits until the window has shown once.
         self._code_wanted = False
+        #: The user's app the window serves (``schedviz --app``) for its whole life, and
+        #: the requests its runs send (None: a passive run); None: the built-in styles.
+        self.app: AppTarget | None = None
+        self.plan: RequestPlan | None = None
 
         form = QFormLayout()
         form.addRow(_label("Style"), self.style_box)
@@ -80,31 +89,51 @@ class RunControls(QWidget):
     def settings(self) -> RunSettings:
         """The settings the fields show; always valid, the boxes see to that."""
         values = {name: box.value() for name, box in self.fields.items()}
+        if self.app is not None:
+            numbers = {name: v for name, v in values.items() if name not in STYLE_ONLY}
+            return RunSettings(style="", app=self.app, plan=self.plan, **numbers)  # type: ignore[arg-type]
         return RunSettings(style=self.style_box.currentText(), **values)  # type: ignore[arg-type]
 
     def set_settings(self, settings: RunSettings) -> None:
-        self.style_box.setCurrentText(settings.style)
+        """Show ``settings``' numbers (and style); the app a window serves stays its own."""
+        if settings.app is None:
+            self.style_box.setCurrentText(settings.style)
         for name, box in self.fields.items():
-            box.setValue(getattr(settings, name))
+            if self.app is None or name not in STYLE_ONLY:
+                box.setValue(getattr(settings, name))
+
+    def serve_app(self, app: AppTarget, plan: RequestPlan | None) -> None:
+        """Runs are of the user's ``app``, sending ``plan``: no style, and none of the
+        numbers only a style takes."""
+        self.app, self.plan = app, plan
+        self.style_box.setToolTip(f"Your app {app.target} is served, not a style")
+        self.set_editable(True)
+        if self._code_wanted:
+            self.show_code()
 
     def show_code(self) -> None:
         """Show the chosen style's code, now and whenever the style changes."""
         self._code_wanted = True
+        if self.app is not None:
+            sent = describe_plan(self.plan.requests) if self.plan else "none (a passive run)"
+            self.code_view.show_app(self.app.target, sent)
+            return
         self.code_view.show_style(self.style_box.currentText())
 
     def set_editable(self, editable: bool) -> None:
-        """Fields are read-only while a run uses them."""
-        self.style_box.setEnabled(editable)
-        for box in self.fields.values():
-            box.setReadOnly(not editable)
+        """Fields are read-only while a run uses them, and a style's own ones for an app."""
+        self.style_box.setEnabled(editable and self.app is None)
+        for name, box in self.fields.items():
+            open_ = editable and (self.app is None or name not in STYLE_ONLY)
+            box.setReadOnly(not open_)
             box.setButtonSymbols(
                 QAbstractSpinBox.ButtonSymbols.UpDownArrows
-                if editable
+                if open_
                 else QAbstractSpinBox.ButtonSymbols.NoButtons
             )
 
     def _on_style(self, name: str) -> None:
-        if self._code_wanted:
+        if self._code_wanted and self.app is None:
             self.code_view.show_style(name)
         self.changed.emit()
 

@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.controls.set_settings(self.store.run_settings(preset))
+        if app is not None:
+            self.controls.serve_app(app, (preset or {}).get("plan"))
         if self.store.dark_theme():
             self.dark_action.setChecked(True)
             self.set_dark_theme(True)
@@ -368,12 +370,12 @@ class MainWindow(QMainWindow):
         if not self.compare_runner.active:
             self.pages.setCurrentWidget(self.timeline)
             self.pair = None
-        self.timeline.clear(f"Starting a run of {run.trace.settings.style}…\n{STARTING}")
+        self.timeline.clear(f"Starting a run of {run.trace.settings.subject}…\n{STARTING}")
         # The Run panel describes the run on screen: a comparison's runs are of styles
         # other than the one the panel held.
         self.controls.set_settings(run.trace.settings)
         self.controls.set_editable(False)
-        self.summary.show_running(run.trace.settings.style)
+        self.summary.show_running(run.trace.settings.subject)
         self._update_actions()
         self._show_progress()
 

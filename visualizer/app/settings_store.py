@@ -45,8 +45,10 @@ class SettingsStore:
         return RunSettings(**values)
 
     def save_run_settings(self, settings: RunSettings) -> None:
+        """Remember the style and the numbers; the app and its plan come with --app."""
         for name, value in settings.to_dict().items():
-            self.qsettings.setValue(f"run/{name}", value)
+            if name in RANGES or (name == "style" and value):
+                self.qsettings.setValue(f"run/{name}", value)
 
     def window_geometry(self) -> QByteArray | None:
         return self._bytes("window/geometry")

@@ -56,7 +56,7 @@ class RunStatus:
         if run.state is RunState.DRAINING:
             # The client is done; the server is not: say why the run has not ended.
             self.progress_label.setText(
-                f"{run.trace.settings.style}: {run.draining:,} abandoned handlers running"
+                f"{run.trace.settings.subject}: {run.draining:,} abandoned handlers running"
             )
             self.progress_label.setToolTip(
                 "The client is done, but the server still runs handlers it gave up on: the "
@@ -66,7 +66,7 @@ class RunStatus:
         else:
             self.progress_label.setToolTip("")
             self.progress_label.setText(
-                f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
+                f"{run.trace.settings.subject}: {run.done_count:,} of {planned:,} done, "
                 f"{run.in_flight:,} in flight"
             )
         self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
@@ -74,7 +74,7 @@ class RunStatus:
     def show_shown(self, what: str, results: list[RunResult]) -> None:
         """Runs shown that are not the driver's last (a file, a comparison): ``what`` and
         each run's style and makespan, so the bar never names a run that is not on screen."""
-        styles = " and ".join(result.trace.settings.style for result in results)
+        styles = " and ".join(result.trace.settings.subject for result in results)
         self.progress_label.setText(f"{what} {styles}")
         self.elapsed_label.setText(
             ", ".join(f"{result.summary.makespan_ms / 1000:,.2f} s" for result in results)

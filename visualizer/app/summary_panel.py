@@ -70,7 +70,7 @@ class SummaryPanel(QScrollArea):
 
 
 def _name(result: RunResult) -> str:
-    return result.trace.settings.style
+    return result.trace.settings.subject
 
 
 def _story(result: RunResult) -> str:

@@ -21,6 +21,7 @@ from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
 from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
 
 #: The layout is made for this width; other widths scale it, text and all.
@@ -76,7 +77,7 @@ class TimelinePicture:
         settings = result.trace.settings
         panel = PicturePanel("", result.timeline, annotate(result.trace))
         return cls(
-            title=f"{settings.style}: what FastAPI did with {_requests(settings.requests)}",
+            title=f"{settings.subject}: what FastAPI did with {_requests(settings.requests)}",
             lines=result.story[:2],
             panels=[panel],
             caption=_caption(result),
@@ -108,10 +109,16 @@ def _caption(result: RunResult) -> str:
         f"{name} {versions[name]}" for name in ("python", "fastapi", "uvicorn") if name in versions
     )
     measured = f"Measured on a real uvicorn server ({stack})" if stack else "Measured"
-    return (
-        f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms, "
-        f"pool {s.pool}.  {measured} by schedviz."
-    )
+    if s.app is None:
+        run = f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms"
+    elif s.plan is None:
+        run = "recorded passively"
+    else:
+        run = (
+            f"{describe_plan(s.plan.requests)}; concurrency {s.concurrency}, "
+            f"requests {s.requests:,}"
+        )
+    return f"{run}, pool {s.pool}.  {measured} by schedviz."
 
 
 class PicturePainter:
