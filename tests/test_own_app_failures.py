@@ -68,6 +68,16 @@ settings = load_settings()
 app = FastAPI()
 """
 
+EXITS = """
+import sys
+
+from fastapi import FastAPI
+
+if sys.platform:
+    sys.exit("set SHOP_ENV first")
+app = FastAPI()
+"""
+
 LIFESPAN_FAILS = """
 from contextlib import asynccontextmanager
 
@@ -110,7 +120,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A FastAPI project no test has seen: apps that work, apps that fail, and two
     packages named as ours (``server``) and as many projects name theirs (``app``)."""
     folder = tmp_path_factory.mktemp("project")
-    for name, text in (("good", GOOD), ("broken", BROKEN), ("lifespan_fails", LIFESPAN_FAILS)):
+    for name, text in (
+        ("good", GOOD),
+        ("broken", BROKEN),
+        ("exits", EXITS),
+        ("lifespan_fails", LIFESPAN_FAILS),
+    ):
         (folder / f"{name}.py").write_text(textwrap.dedent(text).lstrip())
     for package in ("server", "app"):
         (folder / package).mkdir()
@@ -176,9 +191,24 @@ def _assert_theirs(stderr: str, message: str, their_frames: tuple[str, ...] = ()
         ),
         (["--port", "70000"], "port 70000 is out of range: allowed 1 to 65,535"),
         (["--work-ms", "100"], "--work-ms is for the built-in styles, not --app"),
+        # Also the style's default, given on purpose: it would be ignored, not used.
+        (["--work-ms", "200.0"], "--work-ms is for the built-in styles, not --app"),
+        (
+            ["--style", "async_blocking"],
+            "give --style or --app, not both: a run is of a style or of your app",
+        ),
         (["--request", "GET /items/1", "--header", "bad"], "header 'bad' is not 'Name: value'"),
     ],
-    ids=["body", "plan-key", "plan-syntax", "port", "work-ms", "header"],
+    ids=[
+        "body",
+        "plan-key",
+        "plan-syntax",
+        "port",
+        "work-ms",
+        "work-ms-default",
+        "style",
+        "header",
+    ],
 )
 def test_a_mistake_on_the_command_line_is_refused_before_any_server(
     project: Path,
@@ -260,6 +290,19 @@ def test_their_import_error_shows_their_traceback(project: Path) -> None:
             f'File "{project}/broken.py", line 10, in <module>',
             f'File "{project}/broken.py", line 7, in load_settings',
         ),
+    )
+
+
+@pytest.mark.live
+def test_their_sys_exit_at_import_is_theirs_too(project: Path) -> None:
+    """sys.exit() at import is their code refusing to start: told as theirs, status 2
+    (it was 'the server exited with status 1', status 1)."""
+    done = _run_in(project, "run", "--app", "exits:app", "--request", "GET /")
+    assert done.returncode == EXIT_BAD_INPUT
+    _assert_theirs(
+        done.stderr,
+        "your app could not be served: importing 'exits' failed: SystemExit: set SHOP_ENV first",
+        (f'File "{project}/exits.py", line 6, in <module>',),
     )
 
 
