@@ -25,7 +25,11 @@ API_KEY = "x-api-key: demo-key-1"
 
 
 def run_shop(
-    session: Session, words: Sequence[tuple[str, str]], concurrency: int, requests: int
+    session: Session,
+    words: Sequence[tuple[str, str]],
+    concurrency: int,
+    requests: int,
+    pool: int = 40,
 ) -> RunResult:
     """One run of the plan the command line's words give, to its end."""
     settings = RunSettings(
@@ -34,6 +38,7 @@ def run_shop(
         plan=plan_from_words(words),
         concurrency=concurrency,
         requests=requests,
+        pool=pool,
     )
     live = session.start_run(settings)
     while not live.finished:

@@ -119,9 +119,15 @@ def test_the_def_search_runs_on_workers_and_leaves_the_loop_free(
     # The loop stayed free: nothing on it came near a search's length.
     assert s.longest_loop_block is not None
     assert s.longest_loop_block.duration_ms < 0.3 * query_ms
-    # sqlite3 lets go of the GIL while SQLite works: on two cores the ideal is half of
-    # C x Q; 0.8 leaves room for a machine with someone else on one of them.
-    assert s.makespan_ms < 0.8 * C * query_ms, f"{s.makespan_ms:.0f} ms, Q = {query_ms:.0f} ms"
+    # Makespan well below C x Q, with Q a search's time on a worker in this very run: the
+    # searches overlap. Q stretches when they share the cores (two here, and other
+    # processes' work), so the ratio holds on a loaded machine; one after another, as on
+    # the loop or on a pool of one, it would be about 1. (Quiet, two cores: 106 ms for
+    # C = 5 against 176 ms on the loop.)
+    on_worker_ms = float(np.median(long_runs["end"] - long_runs["start"])) / 1e6
+    assert s.makespan_ms < 0.75 * C * on_worker_ms, (
+        f"{s.makespan_ms:.0f} ms, a search {on_worker_ms:.0f} ms on a worker"
+    )
 
 
 def test_a_sync_dependency_is_a_worker_run_of_its_own(session: Session) -> None:
