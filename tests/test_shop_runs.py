@@ -206,3 +206,21 @@ def test_a_passive_run_records_what_a_client_of_its_own_sends(session: Session) 
     labels = [lane.label for lane in result.timeline.lanes]
     assert "request 1 · GET /products/{product_id}" in labels
     assert "request 3 · GET /customers/me" in labels
+
+
+def test_the_routes_carry_the_examples_a_route_picker_fills_in(session: Session) -> None:
+    routes_by_label = {route["label"]: route for route in session.routes}
+
+    def examples(label: str) -> dict[str, object]:
+        return {p["name"]: p["example"] for p in routes_by_label[label]["params"]}
+
+    assert examples("GET /products/search") == {"q": "oak desk"}
+    assert examples("GET /products/{product_id}") == {"product_id": 42}
+    assert examples("POST /orders") == {"x-api-key": "demo-key-1"}
+    order = routes_by_label["POST /orders"]
+    assert order["body_example"] == {"product_id": 42, "quantity": 2}
+    # The code view's material: the endpoint and the sync dependency, as written.
+    assert order["endpoint"]["kind"] == "async def"
+    check = next(d for d in order["dependencies"] if d["name"] == "current_customer")
+    assert check["kind"] == "def" and check["file"].endswith("shop/main.py")
+    assert "catalogue.customer_with_key(x_api_key)" in check["source"]
