@@ -28,7 +28,7 @@ from typing import Annotated, TypedDict
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from starlette.concurrency import run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 
 from .catalogue import Catalogue
 from .models import Customer, OrderIn, OrderOut, Product
