@@ -163,6 +163,13 @@ class StyleCodeView(QWidget):
         self.code.setPlainText(source)
         self._indent_wrapped_lines()
 
+    def show_app(self, target: str, requests: str) -> None:
+        """The user's app instead of a style: what is served and what its runs send."""
+        self.expect.setText(
+            f"<b>Your app:</b> {html.escape(target)}<br><b>Requests:</b> {html.escape(requests)}"
+        )
+        self.code.setPlainText("")
+
     def _indent_wrapped_lines(self) -> None:
         """A hanging indent per line: its own leading spaces plus a few characters."""
         char_px = QFontMetricsF(self.code.font()).horizontalAdvance(" ")

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from server.protocol import HANDLER_END, SERVER_START, Outcome
 from visualizer.model import pools
+from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.request_routes import planned_lane_label
 from visualizer.model.timeline import (
@@ -150,6 +151,9 @@ class LiveTimeline:
         self._span_seen = 0
         self._frozen_end = 0  # the latest end of a frozen bar: the span without an O(n) max
         self._going = self.trace.worker_start.rows[:0]  # runs started, not ended
+        self._gc_read = 0
+        #: Collector pauses on a thread that has no lane yet (no run of it has come).
+        self._gc_waiting = self.trace.gc.rows[:0]
 
     # -- one frame --------------------------------------------------------------------
 
@@ -161,7 +165,10 @@ class LiveTimeline:
             new = {name: getattr(self.trace, name).rows for name in self._read}
         for name, rows in new.items():
             self._read[name] += len(rows)
+        pauses = self.trace.gc.since(self._gc_read)
+        self._gc_read += len(pauses)
         self._freeze_events(new)
+        self._freeze_pauses(pauses)
         self._gather_open(new)
         self._loop_activity = np.concatenate([self._loop_activity, new["loop"]])
         self._settle()
@@ -234,6 +241,31 @@ class LiveTimeline:
             ),
             "request": np.concatenate([loop["request"], runs["request"], failed["request"]]),
             "cpu": np.concatenate([np.full(len(loop), -1), runs["cpu"], np.full(len(failed), -1)]),
+        }
+        self._bars.size = self._bars.put(self._bars.size, bars)
+
+    def _freeze_pauses(self, pauses: npt.NDArray[Any]) -> None:
+        """The collector's pauses, on the loop's lane or their worker's, as build_timeline
+        draws them; one on a thread with no lane yet waits until a run of it comes."""
+        pauses = np.concatenate([self._gc_waiting, pauses])
+        lane = np.array(
+            [
+                0 if key == LOOP_LANE else self._workers.get(key, -1)
+                for key in pauses["lane"].tolist()
+            ],
+            np.int32,
+        )
+        self._gc_waiting = pauses[lane < 0]
+        placed, lane = pauses[lane >= 0], lane[lane >= 0]
+        if len(placed) == 0:
+            return
+        bars = {
+            "lane": lane,
+            "start": placed["start"] - self.trace.t0,
+            "end": placed["end"] - self.trace.t0,
+            "kind": np.full(len(placed), BarKind.GC),
+            "request": np.zeros(len(placed), np.int64),
+            "cpu": np.full(len(placed), -1),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 

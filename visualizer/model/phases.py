@@ -8,6 +8,8 @@ Each request's life is covered by intervals of known meaning, each with a priori
               activity (all of sent .. receipt if the server never had it)
     receiving response end .. receipt                                       3
     waiting   dispatched .. worker start; a timer due .. its slice start;   2
+              a worker run's end .. the loop's next slice of the request,
+              the loop busy all along;
               last server activity .. receipt when no response end is known
     awaiting  first server activity .. last (the baseline)                  1
     abandoned the client gave up .. the handler's end (see worker_runs)     7
@@ -164,11 +166,12 @@ def derive_phases(
     answered = response_end >= 0
     unknown_tail = served & ~answered
     unserved_to = np.where(served, first, received)
+    activity = trace.loop.rows if loop_activity is None else loop_activity
     # Sent, but the loop busy since before the bytes can have come: the server's wait.
     arrived = np.where(
         served,
         np.clip(
-            _loop_busy_since(trace.loop.rows if loop_activity is None else loop_activity, first),
+            _loop_busy_since(activity, first),
             sent_at,
             first,
         ),
@@ -184,6 +187,7 @@ def derive_phases(
         start = sent_at
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
+    back_from_worker = _back_from_worker(loop, worker, activity)
     # After the client gave up, whatever the server still did for it is abandoned.
     gave_up = gave_up_at(trace, requests)
     left = gave_up < last
@@ -202,6 +206,7 @@ def derive_phases(
         (requests[unknown_tail], last[unknown_tail], received[unknown_tail], Phase.WAITING),
         (worker["request"], worker["dispatched"], worker["start"], Phase.WAITING),
         (late["request"], late["due"], late["start"], Phase.WAITING),
+        (*back_from_worker, Phase.WAITING),
         (loop["request"], loop["start"], loop["end"], Phase.RUNNING),
         (worker["request"], worker["start"], worker["end"], Phase.RUNNING),
         (pending["request"], pending["t"], np.full(len(pending), now), Phase.WAITING),
@@ -258,6 +263,38 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
         end=seg_end[ends_at],
         phase=phase_of[seg_top[starts]],
     )
+
+
+def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, I64]:
+    """(request, its worker run's end, its next loop slice's start) where the loop, busy
+    all along, picked the request up again more than LATE_TIMER_NS after the run ended.
+
+    A worker's result comes back through the loop: until the loop runs the request
+    again it is ready and waits for the loop (a blocking handler holds it), not
+    suspended at an await with the loop free for others. Had the loop sat idle in
+    between, it would have run the request at once: then the request was awaiting
+    something else, and stays awaiting.
+    """
+    empty = np.empty(0, np.int64)
+    if len(loop) == 0 or len(worker) == 0:
+        return empty, empty, empty
+    request = np.concatenate([loop["request"], worker["request"]])
+    t = np.concatenate([loop["start"], worker["end"]])
+    is_slice = np.concatenate([np.ones(len(loop), bool), np.zeros(len(worker), bool)])
+    # By request, then time; a run's end before a slice that starts at the same moment.
+    order = np.lexsort((is_slice, t, request))
+    request, t, is_slice = request[order], t[order], is_slice[order]
+    # For every position, the first slice at or after it (len(t) where none is).
+    slice_at = np.where(is_slice, np.arange(len(t)), len(t))
+    next_slice = np.minimum.accumulate(slice_at[::-1])[::-1]
+    ends = np.flatnonzero(~is_slice)
+    resumes = next_slice[ends]
+    found = resumes < len(t)
+    found[found] = request[resumes[found]] == request[ends[found]]
+    ends, resumes = ends[found], resumes[found]
+    end, resumed = t[ends], t[resumes]
+    late = (resumed - end > LATE_TIMER_NS) & (_loop_busy_since(activity, resumed) <= end)
+    return request[ends][late], end[late], resumed[late]
 
 
 def _loop_busy_since(slices: Any, times: I64) -> I64:

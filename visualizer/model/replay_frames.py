@@ -64,9 +64,8 @@ class ReplayFrames:
         on_loop = timeline.lane == 0
         loop = on_loop & (timeline.kind != BarKind.GC)
         self._loop = {name: getattr(timeline, name)[loop] for name in ("start", "end", "request")}
-        self._held = _held(
-            self._loop, timeline.start[on_loop & ~loop], timeline.end[on_loop & ~loop]
-        )
+        self._pauses = (timeline.start[on_loop & ~loop], timeline.end[on_loop & ~loop])
+        self._held = _held(self._loop, *self._pauses)
         self._loop_by_start = np.argsort(self._loop["start"], kind="stable")
         self._loop_starts = self._loop["start"][self._loop_by_start]
         empty = np.empty(0, np.int64)
@@ -120,7 +119,14 @@ class ReplayFrames:
             # choice (loop_blocks) over the slices begun by then, cut there.
             start = self._loop["start"][begun]
             length = np.minimum(self._loop["end"][begun], at) - start
-            held = np.minimum(self._held[begun], length)
+            held = self._held[begun].copy()
+            # The slice going on at ``at`` (slices never overlap: one at most) has held
+            # the loop since its start, less the collector's pauses in it so far.
+            going = np.flatnonzero(self._loop["end"][begun] > at)
+            pause_starts, pause_ends = self._pauses
+            for index in going.tolist():
+                paused = np.minimum(pause_ends, at) - np.maximum(pause_starts, start[index])
+                held[index] = length[index] - int(paused[paused > 0].sum())
             longest = telling_block(start, held)
             if longest is not None and held[longest] >= NOTABLE_BLOCK_NS:
                 request = int(self._loop["request"][begun[longest]])
