@@ -390,7 +390,7 @@ class LiveTimeline:
             frozen=frozen,
             history=self.history,
             labels=self.trace.labels,
-            pools=dict(self.trace.pools),
+            pools=pools.sized(self.trace.pools, self.trace.settings.pool),
             **self._bars.first(size),
         )
 

@@ -20,7 +20,7 @@ the finished run and compute only the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,8 @@ from visualizer.model.phases import PhaseSegments
 from visualizer.model.timeline import BarKind, Timeline
 
 _COLUMNS = ("lane", "start", "end", "kind", "request", "cpu")
+#: Columns a Timeline may lack (a live run's): carried where the run has them.
+_OPTIONAL_COLUMNS = ("func",)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class ReplayFrames:
         self.timeline = timeline
         self._annotations = annotations
         order = np.argsort(timeline.end, kind="stable")
-        self._by_end = {name: getattr(timeline, name)[order] for name in _COLUMNS}
+        # What a worker ran names its bars in every frame, as in the finished run.
+        self._columns = _COLUMNS + tuple(
+            name for name in _OPTIONAL_COLUMNS if len(getattr(timeline, name)) == len(timeline)
+        )
+        self._by_end = {name: getattr(timeline, name)[order] for name in self._columns}
         #: The frame's columns: the by-end bars, with the running ones written after
         #: the frozen prefix (and put back from _by_end before the next frame).
         self._shown = {name: column.copy() for name, column in self._by_end.items()}
@@ -78,7 +84,7 @@ class ReplayFrames:
         self._at = at
         shown, by_end = self._shown, self._by_end
         lo, hi = self._dirty
-        for name in _COLUMNS:
+        for name in self._columns:
             shown[name][lo:hi] = by_end[name][lo:hi]
         frozen = int(np.searchsorted(by_end["end"], at, side="left"))
         later = slice(frozen, None)
@@ -89,7 +95,7 @@ class ReplayFrames:
         unfinished_marks = by_end["start"][later][begun & failed]
         agrees_before = min(at, int(unfinished_marks.min(initial=at)))
         size = frozen + len(running)
-        for name in _COLUMNS:
+        for name in self._columns:
             shown[name][frozen:size] = by_end[name][later][running]
         shown["end"][frozen:size] = at
         self._dirty = (frozen, size)
@@ -106,7 +112,7 @@ class ReplayFrames:
             pool_lanes=timeline.pool_lanes,
             run=timeline,
             agrees_before=agrees_before,
-            **{name: shown[name][:size] for name in _COLUMNS},
+            **{name: shown[name][:size] for name in self._columns},
         )
         return frame, self._marks(at)
 
@@ -136,10 +142,18 @@ class ReplayFrames:
                     request or None,
                     int(held[longest]),
                 )
-        pool_full = [(s, min(e, at)) for s, e in self._annotations.pool_full if s < at]
-        return Annotations(
-            loop_block=block, pool_full=pool_full, pool_size=self._annotations.pool_size
+        marks = self._annotations
+        return replace(
+            marks,
+            loop_block=block,
+            pool_full=_cut(marks.pool_full, at),
+            pools_full={pool: _cut(periods, at) for pool, periods in marks.pools_full.items()},
         )
+
+
+def _cut(periods: list[tuple[int, int]], at: int) -> list[tuple[int, int]]:
+    """The stretches begun before ``at``, ended there at the latest."""
+    return [(start, min(end, at)) for start, end in periods if start < at]
 
 
 def _held(

@@ -102,7 +102,8 @@ class Timeline:
     func: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     #: The server's labels, which ``func`` indexes.
     labels: list[str] = field(default_factory=list)
-    #: The pools that ran work, and each one's worker lanes: (first lane, count).
+    #: The pools that ran work, with the capacity each had in the run (AnyIO's is the
+    #: run's P), and each one's worker lanes: (first lane, count).
     pools: dict[int, Pool] = field(default_factory=dict)
     pool_lanes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -210,7 +211,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
         func=np.concatenate([no_loop, runs["func"], others]),
         labels=trace.labels,
-        pools=dict(trace.pools),
+        pools=pools.sized(trace.pools, trace.settings.pool),
         pool_lanes=pools.pool_lane_ranges(worker_keys),
     )
 
