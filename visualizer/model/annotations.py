@@ -57,10 +57,12 @@ class Annotations:
     pool_size: int
     #: The same for every pool that filled, by pool id (AnyIO's is ``pool_full``).
     pools_full: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
-    #: Where each sampled loop slice and worker run was held.
-    held: HeldBars = field(default_factory=HeldBars)
-    #: Which pool each wait for a worker was for.
-    waits: PoolWaits = field(default_factory=PoolWaits)
+    #: Where each sampled loop slice and worker run was held, and which pool each wait
+    #: for a worker was for: notes the tooltips look bars up in, not marks. A replay's
+    #: frames keep the whole run's (a bar is found by its start, cut or not), so they
+    #: take no part in comparing marks.
+    held: HeldBars = field(default_factory=HeldBars, compare=False)
+    waits: PoolWaits = field(default_factory=PoolWaits, compare=False)
 
     def full_periods(self) -> dict[int, list[tuple[int, int]]]:
         """Every pool's full stretches; marks made without them have AnyIO's alone."""

@@ -374,7 +374,7 @@ class LiveTimeline:
         ]
         labels = pools.lane_labels(keys, self.trace.pools)
         lanes += [
-            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
             for n, (key, label) in enumerate(zip(keys, labels, strict=True), start=1)
         ]
         lanes += self._request_lanes()

@@ -147,7 +147,11 @@ class ReplayFrames:
             marks,
             loop_block=block,
             pool_full=_cut(marks.pool_full, at),
-            pools_full={pool: _cut(periods, at) for pool, periods in marks.pools_full.items()},
+            pools_full={
+                pool: cut
+                for pool, periods in marks.pools_full.items()
+                if (cut := _cut(periods, at))
+            },
         )
 
 

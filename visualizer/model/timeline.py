@@ -65,6 +65,9 @@ class Lane(msgspec.Struct, frozen=True, gc=False):
     key: int
     #: The pool of a worker lane (AnyIO's is 0).
     pool: int = 0
+    #: The thread of a worker lane as the server numbered it (a process pool's: the pid);
+    #: what the server's samples of a worker run name it by.
+    thread: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
     lanes += [
-        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
         for n, (key, label) in enumerate(
             zip(worker_keys, pools.lane_labels(worker_keys, trace.pools), strict=True), start=1
         )

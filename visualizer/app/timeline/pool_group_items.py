@@ -14,6 +14,7 @@ the first lane. It stays in sight while the user pans.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,16 @@ F64 = npt.NDArray[np.float64]
 LaneBars = Callable[[int, float, float], tuple[F64, F64]]
 
 
+@dataclass(frozen=True)
+class GroupTab:
+    """A pool's name tab as painted: on ``lane``, from ``start`` to ``end`` seconds."""
+
+    text: str
+    lane: int
+    start: float
+    end: float
+
+
 class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
     """A line above each pool's lanes and a tab with the pool's name, over a Timeline."""
 
@@ -50,8 +61,8 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
         self.groups: list[PoolGroup] = []
         self._lane_bars = lane_bars
         self._resources = 0
-        #: Each tab as last painted: (its title, its rectangle in device pixels).
-        self.tabs: list[tuple[str, QRectF]] = []
+        #: Each tab as last painted: its text, lane, and first and last second it covers.
+        self.tabs: list[GroupTab] = []
 
     def set_timeline(self, timeline: Timeline | None) -> None:
         groups = pool_groups(timeline) if timeline is not None else []
@@ -119,7 +130,7 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
             painter.drawRoundedRect(tab, 3.0, 3.0)
             painter.setPen(QColor(palette.TEXT))
             painter.drawText(tab, Qt.AlignmentFlag.AlignCenter, text)
-            self.tabs.append((text, tab))
+            self.tabs.append(GroupTab(text, lane, at, at + width / per_second))
         painter.restore()
 
     def _place(
