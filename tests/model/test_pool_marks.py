@@ -43,10 +43,11 @@ def test_each_pool_fills_at_its_own_capacity() -> None:
     assert marks.full_periods() == pools_full_periods(trace)
 
 
-def test_anyio_fills_at_the_runs_p_not_at_anyios_default_of_40() -> None:
+def test_anyio_fills_at_the_runs_p_and_the_others_at_their_own_size() -> None:
     trace = pools_trace()
     trace.settings = replace(trace.settings, pool=3)
-    assert ANYIO.id not in pools_full_periods(trace)
+    # Two at once never fill three tokens; the processes fill their own two all the same.
+    assert pools_full_periods(trace) == {PROCESSES.id: [(50 * MS, 130 * MS)]}
     assert annotate(trace).pool_full == []
 
 
@@ -80,8 +81,9 @@ def test_titles_of_every_kind_of_pool() -> None:
 def test_a_live_timeline_groups_its_lanes_as_they_came() -> None:
     trace = pools_trace()
     live = LiveTimeline(trace).update(400 * MS)
-    # Live: no names of runs, lanes in first use; still a group a pool, P as the run's.
-    assert len(live.func) != len(live.lane)
+    # Live: lanes in first use, still a group a pool, P as the run's, runs named.
+    names = {live.labels[f] for f in live.func[live.func >= 0].tolist()}
+    assert names == {"get_db (enter)", "items", "sleep", "crunch"}
     groups = pool_groups(live)
     assert {g.pool.id for g in groups} == {ANYIO.id, DEFAULT.id, PROCESSES.id}
     assert groups[0].title == "AnyIO pool, P = 2"
@@ -138,6 +140,20 @@ def test_held_source_is_the_function_around_the_line(tmp_path: Path) -> None:
     assert source.heading == "# api.py:9 · async def block"
     assert source.text.splitlines()[source.marked_line] == "    time.sleep(0.1)"
     assert source.source.splitlines()[0] == "async def block():"
+
+
+def test_held_source_of_a_built_in_style_is_its_handler() -> None:
+    import server.styles
+
+    path = server.styles.__file__
+    lines = Path(path).read_text().splitlines()
+    start = next(n for n, text in enumerate(lines, 1) if "def async_blocking(" in text)
+    line = next(n for n in range(start, len(lines)) if "time.sleep(" in lines[n - 1])
+    source = held_source(HeldAt(f"{path}:{line} in async_blocking", "time.sleep(...)", (), 2))
+    assert source.note == ""
+    # From its decorator, the style's teaching sentence, on.
+    assert source.heading.endswith(f"styles.py:{start - 1} · async def async_blocking")
+    assert "time.sleep(" in source.text.splitlines()[source.marked_line]
 
 
 def test_held_source_of_a_file_not_on_this_machine_says_so() -> None:

@@ -65,6 +65,9 @@ _COLUMNS = (
     ("kind", np.int8),
     ("request", np.int64),
     ("cpu", np.int64),
+    # What a worker run ran (an index into the run's labels), -1 for any other bar: a
+    # run growing live is named on its bar as the finished run's is.
+    ("func", np.int64),
 )
 
 
@@ -77,6 +80,7 @@ class Columns(TypedDict):
     kind: npt.NDArray[np.int8]
     request: I64
     cpu: I64
+    func: I64
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,9 @@ class LiveTimeline:
             ),
             "request": np.concatenate([loop["request"], runs["request"], failed["request"]]),
             "cpu": np.concatenate([np.full(len(loop), -1), runs["cpu"], np.full(len(failed), -1)]),
+            "func": np.concatenate(
+                [np.full(len(loop), -1), runs["func"], np.full(len(failed), -1)]
+            ),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 
@@ -288,6 +295,7 @@ class LiveTimeline:
             "kind": bars["kind"],
             "request": bars["request"],
             "cpu": bars["cpu"],
+            "func": bars["func"],
         }
 
     def _gather_open(self, new: dict[str, Any]) -> None:
@@ -357,6 +365,7 @@ class LiveTimeline:
             "kind": phases.phase,
             "request": phases.request,
             "cpu": np.full(len(phases), -1),
+            "func": np.full(len(phases), -1),
         }
 
     def _request_lane(self, request: I64) -> npt.NDArray[np.int32]:

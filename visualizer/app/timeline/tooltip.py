@@ -63,7 +63,7 @@ def describe_bar(timeline: Timeline, bar: int, marks: Annotations | None = None)
 def func_name(timeline: Timeline, bar: int) -> str:
     """What worker run ``bar`` ran (``get_db (enter)``), "" where the Timeline does not say."""
     if len(timeline.func) != len(timeline.lane):
-        return ""  # a live Timeline carries no names
+        return ""  # a Timeline made before runs were named
     func = int(timeline.func[bar])
     return timeline.labels[func] if 0 <= func < len(timeline.labels) else ""
 
