@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from visualizer.model.trace import RunTrace
+from visualizer.model.worker_runs import unfinished
 
 I64 = npt.NDArray[np.int64]
 
@@ -46,16 +47,7 @@ class PoolWaits:
     @classmethod
     def of_trace(cls, trace: RunTrace) -> PoolWaits:
         # Runs that ended, and runs that started but never ended (their wait is as real).
-        ended, going = trace.worker.rows, trace.worker_start.rows
-        ended_keys = set(zip(ended["thread"].tolist(), ended["start"].tolist(), strict=True))
-        still = np.array(
-            [
-                key not in ended_keys
-                for key in zip(going["thread"].tolist(), going["start"].tolist(), strict=True)
-            ],
-            bool,
-        )
-        going = going[still] if len(going) else going
+        ended, going = trace.worker.rows, unfinished(trace)
         columns = {
             name: np.concatenate([ended[name], going[name]]).astype(np.int64)
             for name in ("request", "dispatched", "start", "pool", "func")
