@@ -32,6 +32,7 @@ from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.annotations import annotate
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.timeline import BarKind, Timeline
+from visualizer.model.tracefile import write_trace
 
 SCREENS = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
 #: Lanes of the trace: the loop, AnyIO's two workers, one to_thread, two processes.
@@ -239,19 +240,23 @@ def _point(view: TimelineView, timeline: Timeline, bar: int) -> QPoint:
     return view.plot.mapFromScene(scene)
 
 
-def _open(make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult) -> MainWindow:
+def _open(
+    make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult, folder: Path
+) -> MainWindow:
+    """The window with ``result``'s run opened from a file, as File > Open does it."""
     window = make_window()
     window.resize(1280, 720)
-    # The reader does not restore pools and stacks yet: shown as a run just read.
-    window.show_opened(result, Path("pools.json"))
+    path = folder / "pools.json"
+    write_trace(result.trace, path)
+    assert window.files.open(path) is not None
     qtbot.wait(50)
     return window
 
 
 def test_clicking_the_bar_that_held_the_loop_shows_its_line_in_the_code_view(
-    make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult
+    make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult, tmp_path: Path
 ) -> None:
-    window = _open(make_window, qtbot, result)
+    window = _open(make_window, qtbot, result, tmp_path)
     view, code = window.timeline, window.controls.code_view
     timeline = view.timeline
     assert timeline is not None
@@ -277,9 +282,9 @@ def test_clicking_the_bar_that_held_the_loop_shows_its_line_in_the_code_view(
 
 
 def test_a_file_that_is_not_on_this_machine_is_said_so_with_the_line_the_server_read(
-    make_window: Callable[..., MainWindow], qtbot: QtBot
+    make_window: Callable[..., MainWindow], qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window = _open(make_window, qtbot, analyse(pools_trace("/nowhere/api.py")))
+    window = _open(make_window, qtbot, analyse(pools_trace("/nowhere/api.py")), tmp_path)
     view, code = window.timeline, window.controls.code_view
     timeline = view.timeline
     assert timeline is not None
@@ -295,9 +300,9 @@ def test_a_file_that_is_not_on_this_machine_is_said_so_with_the_line_the_server_
 
 
 def test_clicking_a_bar_nobody_sampled_leaves_the_code_as_it_was(
-    make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult
+    make_window: Callable[..., MainWindow], qtbot: QtBot, result: RunResult, tmp_path: Path
 ) -> None:
-    window = _open(make_window, qtbot, result)
+    window = _open(make_window, qtbot, result, tmp_path)
     view, code = window.timeline, window.controls.code_view
     timeline = view.timeline
     assert timeline is not None
@@ -318,6 +323,7 @@ def test_the_groups_legend_and_summary_stay_readable(
     qtbot: QtBot,
     screen: Callable[[int, int], QRect],
     result: RunResult,
+    tmp_path: Path,
     screen_name: str,
     mode: str,
 ) -> None:
@@ -328,7 +334,8 @@ def test_the_groups_legend_and_summary_stay_readable(
     elif mode == "dark":
         window.dark_action.trigger()
     settle(qtbot, window, area)
-    window.show_opened(result, Path("pools.json"))
+    write_trace(result.trace, tmp_path / "pools.json")
+    assert window.files.open(tmp_path / "pools.json") is not None
     settle(qtbot, window, area)
     image = grab(window, f"pools-{mode}-{screen_name}")
 

@@ -10,7 +10,12 @@ import numpy as np
 from _pool_traces import DB_LINE, DEFAULT, HELD_LINE, MS, PROCESSES, pools_trace, write_source
 
 from visualizer.model.analysis import analyse
-from visualizer.model.annotations import annotate, pool_full_periods, pools_full_periods
+from visualizer.model.annotations import (
+    Annotations,
+    annotate,
+    pool_full_periods,
+    pools_full_periods,
+)
 from visualizer.model.held_at import HeldAt
 from visualizer.model.held_source import MAX_LINES, held_source, short_frame
 from visualizer.model.live_timeline import LiveTimeline
@@ -18,6 +23,7 @@ from visualizer.model.pool_groups import pool_groups, pool_title
 from visualizer.model.replay_frames import ReplayFrames
 from visualizer.model.timeline import BarKind, LaneKind, Timeline
 from visualizer.model.trace import ANYIO, Pool
+from visualizer.model.tracefile import read_trace, write_trace
 
 
 def _bar(timeline: Timeline, label: str, kind: BarKind, request: int) -> int:
@@ -184,6 +190,28 @@ def test_short_frames_keep_the_folder_that_says_whose_file_it_is() -> None:
     frame = "/venv/lib/site-packages/starlette/routing.py:73 in app"
     assert short_frame(frame) == "starlette/routing.py:73 in app"
     assert short_frame("<frozen runpy>:88 in _run_code") == "<frozen runpy>:88 in _run_code"
+
+
+def test_a_trace_file_keeps_the_groups_the_marks_and_the_held_bars(tmp_path: Path) -> None:
+    trace = pools_trace(write_source(tmp_path))
+    write_trace(trace, tmp_path / "pools.json")
+    back = read_trace(tmp_path / "pools.json")
+    before, after = analyse(trace).timeline, analyse(back).timeline
+    assert [g.title for g in pool_groups(after)] == [g.title for g in pool_groups(before)]
+    marks, read = annotate(trace), annotate(back)
+    assert read.pools_full == marks.pools_full
+
+    def notes(timeline: Timeline, found: Annotations) -> list[tuple[str, int, str]]:
+        return sorted(
+            (timeline.lanes[timeline.lane[bar]].label, int(timeline.start[bar]), held.where)
+            for bar in range(len(timeline))
+            if (held := found.held.at(timeline, bar)) is not None
+        )
+
+    assert notes(after, read) == notes(before, marks) != []
+    bar = _bar(after, "request 3", BarKind.WAITING, 3)
+    wait = read.waits.waited_for(3, int(after.start[bar]), int(after.end[bar]))
+    assert wait is not None and after.labels[wait.func] == "items" and wait.pool == ANYIO.id
 
 
 def test_worker_lanes_know_their_pool() -> None:
