@@ -356,3 +356,40 @@ def test_the_groups_legend_and_summary_stay_readable(
         # Words wrap in the panel: nothing is cut at its right edge, nothing scrolls sideways.
         assert summary.widget().width() <= summary.viewport().width()
         assert "default executor" in summary.story.text()
+        figures = summary.figures.text()
+        assert "1 call on 1 of its 2 threads" in _figure_row(figures, "asyncio default executor")
+        assert "2 calls on 2 of its 2 processes" in _figure_row(figures, "process pool")
+
+
+def _figure_row(figures: str, key: str) -> str:
+    """The row of the figures table (rich text) headed ``key``."""
+    (row,) = [row for row in figures.split("<tr>") if f">{key}</td>" in row]
+    return row
+
+
+def test_a_comparison_of_runs_with_other_pools_has_a_row_for_each(result: RunResult) -> None:
+    from visualizer.app.summary_panel import SummaryPanel
+
+    full = analyse(pools_trace())
+    # A run that used AnyIO's pool alone, beside one that used three.
+    plain = replace(full, summary=replace(full.summary, other_pools=[]))
+    panel = SummaryPanel()
+    panel.show_results([result, plain])
+    default = _figure_row(panel.figures.text(), "asyncio default executor")
+    assert "1 call on 1 of its 2 threads" in default and default.count(">-<") == 1
+    panel.close()
+
+
+def test_a_tab_with_no_room_anywhere_goes_where_it_hides_the_least() -> None:
+    from visualizer.app.timeline import pool_group_items as items
+
+    starts, ends = np.array([0.01, 0.07, 0.13]), np.array([0.05, 0.11, 0.23])
+    free = items.free_stretches(starts, ends, 0.0, 0.28)
+    assert free == [(0.0, 0.01), (0.05, 0.07), (0.11, 0.13), (0.23, 0.28)]
+    # 0.06 s fits nowhere: the longest stretch is at the view's right edge; the tab is
+    # put against it, hiding 0.01 s of the last bar rather than 0.05 s of the first.
+    assert items._room({4: free}, 0.0, 0.06) is None
+    assert items._least_hidden({4: free}, 0.0, 0.28, 0.06, 4) == (4, pytest.approx(0.22))
+    # In a stretch between bars, it is centred: the overhang is shared.
+    middle = [(0.0, 0.01), (0.10, 0.14), (0.2, 0.21)]
+    assert items._least_hidden({4: middle}, 0.0, 0.3, 0.06, 4) == (4, pytest.approx(0.09))

@@ -7,8 +7,8 @@ so a reader sees which lanes P bounds and which it does not. The tab sits at the
 edge of the view, where the lane labels are, on the group's first lane that has room
 for it there; failing that, in the first stretch of the group's lanes with no bar
 under it, so it hides no run if it can help it; failing that, shortened ("asyncio,
-6 threads", then "6 threads"), in the same order; failing that, at its shortest over
-the first lane. It stays in sight while the user pans.
+6 threads", then "6 threads"), in the same order; failing that, at its shortest in the
+longest free stretch, hiding as little as it can. It stays in sight while the user pans.
 """
 
 from __future__ import annotations
@@ -137,49 +137,83 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
         self, group: PoolGroup, x0: float, x1: float, metrics: QFontMetricsF, per_second: float
     ) -> tuple[str, int, float]:
         """The tab's text, lane and left edge (s): the longest title that has room
-        somewhere, else the shortest one over the first lane."""
+        somewhere, else the shortest one where it hides the least."""
         widest = max((x1 - x0) * per_second * TAB_MAX_SHARE - 2 * TAB_PAD_PX, 0.0)
         inset = TAB_INSET_PX / per_second if per_second > 0 else 0.0
         texts = [
             metrics.elidedText(title, Qt.TextElideMode.ElideRight, widest) for title in group.titles
         ]
+        if self._lane_bars is None or per_second <= 0:
+            return texts[0], group.first, x0 + inset
+        stretches = {lane: self._free(lane, x0, x1) for lane in range(group.first, group.stop)}
         for text in texts:
-            width = metrics.horizontalAdvance(text) + 2 * TAB_PAD_PX
-            room = self._room(group, x0, x1, width, per_second)
+            need = (metrics.horizontalAdvance(text) + 2 * TAB_PAD_PX) / per_second + 2 * inset
+            room = _room(stretches, x0, need)
             if room is not None:
                 return text, room[0], room[1] + inset
-        return texts[-1], group.first, x0 + inset
+        need = (metrics.horizontalAdvance(texts[-1]) + 2 * TAB_PAD_PX) / per_second + 2 * inset
+        lane, left = _least_hidden(stretches, x0, x1, need, group.first)
+        return texts[-1], lane, left + inset
 
-    def _room(
-        self, group: PoolGroup, x0: float, x1: float, width_px: float, per_second: float
-    ) -> tuple[int, float] | None:
-        """Where a tab ``width_px`` wide hides no bar: (lane, start of the free stretch
-        in s), the left edge of the view first; None where there is no such place."""
-        if self._lane_bars is None or per_second <= 0:
-            return (group.first, x0)
-        need = (width_px + 2 * TAB_INSET_PX) / per_second
-        gaps = []
-        for lane in range(group.first, group.stop):
-            starts, ends = self._lane_bars(lane, x0, x1)
-            if len(starts) > MAX_BARS_SEARCHED:
-                continue
-            free = first_gap(starts, ends, x0, x1, need)
-            if free == x0:
-                return lane, x0
-            if free is not None:
-                gaps.append((lane, free))
-        return gaps[0] if gaps else None
+    def _free(self, lane: int, x0: float, x1: float) -> list[tuple[float, float]]:
+        """The stretches of ``lane`` in view with no bar; none for a lane crowded with bars."""
+        assert self._lane_bars is not None
+        starts, ends = self._lane_bars(lane, x0, x1)
+        return [] if len(starts) > MAX_BARS_SEARCHED else free_stretches(starts, ends, x0, x1)
 
 
-def first_gap(starts: F64, ends: F64, x0: float, x1: float, need: float) -> float | None:
-    """The start of the first stretch of ``x0`` .. ``x1`` at least ``need`` long that no
-    bar (``starts``, ``ends``) covers; None if there is none."""
+def _room(
+    stretches: dict[int, list[tuple[float, float]]], x0: float, need: float
+) -> tuple[int, float] | None:
+    """Where ``need`` seconds hide no bar: the left edge of the view on the first lane
+    that has room there, else the first stretch long enough, top lane first."""
+    for lane, free in stretches.items():
+        if free and free[0][0] == x0 and free[0][1] - x0 >= need:
+            return lane, x0
+    for lane, free in stretches.items():
+        for start, end in free:
+            if end - start >= need:
+                return lane, start
+    return None
+
+
+def _least_hidden(
+    stretches: dict[int, list[tuple[float, float]]],
+    x0: float,
+    x1: float,
+    need: float,
+    first_lane: int,
+) -> tuple[int, float]:
+    """Where a tab ``need`` seconds wide, longer than every free stretch, hides the least:
+    in the longest stretch, against the edge of the view it touches, else in its middle."""
+    longest = max(
+        (
+            (end - start, lane, start, end)
+            for lane, free in stretches.items()
+            for start, end in free
+        ),
+        default=None,
+    )
+    if longest is None:
+        return first_lane, x0
+    _, lane, start, end = longest
+    if end >= x1:
+        return lane, max(x0, x1 - need)
+    if start <= x0:
+        return lane, x0
+    return lane, max(x0, start - (need - (end - start)) / 2)
+
+
+def free_stretches(starts: F64, ends: F64, x0: float, x1: float) -> list[tuple[float, float]]:
+    """The stretches of ``x0`` .. ``x1`` that no bar (``starts``, ``ends``) covers, in order."""
     order = np.argsort(starts, kind="stable")
-    cursor = x0
+    free, cursor = [], x0
     for start, end in zip(starts[order].tolist(), ends[order].tolist(), strict=True):
-        if start - cursor >= need:
-            return cursor
+        if start > cursor:
+            free.append((cursor, min(start, x1)))
         cursor = max(cursor, end)
         if cursor >= x1:
-            return None
-    return cursor if x1 - cursor >= need else None
+            return free
+    if cursor < x1:
+        free.append((cursor, x1))
+    return free
