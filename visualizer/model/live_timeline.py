@@ -273,6 +273,7 @@ class LiveTimeline:
             "kind": np.full(len(placed), BarKind.GC),
             "request": np.zeros(len(placed), np.int64),
             "cpu": np.full(len(placed), -1),
+            "func": np.full(len(placed), -1),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 
