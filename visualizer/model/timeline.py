@@ -65,6 +65,9 @@ class Lane(msgspec.Struct, frozen=True, gc=False):
     key: int
     #: The pool of a worker lane (AnyIO's is 0).
     pool: int = 0
+    #: The thread of a worker lane as the server numbered it (a process pool's: the pid);
+    #: what the server's samples of a worker run name it by.
+    thread: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ class Timeline:
     func: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     #: The server's labels, which ``func`` indexes.
     labels: list[str] = field(default_factory=list)
-    #: The pools that ran work, and each one's worker lanes: (first lane, count).
+    #: The pools that ran work, with the capacity each had in the run (AnyIO's is the
+    #: run's P), and each one's worker lanes: (first lane, count).
     pools: dict[int, Pool] = field(default_factory=dict)
     pool_lanes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -182,7 +186,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     no_loop = np.full(len(loop), -1, np.int64)
     lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
     lanes += [
-        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
         for n, (key, label) in enumerate(
             zip(worker_keys, pools.lane_labels(worker_keys, trace.pools), strict=True), start=1
         )
@@ -210,7 +214,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
         func=np.concatenate([no_loop, runs["func"], others]),
         labels=trace.labels,
-        pools=dict(trace.pools),
+        pools=pools.sized(trace.pools, trace.settings.pool),
         pool_lanes=pools.pool_lane_ranges(worker_keys),
     )
 
