@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.app import menus
 from visualizer.app.about import about_text
 from visualizer.app.compare_dialog import CompareDialog
 from visualizer.app.comparison_runner import ComparisonRunner
@@ -32,13 +33,7 @@ from visualizer.app.controls import RunControls
 from visualizer.app.file_actions import RunFiles
 from visualizer.app.hosting import Hosting
 from visualizer.app.lesson_player import LessonPlayer
-from visualizer.app.menus import (
-    WindowActions,
-    build_menus,
-    build_toolbar,
-    create_actions,
-    update_lesson_actions,
-)
+from visualizer.app.menus import WindowActions
 from visualizer.app.predict_mode import PredictMode
 from visualizer.app.presentation import PresentationMode, use_theme
 from visualizer.app.prompt_bar import PromptBar
@@ -195,13 +190,13 @@ class MainWindow(QMainWindow, WindowActions):
         return dock
 
     def _create_actions(self) -> None:
-        create_actions(self)
+        menus.create_actions(self)
 
     def _create_menus(self) -> None:
-        build_menus(self)
+        menus.build_menus(self)
 
     def _create_toolbar(self) -> None:
-        build_toolbar(self)
+        menus.build_toolbar(self)
 
     def _create_status_bar(self) -> None:
         self.status = RunStatus(self.statusBar())
@@ -261,15 +256,10 @@ class MainWindow(QMainWindow, WindowActions):
         """Run (Ctrl+R); with Predict First on, the first Run asks the class, the second runs."""
         if self.driver.live or self.lessons.active:
             return
-        if self.predict.enabled and not self.predict.asking:
-            reason = self.predict.ask_about(self.controls.settings())
-            self._update_actions()  # the keys A to D count hands while the shapes show
-            if reason is None:
-                return
-            self.statusBar().showMessage(f"No prediction: {reason}", 5000)
-        self.predict.take()
-        self._update_actions()
-        self.run_settings(self.controls.settings())
+        asked = self.predict.before_run(self.controls.settings(), self.statusBar().showMessage)
+        self._update_actions()  # the keys A to D count hands while the shapes show
+        if not asked:
+            self.run_settings(self.controls.settings())
 
     def run_settings(self, settings: RunSettings) -> bool:
         """Start a run of ``settings``; False (and the reason said) if it cannot start."""
@@ -432,13 +422,9 @@ class MainWindow(QMainWindow, WindowActions):
     def picture(self) -> TimelinePicture | None:
         """What Export draws: the comparison if it is shown, else the last run; with the
         class's prediction where one is outlined over it (named as one in the picture)."""
-        predicted = self.predict.prediction_of
         if self.pages.currentWidget() is self.comparison:
-            if self.pair is None:
-                return None
-            slot = 0 if predicted(self.pair[0]) is not None else 1
-            return TimelinePicture.of_comparison(*self.pair, predicted(self.pair[slot]), slot)
-        return TimelinePicture.of_run(self.result, predicted(self.result)) if self.result else None
+            return self.predict.picture_of(self.pair) if self.pair else None
+        return self.predict.picture_of((self.result,)) if self.result else None
 
     # -- replay -----------------------------------------------------------------------------
 
@@ -485,30 +471,7 @@ class MainWindow(QMainWindow, WindowActions):
     # -- status ---------------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        live = self.driver.live or self.compare_runner.active
-        passive = self.controls.passive
-        self.run_action.setText("&Record" if passive else "&Run")
-        self.run_action.setToolTip(
-            "Record whatever requests arrive, until Stop (Ctrl+R)"
-            if passive
-            else "Start a run (Ctrl+R)"
-        )
-        self.controls.run_button.setText(f"{'Record' if passive else 'Run'}  (Ctrl+R)")
-        self.controls.run_button.setToolTip(self.run_action.toolTip())
-        lesson = self.lessons.active
-        self.run_action.setEnabled(not live and not lesson and self.driver.session.server_running)
-        # Two styles side by side; the user's app has no styles to compare.
-        is_app = self.hosting.target.is_app
-        self.compare_action.setEnabled(self.run_action.isEnabled() and not is_app)
-        for action in (self.open_app_action, self.styles_action):
-            action.setEnabled(not live)
-        self.styles_action.setEnabled(not live and is_app)
-        self.stop_action.setEnabled(live)
-        self.replay_action.setEnabled(not live and self.replay.available)
-        self.leave_presentation_action.setEnabled(self.presentation.active and not live)
-        update_lesson_actions(self)
-        self.controls.run_button.setEnabled(self.run_action.isEnabled())
-        self.controls.stop_button.setEnabled(live)
+        menus.update_actions(self)
 
     def _show_server_state(self, state: str) -> None:
         session = self.driver.session

@@ -212,6 +212,34 @@ def _voter(window: MainWindow, letter: str) -> Callable[[], None]:
     return lambda: window.predict.panel.vote(letter)
 
 
+def update_actions(window: MainWindow) -> None:
+    """Which commands can be used now, and what Run is called (Record, for a recording)."""
+    live = window.driver.live or window.compare_runner.active
+    passive = window.controls.passive
+    window.run_action.setText("&Record" if passive else "&Run")
+    window.run_action.setToolTip(
+        "Record whatever requests arrive, until Stop (Ctrl+R)"
+        if passive
+        else "Start a run (Ctrl+R)"
+    )
+    window.controls.run_button.setText(f"{'Record' if passive else 'Run'}  (Ctrl+R)")
+    window.controls.run_button.setToolTip(window.run_action.toolTip())
+    lesson = window.lessons.active
+    window.run_action.setEnabled(not live and not lesson and window.driver.session.server_running)
+    # Two styles side by side; the user's app has no styles to compare.
+    is_app = window.hosting.target.is_app
+    window.compare_action.setEnabled(window.run_action.isEnabled() and not is_app)
+    for action in (window.open_app_action, window.styles_action):
+        action.setEnabled(not live)
+    window.styles_action.setEnabled(not live and is_app)
+    window.stop_action.setEnabled(live)
+    window.replay_action.setEnabled(not live and window.replay.available)
+    window.leave_presentation_action.setEnabled(window.presentation.active and not live)
+    update_lesson_actions(window)
+    window.controls.run_button.setEnabled(window.run_action.isEnabled())
+    window.controls.stop_button.setEnabled(live)
+
+
 def update_lesson_actions(window: MainWindow) -> None:
     """The keys of a lesson work only during one; the hands only while the shapes show."""
     lesson = window.lessons.active

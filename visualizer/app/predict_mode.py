@@ -13,12 +13,13 @@ picture shows it only as dashed outlines that it names as a prediction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from visualizer.app.prediction_panel import PredictionPanel
 from visualizer.app.prompt_bar import PromptBar
+from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.prediction import LETTERS, Prediction, because, closest, verdict
@@ -55,6 +56,17 @@ class PredictMode:
     @property
     def asking(self) -> bool:
         return self.pages.currentWidget() is self.panel
+
+    def before_run(self, settings: RunSettings, say: Callable[[str, int], None]) -> bool:
+        """Run was pressed: True if it only asked the class (Predict First's first Run);
+        else the pick, if any, is taken for the run about to start."""
+        if self.enabled and not self.asking:
+            reason = self.ask_about(settings)
+            if reason is None:
+                return True
+            say(f"No prediction: {reason}", 5000)
+        self.take()
+        return False
 
     def question_for(self, settings: RunSettings) -> str:
         """Predict mode's own question, for a run of a built-in style."""
@@ -122,6 +134,15 @@ class PredictMode:
         if self.shown is not None and result is self.shown[0]:
             return self.shown[1]
         return None
+
+    def picture_of(self, runs: Sequence[RunResult]) -> TimelinePicture:
+        """The picture of a run, or a pair, with the pick where one is outlined over it."""
+        if len(runs) == 2:
+            slot = 0 if self.prediction_of(runs[0]) is not None else 1
+            return TimelinePicture.of_comparison(
+                runs[0], runs[1], self.prediction_of(runs[slot]), slot
+            )
+        return TimelinePicture.of_run(runs[0], self.prediction_of(runs[0]))
 
     def forget_shown(self) -> None:
         self.shown = None
