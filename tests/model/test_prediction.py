@@ -13,18 +13,17 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from _shapes import assert_own_shape_is_closest
 
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.lesson import LESSONS_DIR
 from visualizer.model.prediction import (
-    MeasuredShape,
     Prediction,
     because,
     closest,
-    distance,
     verdict,
 )
-from visualizer.model.scheduling import EXPECTED, SHAPES, Candidate, Workload, predict, same_shape
+from visualizer.model.scheduling import EXPECTED, Workload, predict
 from visualizer.model.tracefile import read_trace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,47 +34,11 @@ RECORDED = sorted(
         *(LESSONS_DIR / "traces").glob("*.json"),
     ]
 )
-#: The machine the recordings were made on; its default executor says so where it ran.
-RECORDED_CORES = 2
 
 
 @cache
 def _result(path: Path) -> RunResult:
     return analyse(read_trace(path))
-
-
-def cores_of(result: RunResult) -> int:
-    """The cores of the machine a run was made on, where its pools tell (asyncio sizes its
-    default executor min(32, cores + 4)); else the machine the recordings come from."""
-    for pool in result.trace.pools.values():
-        if pool.kind == "asyncio-default" and 4 < pool.capacity < 32:
-            return pool.capacity - 4
-        if pool.kind == "process" and pool.capacity:
-            return pool.capacity
-    return RECORDED_CORES
-
-
-def every_shape(result: RunResult) -> list[Candidate]:
-    workload = Workload.of(result.trace.settings, cores_of(result))
-    return [predict(key, workload) for key in SHAPES]
-
-
-def assert_own_shape_is_closest(result: RunResult) -> dict[str, float]:
-    """The style's own shape (or one that looks the same) is the nearest of all."""
-    style = result.trace.settings.style
-    shapes = every_shape(result)
-    measured = MeasuredShape.of(result)
-    distances = {c.key: distance(c, measured) for c in shapes}
-    own = next(c for c in shapes if c.key == EXPECTED[style])
-    nearest = min(shapes, key=lambda c: distances[c.key])
-    assert nearest.key == own.key or same_shape(nearest, own), (
-        f"{style}: nearest {nearest.key} ({distances[nearest.key]:.3f}), "
-        f"own {own.key} ({distances[own.key]:.3f})"
-    )
-    # And clearly nearer than every shape that looks different.
-    others = [distances[c.key] for c in shapes if not same_shape(c, own)]
-    assert distances[own.key] < min(others)
-    return distances
 
 
 @pytest.mark.parametrize(

@@ -280,7 +280,8 @@ class LessonPlayer(QObject):
         predict.offered = self.offered.get(self.step, [])
         recorded = self.was_recorded.get(self.step, False)
         what = "a recorded run (measured earlier)" if recorded else "measured live"
-        predict.reveal(results[step.predicts], plot, self._heading(what))
+        subject = step.predicted.subject if step.is_comparison else "It"
+        predict.reveal(results[step.predicts], plot, self._heading(what), subject)
         self.beat = Beat.RUN
         self.moved.emit()
 

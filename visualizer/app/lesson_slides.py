@@ -189,7 +189,8 @@ def answer_picture(lesson: Lesson, number: int, results: Sequence[RunResult]) ->
         offered = step.candidates()
     except PredictionUnavailable:
         offered = []
-    measured = revealed_words(None, results[step.predicts], offered)
+    subject = step.predicted.subject if step.is_comparison else "It"
+    measured = revealed_words(None, results[step.predicts], offered, subject)
     title = f"{lesson.title} · step {number + 1}: {step.title}"
     if len(results) == 2:
         picture = TimelinePicture.of_comparison(results[0], results[1])

@@ -118,13 +118,15 @@ class PredictMode:
             self.pages.setCurrentWidget(self._page_before)
         self.asked = []
 
-    def reveal(self, result: RunResult, plot: TimelinePlot, heading: str) -> str:
+    def reveal(
+        self, result: RunResult, plot: TimelinePlot, heading: str, subject: str = "It"
+    ) -> str:
         """Outline the pending pick over ``result`` on ``plot`` and say how it went."""
         prediction, self.pending = self.pending, None
         offered, self.offered = self.offered, []
         plot.set_prediction(prediction)
         plot.show_whole()  # the run and, near enough, the makespan predicted
-        words = revealed_words(prediction, result, offered)
+        words = revealed_words(prediction, result, offered, subject)
         self.shown = (result, prediction) if prediction is not None else None
         self.prompt.say(heading, words, big=False)
         return words
@@ -149,15 +151,18 @@ class PredictMode:
 
 
 def revealed_words(
-    prediction: Prediction | None, result: RunResult, offered: Sequence[Candidate]
+    prediction: Prediction | None,
+    result: RunResult,
+    offered: Sequence[Candidate],
+    subject: str = "It",
 ) -> str:
     """The sentence after a run: the pick against the measurement, and the nearest shape."""
     parts = []
     if prediction is not None:
-        parts.append(verdict(prediction, result))
+        parts.append(verdict(prediction, result, subject))
     else:
         took = result.summary.makespan_ms / 1000
-        parts.append(f"It took {took:.2f} s: {because(result)}.")
+        parts.append(f"{subject} took {took:.2f} s: {because(result)}.")
     if offered:
         index = closest(offered, result)
         parts.append(f"The measured run is closest to {LETTERS[index]}, {offered[index].name}.")

@@ -126,15 +126,16 @@ def closest(offered: Sequence[Candidate], result: RunResult) -> int:
     return min(range(len(offered)), key=lambda i: distance(offered[i], measured))
 
 
-def verdict(prediction: Prediction, result: RunResult) -> str:
-    """The prediction against the run, in one sentence, with the measured reason."""
+def verdict(prediction: Prediction, result: RunResult, subject: str = "It") -> str:
+    """The prediction against the run, in one sentence, with the measured reason; ``subject``
+    names the run where two are shown ("async_offload took 0.21 s")."""
     measured = result.summary.makespan_ms / 1000
     guessed = prediction.makespan_s
     if prediction.candidate is not None:
         head = f"You predicted {prediction.label}: about {seconds_text(guessed)}. "
     else:
         head = f"You predicted {seconds_text(guessed)}. "
-    took = f"It took {seconds_text(measured)}"
+    took = f"{subject} took {seconds_text(measured)}"
     ratio = measured / guessed if guessed > 0 else float("inf")
     if 1 / CLOSE_RATIO <= ratio <= CLOSE_RATIO:
         how = ", about as predicted"
