@@ -16,6 +16,7 @@ import pytest
 from _shapes import assert_own_shape_is_closest
 
 from visualizer.model.analysis import RunResult, analyse
+from visualizer.model.comparison import compare_runs, headline, run_names
 from visualizer.model.lesson import LESSONS_DIR
 from visualizer.model.prediction import (
     Prediction,
@@ -94,3 +95,12 @@ def test_the_gil_is_the_reason_only_where_workers_computed_together() -> None:
 def test_a_dragged_makespan_is_a_prediction_too() -> None:
     words = _sentence("async_blocking_c5_w200.json", None, makespan_s=0.45)
     assert words.startswith("You predicted 0.45 s. It took 1.02 s, 2.3")
+
+
+def test_two_runs_of_one_style_are_told_apart_by_the_setting_they_differ_in() -> None:
+    traces = LESSONS_DIR / "traces"
+    one, four = (_result(traces / f"cpu_and_the_gil-3{x}.json").summary for x in "ab")
+    assert run_names(one, four) == ("sync_cpu, pool 1", "sync_cpu, pool 4")
+    assert compare_runs(one, four).startswith("sync_cpu, pool 1 and sync_cpu, pool 4 took about")
+    assert headline(four, "sync_cpu, pool 4").startswith("sync_cpu, pool 4: finished in")
+    assert run_names(one, one) == ("sync_cpu (first run)", "sync_cpu (second run)")

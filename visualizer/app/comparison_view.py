@@ -13,7 +13,7 @@ from visualizer.app.timeline.legend import Legend, renewed
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations
-from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.comparison import compare_runs, headline, run_names
 from visualizer.model.timeline import Timeline
 
 #: The time axis under the lower plot and the label room above each, in lanes of
@@ -99,6 +99,9 @@ class ComparisonView(QWidget):
         first, second = self.results
         if first is not None and second is not None:
             self.words.setText(compare_runs(first.summary, second.summary))
+            names = run_names(first.summary, second.summary)
+            for heading, shown, name in zip(self.headings, (first, second), names, strict=True):
+                heading.setText(headline(shown.summary, name))
 
     def set_cursor(self, at_s: float | None) -> None:
         for plot in self.plots:

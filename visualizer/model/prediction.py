@@ -24,6 +24,9 @@ from visualizer.model.phases import Phase
 from visualizer.model.scheduling import Candidate, seconds_text
 
 LETTERS = "ABCD"
+#: A single loop block is a reason when it is this share of the run at least: threads
+#: computing starve the loop's thread of the GIL, and its slices measure long.
+BLOCK_SHARE = 0.1
 #: A measured makespan within this ratio of the predicted one is "as predicted".
 CLOSE_RATIO = 1.25
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -154,7 +157,7 @@ def because(result: RunResult) -> str:
     block = s.longest_loop_block
     # A block that held nobody up is no reason (threads computing starve the loop's
     # thread of the GIL, and its slice measures long; the workers' reason says why).
-    if block is not None and block.duration_ms >= BLOCK_MS:
+    if block is not None and block.duration_ms >= max(BLOCK_MS, BLOCK_SHARE * s.makespan_ms):
         if block.blockers > 1:
             reasons.append(
                 f"{block.blockers:,} requests each held the event loop for about "

@@ -20,7 +20,7 @@ from visualizer.app.timeline.legend import occasional_kinds_drawn
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
-from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.comparison import compare_runs, headline, run_names
 from visualizer.model.prediction import Prediction, verdict
 from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
@@ -97,9 +97,10 @@ class TimelinePicture:
     ) -> TimelinePicture:
         """Two runs on one axis; ``prediction`` is of run ``predicted`` (0 or 1)."""
         results = (first, second)
+        names = run_names(first.summary, second.summary)
         panels = [
             PicturePanel(
-                headline(result.summary),
+                headline(result.summary, names[slot]),
                 result.timeline,
                 annotate(result.trace),
                 prediction if slot == predicted else None,
