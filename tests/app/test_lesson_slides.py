@@ -12,14 +12,8 @@ from _card_checks import check_cards
 from _plot_area import check_rendered_picture
 from PySide6.QtGui import QImage
 
-from visualizer.app.lesson_slides import (
-    SLIDE_H,
-    SLIDE_W,
-    answer_picture,
-    code_of,
-    export_slides,
-    without_comments,
-)
+from visualizer.app.code_view import without_comments
+from visualizer.app.lesson_slides import SLIDE_H, SLIDE_W, answer_picture, code_of, export_slides
 from visualizer.cli import main
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.lesson import Lesson, LessonStep, find_lesson

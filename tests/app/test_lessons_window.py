@@ -172,10 +172,14 @@ def _predict_and_finish(window: MainWindow, qtbot: QtBot, name: str, letters: st
     window.start_run()
     assert window.predict.asking
     assert window.prompt.body.text().endswith("Which shape will the run take?")
+    # What the style's code says will happen would answer the question: hidden meanwhile.
+    code = window.controls.code_view
+    assert "Predict first" in code.expect.text() and "#" not in code.code.toPlainText()
     for letter in letters:
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{letter}"))
     window.start_run()  # the second Run: no server here, so it is refused after the pick
     assert not window.predict.asking
+    assert code.expect.text().startswith("<b>Expect:</b>") and "#" in code.code.toPlainText()
     result = _recorded(name)
     window.driver.run_finished.emit(result)
     return result

@@ -15,7 +15,9 @@ keyword colour, so the difference between styles stands out.
 from __future__ import annotations
 
 import html
+import io
 import keyword
+import tokenize
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -138,6 +140,10 @@ class StyleCodeView(QWidget):
         layout.addWidget(self.code, 1)
         #: The line (block number) marked as the one that held a bar; -1 for none.
         self.marked_line = -1
+        #: The style shown, and whether what it says will happen is hidden (the class
+        #: is predicting: the sentence and the comments would give the answer away).
+        self.style_name = ""
+        self.answers_hidden = False
         self.restyle()
 
     def restyle(self) -> None:
@@ -156,7 +162,18 @@ class StyleCodeView(QWidget):
         from server.styles import CATALOGUE
 
         style = CATALOGUE[name]
-        self._show("Expect:", style.expect, style.source.rstrip("\n"))
+        self.style_name = name
+        if self.answers_hidden:
+            self._show("", "What will it do? Predict first.", without_comments(style.source))
+        else:
+            self._show("Expect:", style.expect, style.source.rstrip("\n"))
+
+    def hide_answers(self, hidden: bool) -> None:
+        """While the class predicts: the style's code without what it says will happen."""
+        if hidden != self.answers_hidden:
+            self.answers_hidden = hidden
+            if self.style_name:
+                self.show_style(self.style_name)
 
     def show_routes(self, routes: Sequence[Mapping[str, Any]], app_dir: str = "") -> None:
         """The code of the user's routes: each endpoint and the dependencies it runs."""
@@ -223,6 +240,20 @@ class StyleCodeView(QWidget):
 
     def _indent_wrapped_lines(self) -> None:
         indent_wrapped_lines(self.code.document(), self.code.font())
+
+
+def without_comments(source: str) -> str:
+    """``source`` with every comment cut off its line (a ``#`` in a string stays)."""
+    lines = source.splitlines()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return source
+    for token in reversed(tokens):
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column].rstrip()
+    return "\n".join(line for line in lines if line.strip() or not line).rstrip("\n") + "\n"
 
 
 def indent_wrapped_lines(document: QTextDocument, font: QFont) -> None:

@@ -10,8 +10,6 @@ nobody picked one.
 
 from __future__ import annotations
 
-import io
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +18,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QTextDocument
 
 from visualizer.app import palette
-from visualizer.app.code_view import PythonHighlighter, indent_wrapped_lines
+from visualizer.app.code_view import PythonHighlighter, indent_wrapped_lines, without_comments
 from visualizer.app.picture_export import MAX_WIDTH, MIN_WIDTH, RenderedPicture, render
 from visualizer.app.predict_mode import revealed_words
 from visualizer.app.timeline.candidate_cards import CardFonts, CardsLayout, paint_cards
@@ -77,20 +75,6 @@ def code_of(step: LessonStep) -> str:
         if run.app is None and run.style in CATALOGUE:
             parts.append(without_comments(CATALOGUE[run.style].source).rstrip("\n"))
     return "\n\n".join(dict.fromkeys(parts))
-
-
-def without_comments(source: str) -> str:
-    """``source`` with every comment cut off its line (a ``#`` in a string stays)."""
-    lines = source.splitlines()
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return source
-    for token in reversed(tokens):
-        if token.type == tokenize.COMMENT:
-            row, column = token.start
-            lines[row - 1] = lines[row - 1][:column].rstrip()
-    return "\n".join(line for line in lines if line.strip() or not line) + "\n"
 
 
 def paint_question(lesson: Lesson, number: int, width: int) -> QuestionSlide:

@@ -249,6 +249,7 @@ def update_lesson_actions(window: MainWindow) -> None:
     asking = window.predict.asking
     for action in (*window.vote_actions, window.take_back_action):
         action.setEnabled(asking)
+    window.controls.code_view.hide_answers(asking)
     # The arrows go to the lesson while one is given; to the timeline's pan otherwise
     # (both enabled would make each key ambiguous, and neither would fire).
     for action in (window.pan_left_action, window.pan_right_action):
