@@ -233,7 +233,7 @@ def _dark_pixels(image: QImage, x: float, y: float) -> int:
     for dy in range(-4, 5):
         for dx in range(-30, 30):
             colour = image.pixelColor(round(x) + dx, round(y) + dy)
-            if colour.lightness() < 90:
+            if colour.lightness() < 50:  # the ghost's ink, not a bar's blue (89)
                 found += 1
     return found
 
