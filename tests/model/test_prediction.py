@@ -104,3 +104,15 @@ def test_two_runs_of_one_style_are_told_apart_by_the_setting_they_differ_in() ->
     assert compare_runs(one, four).startswith("sync_cpu, pool 1 and sync_cpu, pool 4 took about")
     assert headline(four, "sync_cpu, pool 4").startswith("sync_cpu, pool 4: finished in")
     assert run_names(one, one) == ("sync_cpu (first run)", "sync_cpu (second run)")
+
+
+def test_a_pick_that_took_as_long_in_another_shape_is_not_as_predicted() -> None:
+    result = _result(LESSONS_DIR / "traces" / "cpu_and_the_gil-2.json")
+    workload = Workload.of(result.trace.settings, 2)
+    one, turns = predict("one_at_a_time", workload), predict("gil_turns", workload)
+    picked = Prediction(one.makespan_s, one, "B")
+    assert "about as long, but not in that shape: the workers took turns on the GIL" in verdict(
+        picked, result, nearest=turns
+    )
+    right = Prediction(turns.makespan_s, turns, "C")
+    assert ", about as predicted: " in verdict(right, result, nearest=turns)

@@ -158,12 +158,13 @@ def revealed_words(
 ) -> str:
     """The sentence after a run: the pick against the measurement, and the nearest shape."""
     parts = []
+    nearest = offered[closest(offered, result)] if offered else None
     if prediction is not None:
-        parts.append(verdict(prediction, result, subject))
+        parts.append(verdict(prediction, result, subject, nearest))
     else:
         took = result.summary.makespan_ms / 1000
         parts.append(f"{subject} took {took:.2f} s: {because(result)}.")
-    if offered:
-        index = closest(offered, result)
-        parts.append(f"The measured run is closest to {LETTERS[index]}, {offered[index].name}.")
+    if nearest is not None:
+        letter = LETTERS[list(offered).index(nearest)]
+        parts.append(f"The measured run is closest to {letter}, {nearest.name}.")
     return " ".join(parts)

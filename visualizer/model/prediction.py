@@ -129,9 +129,16 @@ def closest(offered: Sequence[Candidate], result: RunResult) -> int:
     return min(range(len(offered)), key=lambda i: distance(offered[i], measured))
 
 
-def verdict(prediction: Prediction, result: RunResult, subject: str = "It") -> str:
+def verdict(
+    prediction: Prediction,
+    result: RunResult,
+    subject: str = "It",
+    nearest: Candidate | None = None,
+) -> str:
     """The prediction against the run, in one sentence, with the measured reason; ``subject``
-    names the run where two are shown ("async_offload took 0.21 s")."""
+    names the run where two are shown ("async_offload took 0.21 s"). ``nearest`` is the
+    shape the run came closest to: a pick that took as long in another shape ("one at a
+    time" for threads taking turns) is not "as predicted"."""
     measured = result.summary.makespan_ms / 1000
     guessed = prediction.makespan_s
     if prediction.candidate is not None:
@@ -140,8 +147,13 @@ def verdict(prediction: Prediction, result: RunResult, subject: str = "It") -> s
         head = f"You predicted {seconds_text(guessed)}. "
     took = f"{subject} took {seconds_text(measured)}"
     ratio = measured / guessed if guessed > 0 else float("inf")
+    other_shape = (
+        nearest is not None
+        and prediction.candidate is not None
+        and nearest.key != prediction.candidate.key
+    )
     if 1 / CLOSE_RATIO <= ratio <= CLOSE_RATIO:
-        how = ", about as predicted"
+        how = ", about as long, but not in that shape" if other_shape else ", about as predicted"
     elif ratio > 1:
         how = f", {ratio:.1f}{TIMES} as long"
     else:
