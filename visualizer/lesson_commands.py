@@ -16,19 +16,33 @@ from pathlib import Path
 
 from visualizer.cli import PICTURE_WIDTH, BadInput
 from visualizer.model.analysis import RunResult, analyse
-from visualizer.model.lesson import Lesson, LessonStep, copy_lesson, find_lesson, shipped_lessons
+from visualizer.model.lesson import (
+    Lesson,
+    LessonError,
+    LessonStep,
+    copy_lesson,
+    find_lesson,
+    shipped_lessons,
+)
 from visualizer.model.scheduling import SHAPES, Workload
 
 
 def print_lessons() -> int:
-    """The shipped lessons, one a line: the name to give, the title, the steps."""
-    lessons = [Lesson.read(path) for path in shipped_lessons()]
-    width = max((len(_name(lesson)) for lesson in lessons), default=0)
-    for lesson in lessons:
+    """The shipped lessons, one a line: the name to give, the title, the steps. One that
+    cannot be given (a style it names is not in this copy of schedviz) says why."""
+    paths = shipped_lessons()
+    width = max((len(path.stem.split("-", 1)[-1]) for path in paths), default=0)
+    for path in paths:
+        name = path.stem.split("-", 1)[-1]
+        try:
+            lesson = Lesson.read(path)
+        except LessonError as error:
+            print(f"{name:<{width}}  (cannot be given: {error})")
+            continue
         steps = f"{len(lesson.steps)} step{'s' if len(lesson.steps) != 1 else ''}"
-        print(f"{_name(lesson):<{width}}  {lesson.title} ({steps})")
-    if lessons:
-        print(f"\nschedviz lesson NAME gives one; files in {shipped_lessons()[0].parent}")
+        print(f"{name:<{width}}  {lesson.title} ({steps})")
+    if paths:
+        print(f"\nschedviz lesson NAME gives one; files in {paths[0].parent}")
     return 0
 
 
@@ -39,10 +53,6 @@ def print_shapes() -> int:
     for key, shape in SHAPES.items():
         print(f"{key:<{width}}  {shape.name(example)}: {shape.says(example)}")
     return 0
-
-
-def _name(lesson: Lesson) -> str:
-    return lesson.name.split("-", 1)[-1]
 
 
 def lesson_command(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ from visualizer.model.prediction import (
     verdict,
 )
 from visualizer.model.scheduling import EXPECTED, Workload, predict
-from visualizer.model.tracefile import read_trace
+from visualizer.model.tracefile import TraceFileError, read_trace
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = sorted(
@@ -42,9 +42,19 @@ def _result(path: Path) -> RunResult:
     return analyse(read_trace(path))
 
 
+def _readable(path: Path) -> bool:
+    """Recordings of styles this copy lacks (a branch without them) cannot be read."""
+    try:
+        _result(path)
+    except TraceFileError as error:
+        assert "unknown style" in str(error), error
+        return False
+    return True
+
+
 @pytest.mark.parametrize(
     "path",
-    [p for p in RECORDED if _result(p).trace.settings.style in EXPECTED],
+    [p for p in RECORDED if _readable(p) and _result(p).trace.settings.style in EXPECTED],
     ids=lambda p: f"{p.parent.name}/{p.stem}",
 )
 def test_a_recorded_run_is_closest_to_the_shape_of_its_style(path: Path) -> None:
@@ -52,7 +62,7 @@ def test_a_recorded_run_is_closest_to_the_shape_of_its_style(path: Path) -> None
 
 
 def test_the_recordings_cover_every_kind_of_shape_the_lessons_ask_about() -> None:
-    styles = {_result(p).trace.settings.style for p in RECORDED}
+    styles = {_result(p).trace.settings.style for p in RECORDED if _readable(p)}
     shapes = {EXPECTED[s] for s in styles if s in EXPECTED}
     assert {"all_at_once", "one_at_a_time", "waves_of_pool", "gil_turns"} <= shapes
 
