@@ -52,6 +52,8 @@ def test_a_lesson_is_given_live_with_the_clicker_keys(
     qtbot.waitUntil(lambda: window.driver.session.server_running, timeout=60_000)
     lesson = window.lesson_menu.start(path)
     assert lesson is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     player = window.lessons
     for number, step in enumerate(lesson.steps):
         QTest.keyClick(window, Qt.Key.Key_B)

@@ -68,6 +68,8 @@ def test_a_lesson_runs_from_start_to_end_with_the_clicker_keys_on_a_1024x768_pro
     window.replay.clock.speed = 2.0  # the recordings grow again, faster than in class
     lesson = window.lesson_menu.start(find_lesson("async_or_def"))
     assert lesson is not None and window.lessons.active
+    window.activateWindow()  # a clicker's keys go to the window that has the focus
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     assert window.presentation.active, "a lesson is given in presentation mode"
     assert not window.presentation.style_action.isVisible()
     player = window.lessons
@@ -261,3 +263,47 @@ def test_hands_are_counted_taken_back_and_a_dragged_makespan_wins_if_last(
     assert guess.makespan_s == pytest.approx(0.45, abs=0.01)
     panel.vote("B")  # a hand after the drag: the hands decide again
     assert panel.prediction().letter == "C"  # type: ignore[union-attr]
+
+
+APP_LESSON = """\
+title = "your own app"
+
+[[step]]
+question = "Three at a time, nine requests to the shop: how does it go?"
+choices = ["all_at_once", "one_at_a_time"]
+takeaway = "Measured."
+{trace}
+
+[step.run]
+app = "shop_api:app"
+app_dir = "{app_dir}"
+request = ["GET /items/1"]
+concurrency = 3
+requests = 9
+"""
+
+
+def test_a_step_of_an_app_the_server_does_not_host_plays_its_recording_or_says_why(
+    make_window: Callable[..., MainWindow], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The window's server hosts the styles: a step of the user's app cannot go to it."""
+    recording = tmp_path / "shop.json"
+    recording.write_bytes((DATA / "apps" / "shop_api_c3_n9.json").read_bytes())
+    window = make_window()
+    window.replay.clock.speed = 2.0
+    path = tmp_path / "app.toml"
+    path.write_text(APP_LESSON.format(app_dir="/tmp/ownapp", trace=""))
+    assert window.lesson_menu.start(path) is not None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    QTest.keyClick(window, Qt.Key.Key_PageDown)
+    assert not window.lessons.running
+    said = window.prompt.body.text()
+    assert said.startswith("This step's run could not be shown: it runs shop_api:app")
+    assert "the server hosts the built-in styles" in said
+    path.write_text(APP_LESSON.format(app_dir="/tmp/ownapp", trace='trace = "shop.json"'))
+    window.lesson_menu.start(path)
+    QTest.keyClick(window, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: not window.lessons.running, timeout=20_000)
+    assert "recorded run" in window.prompt.heading.text()
+    assert window.lessons.results[0][0].trace.settings.app is not None

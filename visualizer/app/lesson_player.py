@@ -168,10 +168,24 @@ class LessonPlayer(QObject):
         self.predictions[self.step] = self.window.predict.take()
         self.beat = Beat.RUN
         self.results.pop(self.step, None)
-        server_up = self.window.driver.session.server_running
+        hosted = self.window.hosting.target.app
+        elsewhere = [run.subject for run in step.runs if run.app != hosted]
+        server_up = self.window.driver.session.server_running and not elsewhere
         if step.recorded and (self.use_recordings or not server_up):
-            why = "" if self.use_recordings else "the server is not running, so "
+            why = ""
+            if not self.use_recordings:
+                why = (
+                    f"the server does not host {elsewhere[0]}, so "
+                    if elsewhere
+                    else "the server is not running, so "
+                )
             self._play_recording(f"{why}a run recorded earlier, replayed as it grew")
+        elif elsewhere:
+            where = "your app" if hosted is not None else "the built-in styles"
+            self._cannot(
+                f"it runs {elsewhere[0]}, and the server hosts {where} (File > Open App… or "
+                "Built-in Styles switches; schedviz lesson FILE --record records it)"
+            )
         else:
             self._run_live()
         self.moved.emit()
