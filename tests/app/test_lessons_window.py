@@ -122,6 +122,11 @@ def test_a_lesson_runs_from_start_to_end_with_the_clicker_keys_on_a_1024x768_pro
     assert (player.step, player.beat) == (len(lesson.steps) - 2, Beat.REVEAL)
     assert window.result is before[0], "the step before is shown again, not run again"
     assert window.timeline.plot.ghost.prediction is not None
+    # The last step's pick was over its comparison: a new comparison starts without it.
+    assert window.comparison.plots[1].ghost.prediction is not None
+    window.lessons.end()
+    window.comparison.start(("async_blocking", "async_offload"))
+    assert all(plot.ghost.prediction is None for plot in window.comparison.plots)
 
 
 def _assert_plots_drawn(image: QImage, window: MainWindow, comparing: bool) -> None:

@@ -66,6 +66,8 @@ class ComparisonView(QWidget):
         self.words.setText(f"Running {styles[0]}, then {styles[1]}…")
         for heading, style in zip(self.headings, styles, strict=True):
             heading.setText(f"{style}: waiting for its turn")
+        for plot in self.plots:
+            plot.set_prediction(None)  # a pick belongs to the pair it was made for
 
     def set_timeline(
         self,

@@ -44,13 +44,13 @@ class LessonMenu:
     def build(self, menu: QMenu) -> None:
         for path in shipped_lessons():
             try:
-                title = Lesson.read(path).title
+                lesson = Lesson.read(path)
             except LessonError as error:  # a broken copy: say so where it would be chosen
                 action = menu.addAction(f"{path.stem} (cannot be given)")
                 action.setToolTip(str(error))
                 action.setEnabled(False)
                 continue
-            action = make_action(self.window, title, self._starter(path))
+            action = make_action(self.window, lesson.title, self._starter(path), None, lesson.about)
             menu.addAction(action)
             self.lesson_actions.append(action)
         menu.addSeparator()
