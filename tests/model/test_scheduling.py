@@ -90,7 +90,7 @@ def test_a_shape_the_same_as_another_for_a_run_is_offered_once() -> None:
 
 def test_names_carry_the_numbers_of_the_run() -> None:
     assert predict("waves_of_pool", SIX).name == "in waves of 2"
-    assert predict("waves_of_executor", SIX).name == "in waves of 6"
+    assert predict("waves_of_executor", SIX).name == "in waves of 6 (the loop's executor)"
     assert predict("on_cores", SIX).name == "side by side on 2 cores"
 
 

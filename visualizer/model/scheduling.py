@@ -137,7 +137,7 @@ SHAPES: dict[str, Shape] = {
         ),
         Shape(
             "waves_of_executor",
-            lambda w: f"in waves of {w.executor}",
+            lambda w: f"in waves of {w.executor} (the loop's executor)",
             lambda w: (
                 f"The loop's own executor ({w.executor} threads: min(32, cores + 4)) "
                 "takes requests, whatever P is."
