@@ -16,14 +16,8 @@ from pathlib import Path
 
 from visualizer.cli import PICTURE_WIDTH, BadInput
 from visualizer.model.analysis import RunResult, analyse
-from visualizer.model.lesson import (
-    Lesson,
-    LessonError,
-    LessonStep,
-    copy_lesson,
-    find_lesson,
-    shipped_lessons,
-)
+from visualizer.model.lesson import Lesson, LessonError, LessonStep
+from visualizer.model.lesson_library import copy_lesson, find_lesson, shipped_lessons
 from visualizer.model.scheduling import SHAPES, Workload
 
 

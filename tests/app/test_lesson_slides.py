@@ -16,7 +16,8 @@ from visualizer.app.code_view import without_comments
 from visualizer.app.lesson_slides import SLIDE_H, SLIDE_W, answer_picture, code_of, export_slides
 from visualizer.cli import main
 from visualizer.model.analysis import RunResult, analyse
-from visualizer.model.lesson import Lesson, LessonStep, find_lesson
+from visualizer.model.lesson import Lesson, LessonStep
+from visualizer.model.lesson_library import find_lesson
 from visualizer.model.tracefile import read_trace
 
 

@@ -29,7 +29,8 @@ from visualizer.app.picture_export import render
 from visualizer.app.presentation import use_theme
 from visualizer.app.timeline.picture import PREDICTION_NOTE
 from visualizer.model.analysis import RunResult, analyse
-from visualizer.model.lesson import Lesson, copy_lesson, find_lesson
+from visualizer.model.lesson import Lesson
+from visualizer.model.lesson_library import copy_lesson, find_lesson
 from visualizer.model.tracefile import read_trace
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 
 from server.routes import STYLE_NAMES
-from visualizer.model.lesson import (
-    LESSONS_DIR,
-    Choice,
-    Lesson,
-    LessonError,
-    copy_lesson,
-    find_lesson,
-    shipped_lessons,
-)
+from visualizer.model.lesson import Choice, Lesson, LessonError
+from visualizer.model.lesson_library import LESSONS_DIR, copy_lesson, find_lesson, shipped_lessons
 from visualizer.model.scheduling import same_shape
 
 HIDDEN_TRIPS = "4-the_hidden_trips.toml"

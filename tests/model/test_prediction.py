@@ -17,7 +17,7 @@ from _shapes import assert_own_shape_is_closest
 
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.comparison import compare_runs, headline, run_names
-from visualizer.model.lesson import LESSONS_DIR
+from visualizer.model.lesson_library import LESSONS_DIR
 from visualizer.model.prediction import (
     Prediction,
     because,

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from visualizer.app.actions import make_action
 from visualizer.app.lesson_player import LessonPlayer
-from visualizer.model.lesson import Lesson, LessonError, shipped_lessons
+from visualizer.model.lesson import Lesson, LessonError
+from visualizer.model.lesson_library import shipped_lessons
 
 if TYPE_CHECKING:
     from visualizer.app.main_window import MainWindow
