@@ -84,8 +84,10 @@ class LessonPlayer(QObject):
         """Give ``lesson`` from its first question, in presentation mode."""
         if self.window.driver.live:
             self.window.stop_run()
+        self.window.replay.clock.pause()  # a replay of the lesson before, if one was going
         self.lesson = lesson
         self.step, self.ended = 0, False
+        self.running = self._replaying = False
         self.results.clear()
         self.was_recorded.clear()
         self.predictions.clear()
