@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from server.routes import STYLE_NAMES
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
+from visualizer.app.style_picker import fill_style_box
 from visualizer.model.settings import RANGES, RunSettings
 
 #: Field label and what the number means, per setting.
@@ -51,7 +51,7 @@ class RunControls(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.style_box = QComboBox()
-        self.style_box.addItems(list(STYLE_NAMES))
+        fill_style_box(self.style_box)
         self.style_box.setToolTip("The endpoint the requests go to; its code is shown below")
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {
             name: _spin_box(name) for name in RANGES
