@@ -13,8 +13,10 @@ so each ratio is measured on one machine at one time.
 
 Goals (issue 10, item 13): save and open of a 20,000-request run < 0.5 s each;
 hover < 2 ms at 1M bars; replay frames within 33 ms at 20,000 requests; the GUI
-thread never blocked over 50 ms by an open (bench/gui_responsiveness.py measures a
-streaming run).
+thread never blocked over 50 ms by an open: the worst of ``--blocks`` opens, each in a
+new window (bench/gui_responsiveness.py measures a streaming run). The open is also
+timed on the reader's road of dicts (each event an orjson dict), which msgspec's typed
+decoding replaced.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -43,10 +46,12 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.app.launcher import freeze_start_up
 from visualizer.app.main_window import MainWindow
 from visualizer.app.timeline._bar_index import KINDS, BarIndex
 from visualizer.app.timeline.gantt_item import prepare_index
 from visualizer.app.timeline.view import HOVER_REACH_PX, TimelineView
+from visualizer.model import _trace_lines
 from visualizer.model.analysis import analyse
 from visualizer.model.annotations import annotate
 from visualizer.model.replay import cut_trace
@@ -202,7 +207,19 @@ def seconds(work: Callable[[], object], repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def files(trace: RunTrace, folder: Path, app: QApplication) -> dict[str, float]:
+@contextmanager
+def as_dicts() -> Iterator[None]:
+    """The reader's road before msgspec: every measured event parsed into an orjson dict
+    (the road it still takes for lines it cannot decode typed, to name what is wrong)."""
+    typed = _trace_lines.decode_typed
+    _trace_lines.decode_typed = lambda kind, text: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _trace_lines.decode_typed = typed
+
+
+def files(trace: RunTrace, folder: Path, app: QApplication, blocks: int) -> dict[str, float]:
     path, old_path = folder / "new.json", folder / "old.json"
     figures = {
         "save, old (s)": seconds(lambda: old_save(trace, old_path), 1),
@@ -216,10 +233,14 @@ def files(trace: RunTrace, folder: Path, app: QApplication) -> dict[str, float]:
         prepare_index(result.timeline)
         result.marks  # noqa: B018
 
-    figures["open: read + analyse + index (s)"] = seconds(whole_open, 1)
-    figures["open in the window: longest GUI block (ms)"] = gui_block(
-        app, lambda window: window.files.open(path)
-    )
+    figures["open: read + analyse + index (s)"] = seconds(whole_open)
+    with as_dicts():
+        figures["open: read + analyse + index, as dicts (s)"] = seconds(whole_open)
+    # The longest block varies from run to run (what the other core does, a collection):
+    # the worst of several opens, each in a window of its own.
+    taken = [gui_block(app, lambda window: window.files.open(path)) for _ in range(blocks)]
+    figures["open in the window: longest GUI block (ms)"] = max(taken)
+    figures |= {f"open in the window: GUI block {n} (ms)": ms for n, ms in enumerate(taken)}
     return figures
 
 
@@ -230,6 +251,7 @@ def gui_block(app: QApplication, action: Callable[[MainWindow], object]) -> floa
     window.resize(1280, 720)
     window.show()
     app.processEvents()
+    freeze_start_up()  # as launch() does once the window is up
     ticks: list[float] = []
     probe = QTimer()
     probe.setInterval(10)
@@ -356,7 +378,7 @@ def million_bar_file(million: RunTrace, folder: Path) -> dict[str, float]:
 GOALS = {
     "save (s)": ("< 0.5", "save, old (s)"),
     "open: read (s)": ("< 0.5", "open: read, old (s)"),
-    "open: read + analyse + index (s)": ("< 0.5", None),
+    "open: read + analyse + index (s)": ("< 0.5", "open: read + analyse + index, as dicts (s)"),
     "open in the window: longest GUI block (ms)": ("<= 50", None),
     "hover, 20,000 requests: median (ms)": ("", "hover, 20,000 requests: median, old (ms)"),
     "hover, 20,000 requests: p99 (ms)": ("", "hover, 20,000 requests: p99, old (ms)"),
@@ -392,6 +414,13 @@ def report(results: dict[str, dict[str, float]]) -> None:
         print(line)
     for condition in conditions:
         figures = results[condition]
+        blocks = [ms for key, ms in figures.items() if key.startswith("open in the window: GUI ")]
+        print(
+            f"\n{condition}: open in the window, longest GUI block of each of {len(blocks)} opens: "
+            + ", ".join(f"{ms:.0f}" for ms in blocks)
+            + " ms; old = json.load and a loop per event (read), the reader's dicts"
+            " road (read + analyse + index)"
+        )
         if "replay: frames" not in figures:
             continue
         print(
@@ -421,6 +450,7 @@ def main() -> None:
     parser.add_argument(
         "--files-only", action="store_true", help="save and open only: no hover, no replay"
     )
+    parser.add_argument("--blocks", type=int, default=5, help="opens in the window to time")
     args = parser.parse_args()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication.instance() or QApplication([])
@@ -438,7 +468,7 @@ def main() -> None:
         for name, loaded in conditions(names):
             with competing_load(loaded) as label:
                 print(f"measuring, {label}...", flush=True)
-                figures = files(trace, Path(scratch), app)
+                figures = files(trace, Path(scratch), app, args.blocks)
                 results[name] = figures
                 if args.files_only:
                     continue

@@ -12,7 +12,10 @@ the cost of recording one loop slice is measured in-process, in ns.
 Each set of rounds is run twice: the servers one at a time (each takes each place
 in a round in turn, so drift of the machine hits all alike) and all three at once,
 sharing their CPU, so that whatever else the machine does falls on the three in the
-same instants. The figures are per-round ratios, traced/untraced and
+same instants. ``--slices-only`` measures only the in-process costs: one loop slice
+recorded as before the stack sampler, now, and with the sampler's thread running,
+and how much of a 200 ms CPU-bound slice's work its samples take. The figures are
+per-round ratios, traced/untraced and
 control/untraced, as a median and a spread (quartiles, min-max): control/untraced
 is what this machine's noise alone does to a ratio, the floor under any claim about
 tracing's cost. ``--competing-load`` repeats the rounds with a process spinning on
@@ -22,7 +25,8 @@ On a machine with two or more CPUs the servers run on one CPU and this process o
 another: otherwise the scheduler moves the client, the servers' threads and the
 trace drain across both, and that alone swings a round by +-5%.
 
-Goal: traced CPU per request <= 1.03x untraced.
+Goals: traced CPU per request <= 1.03x untraced; a slice shorter than the sampler's
+threshold costs no more than it did before the sampler (issue 13).
 """
 
 from __future__ import annotations
@@ -36,13 +40,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _competing_load import competing_load
 
 from server.protocol import read_frames
-from server.tracing import LoopTracer, TraceRecorder
+from server.tracing import LoopTracer, StackSampler, TraceRecorder, current_request
 from visualizer.runner.children import server_command
 
 #: The servers (and their upstreams) get the last CPU, the load client the others.
@@ -136,15 +141,24 @@ async def _one_connection(port: int, deadline: float) -> int:
     return done
 
 
-def slice_cost_ns(callbacks: int = 200_000) -> tuple[float, float]:
-    """Time per no-op loop callback without and with the LoopTracer, in ns."""
+def slice_cost_ns(callbacks: int = 200_000) -> dict[str, float]:
+    """Time per no-op loop callback, in ns: plain; recorded as before the stack sampler
+    (a copy of that tracer, below); recorded now with the sampler's thread idle; and
+    with it running at its 10 ms threshold (every callback here is far shorter)."""
 
-    def run(traced: bool) -> float:
+    def run(way: str) -> float:
         loop = asyncio.new_event_loop()
         recorder = TraceRecorder(ship=lambda frame: None)
-        tracer = LoopTracer(recorder)
-        if traced:
+        sampler = StackSampler(recorder)
+        tracer = LoopTracer(recorder, sampler)
+        restore = None
+        if way == "before the sampler":
+            restore = _record_as_before(loop, recorder)
+        elif way != "plain":
             tracer.install(loop)
+        if way == "sampler running":
+            sampler.watch_loop_thread()
+            sampler.start()
         try:
             finished = loop.create_future()
             remaining = [callbacks]
@@ -161,16 +175,89 @@ def slice_cost_ns(callbacks: int = 200_000) -> tuple[float, float]:
             loop.run_until_complete(finished)
             return (time.perf_counter_ns() - start) / callbacks
         finally:
+            if way == "sampler running":
+                sampler.stop()
             tracer.uninstall()
+            if restore is not None:
+                restore()
             loop.close()
 
     # Alternated, and the fastest of each: the least disturbed by the rest of the machine.
-    times: dict[bool, list[float]] = {False: [], True: []}
+    times: dict[str, list[float]] = {way: [] for way in SLICE_WAYS}
     for _ in range(9):
-        for traced_run in (False, True):
-            times[traced_run].append(run(traced_run))
-    plain, traced = min(times[False]), min(times[True])
-    return plain, traced
+        for way in SLICE_WAYS:
+            times[way].append(run(way))
+    return {way: min(values) for way, values in times.items()}
+
+
+SLICE_WAYS = ("plain", "before the sampler", "sampler idle", "sampler running")
+
+
+def long_slice_cost(work_ms: float = 200.0, rounds: int = 7) -> tuple[float, float, int]:
+    """A CPU-bound callback of ``work_ms`` on a traced loop, without and with the sampler
+    taking its samples (one each 10 ms: it takes the GIL for each): the fastest of each,
+    in ms, and the samples taken in the last run."""
+
+    def run(sampling: bool) -> tuple[float, int]:
+        loop = asyncio.new_event_loop()
+        recorder = TraceRecorder(ship=lambda frame: None)
+        sampler = StackSampler(recorder)
+        tracer = LoopTracer(recorder, sampler)
+        tracer.install(loop)
+        sampler.watch_loop_thread()
+        if sampling:
+            sampler.start()
+        counted = [0]
+
+        def timed() -> None:
+            start = time.perf_counter_ns()
+            loops = 0
+            deadline = start + int(work_ms * 1e6)
+            while time.perf_counter_ns() < deadline:
+                sum(range(200))
+                loops += 1
+            counted[0] = loops
+
+        try:
+            loop.call_soon(timed)
+            loop.run_until_complete(asyncio.sleep(0))
+        finally:
+            if sampling:
+                sampler.stop()
+            tracer.uninstall()
+            loop.close()
+        return counted[0], len(recorder.stack) // 6
+
+    # Work done in the same wall time: fewer loops with sampling is what sampling cost.
+    done = {False: [], True: []}
+    samples = 0
+    for _ in range(rounds):
+        for sampling in (False, True):
+            loops, samples_now = run(sampling)
+            done[sampling].append(loops)
+            samples = samples_now if sampling else samples
+    return max(done[False]), max(done[True]), samples
+
+
+def _record_as_before(loop: asyncio.AbstractEventLoop, recorder: TraceRecorder) -> Any:
+    """The loop tracer's Handle wrapper as it was before the stack sampler (commit
+    16f744f), for the side-by-side ratio; returns what puts the original back."""
+    original = asyncio.events.Handle._run
+    record_slice = recorder.loop.extend
+    request_var = current_request
+
+    def traced_run(handle: Any) -> None:
+        start = time.perf_counter_ns()
+        original(handle)
+        if handle._loop is loop:
+            record_slice((start, time.perf_counter_ns(), handle._context.get(request_var, 0)))
+
+    asyncio.events.Handle._run = traced_run  # type: ignore[method-assign]
+
+    def restore() -> None:
+        asyncio.events.Handle._run = original  # type: ignore[method-assign]
+
+    return restore
 
 
 def load_rounds(
@@ -247,7 +334,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--competing-load", action="store_true")
+    parser.add_argument(
+        "--slices-only", action="store_true", help="only the cost of recording one loop slice"
+    )
     args = parser.parse_args()
+    if args.slices_only:
+        _print_slice_cost()
+        _print_long_slice_cost()
+        return
 
     # Two identical untraced servers: what the control differs from the untraced one by
     # is the noise of this machine, the floor under any claim about tracing's cost.
@@ -281,10 +375,27 @@ def main() -> None:
         f"trace shipped: {shipped['traced'] / 1e6:,.1f} MB by the traced server, "
         f"{shipped['untraced']:,} bytes by the untraced one"
     )
-    plain, with_tracer = slice_cost_ns()
+    _print_slice_cost()
+    _print_long_slice_cost()
+
+
+def _print_long_slice_cost() -> None:
+    alone, sampled, samples = long_slice_cost()
     print(
-        f"one loop callback: {plain:.0f} ns plain, {with_tracer:.0f} ns traced: "
-        f"recording a slice costs {with_tracer - plain:.0f} ns"
+        f"a 200 ms CPU-bound slice: {sampled / alone:.3f} of its work done while sampled "
+        f"({samples} samples) against unsampled (best of 7 each, alternated)"
+    )
+
+
+def _print_slice_cost() -> None:
+    cost = slice_cost_ns()
+    plain = cost["plain"]
+    print(
+        "one loop callback: "
+        + ", ".join(f"{way} {ns:.0f} ns" for way, ns in cost.items())
+        + f"; recording a slice costs {cost['before the sampler'] - plain:.0f} ns as before, "
+        f"{cost['sampler idle'] - plain:.0f} ns now, "
+        f"{cost['sampler running'] - plain:.0f} ns with the sampler running"
     )
 
 

@@ -109,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="PNG", help="after the run, save a picture of the whole window"
     )
     parser.add_argument("--quit", action="store_true", help="close the window after the run")
+    parser.add_argument(
+        "--duration",
+        metavar="S",
+        help="with --run and --app but no request: record for S seconds, then stop",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     run = commands.add_parser("run", help="run one scenario without a window and summarise it")
     _add_run_options(run)
@@ -140,12 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> None:
-    """The options of a run; with ``preset`` they default to None (not given)."""
+    """The options of a run; with ``preset`` they default to None (not given). The
+    style and the numbers only a style takes are None when not given either way, so
+    that giving one with --app, even its default, is refused (see _app_target)."""
     defaults = RunSettings()
     parser.add_argument(
         "--style",
-        default=None if preset else defaults.style,
-        help=f"one of: {', '.join(STYLE_NAMES)}",
+        default=None,
+        help=f"one of: {', '.join(STYLE_NAMES)}"
+        + ("" if preset else f" (default {defaults.style})"),
     )
     for name, help_text in (
         ("concurrency", "requests in flight at once"),
@@ -158,7 +166,7 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
-        default = None if preset else str(getattr(defaults, name))
+        default = None if preset or name in STYLE_ONLY else str(getattr(defaults, name))
         parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
 
 
@@ -190,8 +198,14 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
     app = _app_target(args)
     if app is None:
-        values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
-        return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+        defaults = RunSettings()
+        given = {name: getattr(args, name) for name in RANGES}
+        values = {
+            name: parse_value(name, str(getattr(defaults, name)) if text is None else text)
+            for name, text in given.items()
+        }
+        style = defaults.style if args.style is None else args.style
+        return RunSettings(style=style, **values)  # type: ignore[arg-type]
     given = {name: getattr(args, name) for name in RANGES if name not in STYLE_ONLY}
     values = {name: parse_value(name, text) for name, text in given.items()}
     return RunSettings(style="", app=app, plan=_plan(args), **values)  # type: ignore[arg-type]
@@ -205,11 +219,10 @@ def _app_target(args: argparse.Namespace) -> AppTarget | None:
         if app_only:
             raise BadInput(f"{app_only[0]} is for your own app: give --app MODULE:ATTR too")
         return None
-    if getattr(args, "style", None) is not None and args.style != RunSettings().style:
+    if getattr(args, "style", None) is not None:
         raise BadInput("give --style or --app, not both: a run is of a style or of your app")
     for name in STYLE_ONLY:
-        default = str(getattr(RunSettings(), name))
-        if getattr(args, name) not in (None, default):
+        if getattr(args, name) is not None:
             raise BadInput(f"--{name.replace('_', '-')} is for the built-in styles, not --app")
     app_dir = args.app_dir or "."
     if not Path(app_dir).is_dir():
@@ -320,7 +333,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "run":
         settings = settings_from_args(args)
         port = port_from_args(args)
-        duration = _duration(args.duration, settings)
+        duration = _duration(args.duration, settings.passive)
         args.width = PICTURE_WIDTH.parse(args.width)
         for path in (args.out, args.png, args.svg):
             if path is not None:
@@ -329,19 +342,29 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return _run(settings, args, port, duration)
     preset = preset_from_args(args)
     port = port_from_args(args)
+    duration = _duration(args.duration, preset.get("app") is not None and not preset.get("plan"))
+    if duration is not None and not args.run:
+        raise BadInput("--duration is for a recording started by --run: give --run too")
     if args.screenshot is not None:
         check_writable(args.screenshot)
     # Qt is imported only when the window is wanted.
     from visualizer.app import launch
 
-    return launch(preset, run=args.run, screenshot=args.screenshot, quit_after=args.quit, port=port)
+    return launch(
+        preset,
+        run=args.run,
+        screenshot=args.screenshot,
+        quit_after=args.quit,
+        port=port,
+        duration_s=duration,
+    )
 
 
-def _duration(text: str | None, settings: RunSettings) -> float | None:
+def _duration(text: str | None, passive: bool) -> float | None:
     """How long a passive run records; refused for a run that sends its own requests."""
     if text is None:
         return None
-    if not settings.passive:
+    if not passive:
         raise BadInput("--duration is for a passive run: --app with no --request or --plan")
     try:
         seconds = float(text)

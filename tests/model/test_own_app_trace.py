@@ -34,7 +34,7 @@ def own_app_run() -> RunTrace:
         settings=RunSettings(style="", app=SHOP, plan=PLAN, concurrency=3, requests=3),
         t0=T0,
         handler_ends=True,
-        route_labels=list(ROUTES),
+        labels=list(ROUTES),
         planned_routes=list(ROUTES),
         routes=[{"label": label, "method": label.split()[0]} for label in ROUTES],
     )
@@ -61,7 +61,7 @@ def own_app_run() -> RunTrace:
         ]
     )
     # Request 3 was planned as an order, but the server says what served it.
-    trace.route_labels.append("POST (no route)")
+    trace.labels.append("POST (no route)")
     trace.route.extend([(1, 0, 200), (2, 0, 200), (3, 2, 404)])
     return trace
 
@@ -115,7 +115,7 @@ def passive_trace() -> RunTrace:
         settings=RunSettings(style="", app=SHOP, concurrency=1, requests=1_000_000),
         t0=T0,
         handler_ends=True,
-        route_labels=["GET /items/{item_id}"],
+        labels=["GET /items/{item_id}"],
     )
 
 

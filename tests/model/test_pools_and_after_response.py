@@ -174,10 +174,8 @@ def test_a_comb_of_trips_names_the_repeat_once_with_its_count() -> None:
     result = analyse(trace)
     (trips,) = result.summary.trips
     assert trips.per_request == 6
-    assert any(
-        "Each request made 6 trips to the threadpool (next chunk of report_rows × 6)" in line
-        for line in result.story
-    )
+    said = "Each request made 6 trips to the threadpool (next chunk of report_rows \u00d7 6)"
+    assert any(said in line for line in result.story)
 
 
 def test_a_pool_of_one_is_its_only_worker() -> None:

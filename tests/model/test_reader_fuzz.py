@@ -21,6 +21,7 @@ import pytest
 
 import schedviz
 from server.protocol import RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
+from visualizer.model import _trace_lines
 from visualizer.model.analysis import analyse
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
@@ -208,6 +209,41 @@ def test_mutated_traces_are_refused_with_the_readers_error_or_read_sanely(tmp_pa
             check_sane(trace)
             accepted += 1
     assert refused > 1000 and accepted > 100, (refused, accepted)
+
+
+#: The tables of a RunTrace that a file fills.
+TABLES = ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp")
+
+
+def _outcome(path: Path) -> tuple[str, Any]:
+    """What reading ``path`` gives: its error's message, or every row and figure it read."""
+    try:
+        trace = schedviz.read_trace(path)
+    except schedviz.TraceFileError as error:
+        return "refused", str(error)
+    tables = {table: getattr(trace, table).rows.tolist() for table in TABLES}
+    return "read", (tables, trace.t0, trace.ended, trace.foreign_requests, trace.handler_ends)
+
+
+def test_typed_decoding_refuses_and_reads_exactly_as_dicts_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typed road (msgspec) is only faster: every mutant gives the run or the message
+    that the road of dicts gives, so nothing it lets through would have been refused."""
+    rng = random.Random(20261206)
+    path = tmp_path / "mutant.json"
+    typed = _trace_lines.decode_typed
+    outcomes = {"refused": 0, "read": 0}
+    for name, raw in _sources(tmp_path):
+        for number in range(MUTATIONS_PER_FILE):
+            path.write_bytes(mutate(rng, raw))
+            fast = _outcome(path)
+            monkeypatch.setattr(_trace_lines, "decode_typed", lambda kind, text: None)
+            exact = _outcome(path)
+            monkeypatch.setattr(_trace_lines, "decode_typed", typed)
+            assert fast == exact, f"{name} mutation {number}"
+            outcomes[fast[0]] += 1
+    assert outcomes["refused"] > 1000 and outcomes["read"] > 100, outcomes
 
 
 @pytest.mark.parametrize(

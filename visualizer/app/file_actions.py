@@ -105,7 +105,8 @@ class RunFiles:
             return None
         path = self.path
         if ask or path is None:
-            default = f"{result.trace.settings.style}.json"
+            # An app's module:attr is no file name on Windows: "shop.main-app.json".
+            default = f"{result.trace.settings.subject.replace(':', '-')}.json"
             chosen, _ = QFileDialog.getSaveFileName(self.parent, "Save run", default, TRACE_FILTER)
             if not chosen:
                 return None

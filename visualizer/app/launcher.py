@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -16,32 +17,71 @@ from visualizer.model.analysis import RunResult
 
 EXIT_OK = 0
 EXIT_SERVER_FAILED = 1
+#: As the command line's: the user's app could not be served, or the plan fits no route.
+EXIT_BAD_INPUT = 2
 
 
 class ScriptedRun:
-    """--run: start as soon as the server runs; then take the screenshot and quit if asked."""
+    """--run: start as soon as the server runs; then take the screenshot and quit if asked.
+
+    A recording (the user's app, no request planned) stops after ``duration_s``, or
+    when the user presses Stop.
+    """
 
     def __init__(
-        self, window: MainWindow, screenshot: str | None, quit_after: bool, app: QApplication
+        self,
+        window: MainWindow,
+        screenshot: str | None,
+        quit_after: bool,
+        app: QApplication,
+        duration_s: float | None = None,
     ) -> None:
         self.window = window
         self.screenshot = screenshot
         self.quit_after = quit_after
         self.app = app
+        self.duration_s = duration_s
         self.exit_code = EXIT_OK
         self._started = False
+        if self._unattended:
+            # Nobody is there to answer a dialog: the failure goes to stderr instead.
+            window.hosting.ask_on_failure = False
         window.driver.server_state_changed.connect(self._on_server_state)
+        window.driver.run_started.connect(self._on_run_started)
         window.run_done.connect(self._on_run_done)
+        window.run_refused.connect(self._on_refused)
+
+    @property
+    def _unattended(self) -> bool:
+        return self.quit_after or self.screenshot is not None
 
     def _on_server_state(self, state: str) -> None:
         if state == "running" and not self._started:
             self._started = True
             self.window.start_run()
         elif state not in ("starting", "running", "stopped") and not self._started:
-            print(f"schedviz: {state.splitlines()[0]}", file=sys.stderr)
-            self.exit_code = EXIT_SERVER_FAILED
-            if self.quit_after or self.screenshot:
+            failure = self.window.driver.session.app_failure
+            if failure is not None:
+                # As `schedviz run` says it: their error, then their code's traceback.
+                print(f"schedviz: your app could not be served: {failure.message}", file=sys.stderr)
+                if failure.user_traceback:
+                    print(f"\n{failure.user_traceback.rstrip()}", file=sys.stderr)
+                self.exit_code = EXIT_BAD_INPUT
+            else:
+                print(f"schedviz: {state.splitlines()[0]}", file=sys.stderr)
+                self.exit_code = EXIT_SERVER_FAILED
+            if self._unattended:
                 self.window.close()
+
+    def _on_run_started(self, _run: object) -> None:
+        if self.duration_s is not None:
+            QTimer.singleShot(round(self.duration_s * 1000), self.window.stop_run)
+
+    def _on_refused(self, reason: str) -> None:
+        print(f"schedviz: cannot run: {reason}", file=sys.stderr)
+        self.exit_code = EXIT_BAD_INPUT
+        if self._unattended:
+            self.window.close()
 
     def _on_run_done(self, result: RunResult) -> None:
         # One more turn of the event loop so the final frame is painted before the grab.
@@ -56,6 +96,19 @@ class ScriptedRun:
                 self.exit_code = EXIT_SERVER_FAILED
         if self.quit_after:
             self.window.close()
+
+
+def freeze_start_up() -> None:
+    """Move what start-up made (Qt's wrappers, pyqtgraph, numpy, the window: ~110,000
+    objects) out of the cyclic collector's sight, as the server does with its own.
+
+    They live as long as the window; yet each full collection walked them all, 70-90 ms
+    holding Python's lock (the window frozen, whatever thread set it off), at any time:
+    during an open, a live run, a replay. Afterwards a full collection walks only what
+    came later: under 1 ms with a 20,000-request run open.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def close_on_interrupt(window: MainWindow) -> None:
@@ -76,12 +129,13 @@ def launch(
     screenshot: str | None = None,
     quit_after: bool = False,
     port: int = 0,
+    duration_s: float | None = None,
 ) -> int:
     """Open the window, preset with the settings given on the command line; return the exit code.
 
     ``run`` starts a run as soon as the server is up; ``screenshot`` saves the whole
     window when it ends; ``quit_after`` closes the window then. The server listens on
-    ``port`` (0: any free one).
+    ``port`` (0: any free one). A recording started by ``run`` stops after ``duration_s``.
     """
     if screenshot:
         # The README promises --screenshot without a display; a desktop launch with
@@ -97,8 +151,9 @@ def launch(
         # Pictures for docs and slides come out the same whatever the last session left.
         # Offscreen, the "screen" is a made-up 800 px square: the docs' size instead.
         window.reset_layout(QSize(*DEFAULT_SIZE) if painting_offscreen() else None)
-    script = ScriptedRun(window, screenshot, quit_after, app) if run else None
+    script = ScriptedRun(window, screenshot, quit_after, app, duration_s) if run else None
     close_on_interrupt(window)
     window.show()
+    freeze_start_up()
     app.exec()
     return script.exit_code if script is not None else EXIT_OK

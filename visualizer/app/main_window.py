@@ -2,17 +2,17 @@
 
 Built in steps, as Qt's own examples are: actions, menus, toolbar, status bar,
 then the saved geometry and layout. The embedded server is launched right after
-the window first shows, so the window never waits for it.
+the window first shows, so the window never waits for it. It hosts the built-in
+styles or the user's own app (visualizer.app.hosting decides, and restarts it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.app.about import about_text
-from visualizer.app.actions import make_action
 from visualizer.app.compare_dialog import CompareDialog
 from visualizer.app.comparison_runner import ComparisonRunner
 from visualizer.app.comparison_view import ComparisonView
 from visualizer.app.controls import RunControls
-from visualizer.app.file_actions import RunFiles, example_files, example_title
+from visualizer.app.file_actions import RunFiles
+from visualizer.app.hosting import Hosting
+from visualizer.app.menus import WindowActions, build_menus, build_toolbar, create_actions
 from visualizer.app.presentation import PresentationMode, use_theme
 from visualizer.app.replay_controller import ReplayController
 from visualizer.app.screen_fit import DEFAULT_SIZE, DockFolding, available_area, opening_size
@@ -38,28 +39,38 @@ from visualizer.app.settings_store import SettingsStore
 from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
 from visualizer.app.timeline.picture import TimelinePicture
-from visualizer.app.timeline.view import TimelineView
+from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
+from visualizer.model.held_at import HeldAt
+from visualizer.model.held_source import held_source
+from visualizer.model.request_plan import PlanError
+from visualizer.model.route_code import routes_of_run
 from visualizer.model.timeline import Timeline
 from visualizer.runner.session import LimitError, LiveRun, ServerError, Session
 
 __all__ = ["DEFAULT_SIZE", "MainWindow"]
 
+TITLE = "schedviz: what FastAPI does with async def and def"
 
-class MainWindow(QMainWindow):
+
+class MainWindow(QMainWindow, WindowActions):
     """The schedviz desktop app: choose a style, run it, watch the loop and the workers."""
 
     #: Emitted with the RunResult when a run ends (the launcher's --run waits on it).
     run_done = Signal(object)
+    #: Emitted with the reason when Run could not start a run (a plan no route takes).
+    run_refused = Signal(str)
 
     def __init__(self, preset: dict[str, Any] | None = None, port: int = 0) -> None:
         super().__init__()
-        self.setWindowTitle("schedviz: what FastAPI does with async def and def")
+        self.setWindowTitle(TITLE)
         self.store = SettingsStore()
-        app = (preset or {}).get("app")
-        self.driver = SessionDriver(Session(app=app, port=port))
+        preset = preset or {}
+        target = self.store.server_target(preset, port)
+        self.driver = SessionDriver(Session(app=target.app, port=target.port))
         self.controls = RunControls()
+        self.hosting = Hosting(self, self.driver, self.store, self.controls, target)
         self.timeline = TimelineView()
         self.summary = SummaryPanel()
         self.banner = ServerBanner()
@@ -82,6 +93,11 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.controls.set_settings(self.store.run_settings(preset))
+        if target.app is not None:
+            # The command line's requests (none: a recording), else the plan last made.
+            plan = preset["plan"] if "app" in preset else self.store.plan(target.app)
+            self.controls.plan_panel.set_plan(plan)
+        self._on_target_changed()
         if self.store.dark_theme():
             self.dark_action.setChecked(True)
             self.set_dark_theme(True)
@@ -163,119 +179,13 @@ class MainWindow(QMainWindow):
         return dock
 
     def _create_actions(self) -> None:
-        self.run_action = self._action("&Run", self.start_run, "Ctrl+R", "Start a run (Ctrl+R)")
-        self.stop_action = self._action(
-            "&Stop", self.stop_run, ["Esc", "Ctrl+."], "Stop the run (Esc)"
-        )
-        self.restart_action = self._action("Restart &Server", self.restart_server)
-        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
-        self.zoom_in_action = self._action(
-            "Zoom &In", self.timeline.zoom_in, ["Ctrl+=", "Ctrl++"], "Zoom in on time (Ctrl+=)"
-        )
-        self.zoom_out_action = self._action(
-            "Zoom &Out", self.timeline.zoom_out, "Ctrl+-", "Zoom out (Ctrl+-)"
-        )
-        self.whole_run_action = self._action(
-            "&Whole Run", self.timeline.show_whole_run, "Ctrl+0", "Show every lane (Ctrl+0)"
-        )
-        self.follow_action = self._action(
-            "&Follow Now", self.timeline.follow_now, "Ctrl+L", "Follow the live run (Ctrl+L)"
-        )
-        self.follow_action.setCheckable(True)
-        self.follow_action.setChecked(True)
-        self.pan_left_action = self._action("Pan &Left", self.timeline.pan_left, "Left")
-        self.pan_right_action = self._action("Pan &Right", self.timeline.pan_right, "Right")
-        for action in (self.pan_left_action, self.pan_right_action):
-            # Arrow keys pan only while the timeline has focus; fields keep theirs.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.timeline.addAction(action)
-        self.clear_highlight_action = self._action(
-            "&Clear Highlight", lambda: self.timeline.highlight(None)
-        )
-        self.about_action = self._action("&About schedviz", self._show_about)
-        self.compare_action = self._action(
-            "&Compare…", self.ask_compare, "Ctrl+Shift+R", "Run two styles, one above the other"
-        )
-        self.replay_action = self._action(
-            "Re&play / Pause", self.replay.clock.toggle, "Ctrl+P", "Replay the run slowly (Ctrl+P)"
-        )
-        self.open_action = self._action("&Open…", lambda: self.files.open(), "Ctrl+O")
-        self.save_action = self._action("&Save", lambda: self.files.save(self.result), "Ctrl+S")
-        self.save_as_action = self._action(
-            "Save &As…", lambda: self.files.save(self.result, ask=True), "Ctrl+Shift+S"
-        )
-        self.export_png_action = self._action(
-            "Export &PNG…", lambda: self.files.export_png(self.picture()), "Ctrl+E"
-        )
-        self.export_svg_action = self._action(
-            "Export S&VG…", lambda: self.files.export_svg(self.picture())
-        )
-        self.copy_picture_action = self._action(
-            "&Copy Picture", lambda: self.files.copy_picture(self.picture()), "Ctrl+Shift+C"
-        )
-        self.export_csv_action = self._action(
-            "Export Requests as CS&V…", lambda: self.files.export_csv(self.result)
-        )
-        self.presentation_action = self._action(
-            "&Presentation Mode", self.toggle_presentation, "F11", "Full screen, large text (F11)"
-        )
-        self.presentation_action.setCheckable(True)
-        # Esc leaves presentation mode when no run is live (while one is, Esc stops it).
-        self.leave_presentation_action = self._action(
-            "Leave Presentation", lambda: self.set_presentation(False), "Esc"
-        )
-        self.addAction(self.leave_presentation_action)
-        self.dark_action = self._action("&Dark Theme", self.set_dark_theme)
-        self.dark_action.setCheckable(True)
-
-    def _action(self, text: str, slot: Any, *args: Any) -> QAction:
-        return make_action(self, text, slot, *args)
+        create_actions(self)
 
     def _create_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        file_menu.addAction(self.open_action)
-        examples = file_menu.addMenu("&Examples")
-        for path in example_files():
-            examples.addAction(self._action(example_title(path), self._opener(path)))
-        file_menu.addActions([self.save_action, self.save_as_action])
-        file_menu.addSeparator()
-        file_menu.addActions([self.export_png_action, self.export_svg_action])
-        file_menu.addActions([self.copy_picture_action, self.export_csv_action])
-        run_menu = menus.addMenu("&Run")
-        run_menu.addActions([self.run_action, self.stop_action, self.compare_action])
-        run_menu.addAction(self.replay_action)
-        run_menu.addSeparator()
-        run_menu.addAction(self.restart_action)
-        run_menu.addSeparator()
-        run_menu.addAction(self.quit_action)
-        view_menu = menus.addMenu("&View")
-        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.whole_run_action])
-        view_menu.addActions([self.follow_action, self.pan_left_action, self.pan_right_action])
-        view_menu.addSeparator()
-        view_menu.addAction(self.clear_highlight_action)
-        view_menu.addActions([self.presentation_action, self.dark_action])
-        view_menu.addAction(self._action("&Reset Layout", self.reset_layout))
-        for dock in (self.controls_dock, self.summary_dock):
-            view_menu.addAction(dock.toggleViewAction())
-        menus.addMenu("&Help").addAction(self.about_action)
+        build_menus(self)
 
     def _create_toolbar(self) -> None:
-        toolbar = self.addToolBar("Run")
-        toolbar.setObjectName("runToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.run_action, self.stop_action, self.compare_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.zoom_in_action, self.zoom_out_action, self.whole_run_action])
-        toolbar.addAction(self.follow_action)
-        self.presentation.toolbar.addActions(
-            [self.run_action, self.stop_action, self.compare_action, self.replay_action]
-        )
-        self.presentation.toolbar.addAction(self.presentation_action)
-        self.controls.run_button.setText("Run  (Ctrl+R)")
-        self.controls.stop_button.setText("Stop  (Esc)")
-        self.controls.run_button.clicked.connect(self.run_action.trigger)
-        self.controls.stop_button.clicked.connect(self.stop_action.trigger)
+        build_toolbar(self)
 
     def _create_status_bar(self) -> None:
         self.status = RunStatus(self.statusBar())
@@ -292,7 +202,11 @@ class MainWindow(QMainWindow):
         self.driver.timeline_changed.connect(lambda _: self._show_progress())
         self.driver.run_finished.connect(self._on_run_finished)
         self.banner.restart_requested.connect(self.restart_server)
+        self.banner.styles_requested.connect(self.hosting.use_styles)
+        self.hosting.target_changed.connect(lambda _: self._on_target_changed())
+        self.controls.changed.connect(self._update_actions)
         self.timeline.following_changed.connect(self.follow_action.setChecked)
+        self.timeline.held_clicked.connect(self.show_held)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -316,7 +230,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.replay.clock.pause()
         self.set_presentation(False)  # the normal window's layout is the one to remember
-        self.store.save_run_settings(self.controls.settings())
+        self.store.save_run_settings(self.controls.style_settings())
+        self.store.save_server_target(self.hosting.target)
+        self.hosting.remember_plan()
         self.store.save_window(self.saveGeometry(), self.saveState())
         self.store.sync()
         self.driver.close()
@@ -330,9 +246,17 @@ class MainWindow(QMainWindow):
         try:
             self.driver.start_run(self.controls.settings())
         except ServerError as error:
-            self.statusBar().showMessage(f"Cannot run: {str(error).splitlines()[0]}", 5000)
+            self._refuse(str(error).splitlines()[0])
         except LimitError as error:  # the machine cannot carry it: say which limit, and why
             QMessageBox.warning(self, "Cannot run", str(error))
+            self._refuse(str(error))
+        except PlanError as error:  # a planned request no route of the app takes
+            self.controls.show_plan_error(str(error))
+            self._refuse(str(error))
+
+    def _refuse(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Cannot run: {reason}", 5000)
+        self.run_refused.emit(reason)
 
     def stop_run(self) -> None:
         if self.compare_runner.active:
@@ -341,7 +265,18 @@ class MainWindow(QMainWindow):
 
     def restart_server(self) -> None:
         self.banner.hide()
-        self.driver.launch_server()
+        self.hosting.retry()
+
+    def _on_target_changed(self) -> None:
+        """Title, actions and the compact toolbar for what the server hosts now."""
+        app = self.hosting.target.app
+        self.setWindowTitle(f"schedviz: {app.target}" if app is not None else TITLE)
+        self.presentation.show_style_box(app is None)
+        if self.result is None and self.pair is None and not self.driver.live:
+            self.timeline.clear(IDLE_TEXT if app is None else APP_IDLE_TEXT)
+        for action in (self.open_plan_action, self.save_plan_action):
+            action.setVisible(app is not None)
+        self._update_actions()
 
     def ask_compare(self) -> None:
         """Run > Compare…: choose two styles, then run them one after the other."""
@@ -368,12 +303,14 @@ class MainWindow(QMainWindow):
         if not self.compare_runner.active:
             self.pages.setCurrentWidget(self.timeline)
             self.pair = None
-        self.timeline.clear(f"Starting a run of {run.trace.settings.style}…\n{STARTING}")
+        subject = run.trace.settings.subject
+        what = "A recording" if run.trace.settings.passive else "Starting a run"
+        self.timeline.clear(f"{what} of {subject}…\n{STARTING}")
         # The Run panel describes the run on screen: a comparison's runs are of styles
         # other than the one the panel held.
         self.controls.set_settings(run.trace.settings)
         self.controls.set_editable(False)
-        self.summary.show_running(run.trace.settings.style)
+        self.summary.show_running(subject)
         self._update_actions()
         self._show_progress()
 
@@ -416,12 +353,22 @@ class MainWindow(QMainWindow):
         self.timeline.show_whole_run()
         self.summary.show_result(result)
         self.controls.set_settings(result.trace.settings)
+        if result.trace.settings.app is not None:  # its routes' code, from the file
+            app_dir = result.trace.settings.app.app_dir
+            self.controls.code_view.show_routes(routes_of_run(result.trace), app_dir)
         self.status.show_shown(f"Opened {path.name}:", [result])
         self._load_replay()
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
 
-    def _opener(self, path: Path) -> Callable[[], object]:
-        return lambda: self.files.open(path)
+    def show_held(self, held: HeldAt) -> None:
+        """The line that held a clicked bar, in the code view of the Run dock."""
+        result = self.result
+        app = result.trace.settings.app if result is not None else None
+        self.controls.show_held(held_source(held, app.app_dir if app is not None else ""))
+        # Folded under the summary, the Run dock comes to the front; closed, it stays closed.
+        folded = self.controls_dock in self.tabifiedDockWidgets(self.summary_dock)
+        if folded or self.controls_dock.isVisible():
+            self.controls_dock.raise_()
 
     def picture(self) -> TimelinePicture | None:
         """What Export draws: the comparison if it is shown, else the last run."""
@@ -463,7 +410,7 @@ class MainWindow(QMainWindow):
     def restyle(self) -> None:
         """Every view picks up the palette's theme and font scale as they are now."""
         self.timeline.restyle()
-        self.controls.code_view.restyle()
+        self.controls.restyle()
         self.comparison.restyle()
         self.replay.bar.restyle()
         self.status.restyle()
@@ -473,8 +420,22 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         live = self.driver.live or self.compare_runner.active
+        passive = self.controls.passive
+        self.run_action.setText("&Record" if passive else "&Run")
+        self.run_action.setToolTip(
+            "Record whatever requests arrive, until Stop (Ctrl+R)"
+            if passive
+            else "Start a run (Ctrl+R)"
+        )
+        self.controls.run_button.setText(f"{'Record' if passive else 'Run'}  (Ctrl+R)")
+        self.controls.run_button.setToolTip(self.run_action.toolTip())
         self.run_action.setEnabled(not live and self.driver.session.server_running)
-        self.compare_action.setEnabled(self.run_action.isEnabled())
+        # Two styles side by side; the user's app has no styles to compare.
+        is_app = self.hosting.target.is_app
+        self.compare_action.setEnabled(self.run_action.isEnabled() and not is_app)
+        for action in (self.open_app_action, self.styles_action):
+            action.setEnabled(not live)
+        self.styles_action.setEnabled(not live and is_app)
         self.stop_action.setEnabled(live)
         self.replay_action.setEnabled(not live and self.replay.available)
         self.leave_presentation_action.setEnabled(self.presentation.active and not live)
@@ -482,14 +443,23 @@ class MainWindow(QMainWindow):
         self.controls.stop_button.setEnabled(live)
 
     def _show_server_state(self, state: str) -> None:
-        if self.status.show_server_state(state, self.driver.session.hello.get("port")):
+        session = self.driver.session
+        hosted = self.hosting.target.describe()
+        if self.status.show_server_state(state, session.hello.get("port"), hosted):
             self.banner.hide()
+        elif session.app_failure is not None:
+            self.banner.show_app_failure(session.app_failure, hosted)
         else:
             self.banner.show_error(state)
         self._update_actions()
 
     def _show_progress(self) -> None:
-        self.status.show_progress(self.driver.run, self.driver.elapsed_s)
+        self.status.show_progress(self.driver.run, self.driver.elapsed_s, self.address())
+
+    def address(self) -> str:
+        """Where the server listens (``http://127.0.0.1:8000``); "" before it does."""
+        port = self.driver.session.hello.get("port")
+        return f"http://127.0.0.1:{port}" if port else ""
 
     def _show_about(self) -> None:
         QMessageBox.about(self, "About schedviz", about_text())

@@ -85,8 +85,12 @@ class PresentationMode:
         self.toolbar.setObjectName("presentationToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.toolbar.setMovable(False)
-        self.toolbar.addWidget(self.style_box)
+        self.style_action = self.toolbar.addWidget(self.style_box)
         self.toolbar.hide()
+
+    def show_style_box(self, visible: bool) -> None:
+        """The style picker, for the built-in styles only (an app has no styles)."""
+        self.style_action.setVisible(visible)
 
     def enter(self) -> None:
         if self.active:

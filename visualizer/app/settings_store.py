@@ -14,10 +14,14 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from server.routes import STYLE_NAMES
-from visualizer.model.settings import RANGES, RunSettings, SettingError, parse_value
+from visualizer.app.server_target import PORTS, ServerTarget
+from visualizer.model.request_plan import PlanError, RequestPlan
+from visualizer.model.settings import RANGES, AppTarget, RunSettings, SettingError, parse_value
 
 ORGANISATION = "schedviz"
 APPLICATION = "schedviz"
+#: Keys of a command line's preset that are about the target, not the numbers.
+_TARGET_KEYS = ("app", "plan")
 
 
 def open_settings() -> QSettings:
@@ -27,13 +31,14 @@ def open_settings() -> QSettings:
 
 
 class SettingsStore:
-    """The last run's settings and the window's geometry and layout."""
+    """The last run's settings, the server's target and plan, the window's geometry and layout."""
 
     def __init__(self) -> None:
         self.qsettings = open_settings()
 
     def run_settings(self, preset: dict[str, Any] | None = None) -> RunSettings:
-        """The remembered settings, with ``preset`` (from the command line) on top."""
+        """The remembered settings of a style run, with ``preset`` (from the command line)
+        on top; a preset's app and plan are the target's (see :meth:`server_target`)."""
         defaults = RunSettings()
         style = self.qsettings.value("run/style", defaults.style)
         values: dict[str, Any] = {"style": style if style in STYLE_NAMES else defaults.style}
@@ -41,12 +46,72 @@ class SettingsStore:
             values[name] = _remembered_number(
                 self.qsettings.value(f"run/{name}"), name, getattr(defaults, name)
             )
-        values.update(preset or {})
+        for key, value in (preset or {}).items():
+            if key not in _TARGET_KEYS and not (key == "style" and not value):
+                values[key] = value
         return RunSettings(**values)
 
     def save_run_settings(self, settings: RunSettings) -> None:
+        """The numbers and the style of a style run (an app run's settings have no style)."""
         for name, value in settings.to_dict().items():
-            self.qsettings.setValue(f"run/{name}", value)
+            if name in RANGES or (name == "style" and value):
+                self.qsettings.setValue(f"run/{name}", value)
+
+    # -- what the server hosts --------------------------------------------------------------
+
+    def server_target(self, preset: dict[str, Any] | None = None, port: int = 0) -> ServerTarget:
+        """The command line's choice (an app, or a style), else the remembered one."""
+        preset = preset or {}
+        if preset.get("app") is not None:
+            return ServerTarget(preset["app"], port)
+        if preset.get("style"):
+            return ServerTarget(None, port)
+        remembered = self.last_app()
+        if remembered is None or self.qsettings.value("target/kind") != "app":
+            return ServerTarget(None, port)
+        return ServerTarget(remembered.app, port or remembered.port)
+
+    def last_app(self) -> ServerTarget | None:
+        """The user's app last chosen, even while the styles are shown; None if none is."""
+        target = self.qsettings.value("target/app")
+        if not isinstance(target, str) or not target:
+            return None
+        try:
+            app = AppTarget(
+                target,
+                str(self.qsettings.value("target/app_dir", ".")),
+                str(self.qsettings.value("target/factory", "false")).lower() == "true",
+            )
+        except SettingError:
+            return None
+        return ServerTarget(app, _remembered_port(self.qsettings.value("target/port")))
+
+    def save_server_target(self, target: ServerTarget) -> None:
+        self.qsettings.setValue("target/kind", "app" if target.app is not None else "styles")
+        if target.app is None:
+            return  # the app last chosen stays, to go back to
+        self.qsettings.setValue("target/app", target.app.target)
+        self.qsettings.setValue("target/app_dir", target.app.app_dir)
+        self.qsettings.setValue("target/factory", "true" if target.app.factory else "false")
+        self.qsettings.setValue("target/port", target.port)
+
+    def plan(self, app: AppTarget) -> RequestPlan | None:
+        """The plan last made for ``app``; None if none was, or it no longer reads."""
+        if self.qsettings.value("plan/app") != app.target:
+            return None
+        text = self.qsettings.value("plan/toml")
+        if not isinstance(text, str) or not text:
+            return None
+        try:
+            return RequestPlan.from_toml(text)
+        except PlanError:
+            return None
+
+    def save_plan(self, app: AppTarget, plan: RequestPlan | None) -> None:
+        self.qsettings.setValue("plan/app", app.target)
+        self.qsettings.setValue("plan/toml", plan.to_toml() if plan is not None else "")
+
+    # -- the window ---------------------------------------------------------------------------
 
     def window_geometry(self) -> QByteArray | None:
         return self._bytes("window/geometry")
@@ -79,3 +144,12 @@ def _remembered_number(raw: object, name: str, default: float) -> float:
     except SettingError:
         return default
     return value
+
+
+def _remembered_port(raw: object) -> int:
+    """A remembered port if it is one, else 0 (any free port)."""
+    try:
+        port = int(str(raw))
+    except ValueError:
+        return 0
+    return port if PORTS[0] <= port <= PORTS[1] else 0

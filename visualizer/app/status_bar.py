@@ -32,23 +32,33 @@ class RunStatus:
         for label in self.labels:
             label.setFont(palette.FONTS.base())
 
-    def show_server_state(self, state: str, port: int | None) -> bool:
-        """Show the server's state; return whether it is healthy."""
+    def show_server_state(self, state: str, port: int | None, hosted: str = "") -> bool:
+        """Show the server's state (``hosted``: the user's app it serves, if one); return
+        whether it is healthy."""
         if state in HEALTHY:
             where = f" on port {port}" if state == "running" and port else ""
-            self.server_label.setText(f"Server: {state}{where}")
-            self.server_label.setToolTip("")
+            app = f" {hosted}" if hosted and not hosted.startswith("the built-in") else ""
+            self.server_label.setText(f"Server: {state}{app}{where}")
+            self.server_label.setToolTip(
+                f"The server process hosts {hosted or 'the built-in styles'}"
+            )
             return True
         self.server_label.setText(f"Server: failed ({state.splitlines()[0]})")
         self.server_label.setToolTip(state)
         return False
 
-    def show_progress(self, run: LiveRun | None, elapsed_s: float) -> None:
+    def show_progress(self, run: LiveRun | None, elapsed_s: float, address: str = "") -> None:
+        """How far the run is; ``address`` is where a recording takes requests."""
         if run is None:
             self.progress_label.setText("No run yet")
             self.elapsed_label.setText("")
             return
-        planned = run.trace.settings.requests
+        settings = run.trace.settings
+        if settings.passive and not run.finished:
+            self._show_recording(run, address)
+            self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
+            return
+        planned = settings.requests
         if not run.trace.t0 and not run.finished:
             self.progress_label.setText(f"{planned:,} requests: {STARTING}…")
             self.elapsed_label.setText("")
@@ -56,7 +66,7 @@ class RunStatus:
         if run.state is RunState.DRAINING:
             # The client is done; the server is not: say why the run has not ended.
             self.progress_label.setText(
-                f"{run.trace.settings.style}: {run.draining:,} handlers still running"
+                f"{settings.subject}: {run.draining:,} handlers still running"
             )
             self.progress_label.setToolTip(
                 "The client is done, but the server still runs handlers it gave up on, or "
@@ -67,15 +77,27 @@ class RunStatus:
         else:
             self.progress_label.setToolTip("")
             self.progress_label.setText(
-                f"{run.trace.settings.style}: {run.done_count:,} of {planned:,} done, "
+                f"{settings.subject}: {run.done_count:,} of {planned:,} done, "
                 f"{run.in_flight:,} in flight"
             )
         self.elapsed_label.setText(f"{elapsed_s:,.2f} s")
 
+    def _show_recording(self, run: LiveRun, address: str) -> None:
+        """A recording: where to send requests, and what has arrived."""
+        # The server's field names the app: this one has room for the address only.
+        where = f"send requests to {address}" if address else "starting"
+        self.progress_label.setText(
+            f"Recording: {where} · {run.done_count:,} done, {run.in_flight:,} in flight"
+        )
+        self.progress_label.setToolTip(
+            "Every request that reaches the server is traced (curl, a browser, your tests), "
+            "until Stop (Esc). What only a client knows (queueing, sending) is not drawn."
+        )
+
     def show_shown(self, what: str, results: list[RunResult]) -> None:
         """Runs shown that are not the driver's last (a file, a comparison): ``what`` and
-        each run's style and makespan, so the bar never names a run that is not on screen."""
-        styles = " and ".join(result.trace.settings.style for result in results)
+        each run's subject and makespan, so the bar never names a run that is not on screen."""
+        styles = " and ".join(result.trace.settings.subject for result in results)
         self.progress_label.setText(f"{what} {styles}")
         self.elapsed_label.setText(
             ", ".join(f"{result.summary.makespan_ms / 1000:,.2f} s" for result in results)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,10 +21,19 @@ import numpy as np
 import numpy.typing as npt
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
-from visualizer.model._event_fields import LIMIT_NS, MAX_REQUEST, BadEvent, Events
+from visualizer.model._event_fields import (
+    LIMIT_NS,
+    MAX_REQUEST,
+    BadEvent,
+    Events,
+    Recheck,
+    TypedEvents,
+)
 from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
+#: Indexes in the file of a batch's events of one kind.
+Where = list[int] | I64
 _STAMP_ARGS = {
     SERVER_START: "server_start_us",
     RESPONSE_START: "response_start_us",
@@ -70,16 +79,22 @@ SERVER_PID, REQUESTS_PID = 1, 2
 
 
 class Batch:
-    """Events of one piece of the file, sorted by what they are, with their file indexes."""
+    """Events of one piece of the file, sorted by what they are, with their file indexes.
 
-    def __init__(self) -> None:
+    Events are dicts, or typed objects (:mod:`._event_schema`) when ``as_dicts`` can
+    read the same events again as dicts, for the message of a refusal.
+    """
+
+    def __init__(self, as_dicts: Callable[[], Batch] | None = None) -> None:
         self.events: dict[str, list[Any]] = {name: [] for name in (*READ_CATEGORIES, "M")}
-        self.where: dict[str, list[int]] = {name: [] for name in self.events}
+        self.where: dict[str, Where] = {name: [] for name in self.events}
+        self.as_dicts = as_dicts
 
     @classmethod
     def of(cls, events: list[Any], where: Iterable[int]) -> Batch:
         """``events`` sorted by kind; ``where`` holds their indexes in the file."""
         batch = cls()
+        indexes: dict[str, list[int]] = {name: [] for name in batch.events}
         for index, event in zip(where, events, strict=True):
             if type(event) is not dict:
                 raise BadEvent(f"event {index} is not an object")
@@ -87,10 +102,16 @@ class Batch:
             key = event.get("cat") if ph == "X" else ph
             if type(key) is str and key in batch.events:
                 batch.events[key].append(event)
-                batch.where[key].append(index)
+                indexes[key].append(index)
             elif type(ph) is not str:
                 raise BadEvent(f"event {index} field 'ph' is {ph!r}, not a string")
+        batch.where.update(indexes)
         return batch
+
+    def fields(self) -> dict[str, Events]:
+        """The events of each kind, ready to be checked field by field."""
+        kind = Events if self.as_dicts is None else TypedEvents
+        return {name: kind(name, self.events[name], self.where[name]) for name in self.events}
 
 
 def read_events(trace: RunTrace, pieces: Iterable[list[Any]]) -> None:
@@ -110,26 +131,30 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
     """Fill ``trace`` from batches of sorted events, checking every field it uses."""
     tables: dict[str, list[npt.NDArray[Any]]] = {
         name: []
-        for name in ("loop", "worker", "worker_start", "gc", "sent", "done", "stamp", "route")
+        for name in (
+            "loop",
+            "worker",
+            "worker_start",
+            "gc",
+            "sent",
+            "done",
+            "stamp",
+            "route",
+            "stack",
+        )
     }
     lanes: list[I64] = []
     named: list[I64] = []
     for batch in batches:
-        at = {name: Events(name, batch.events[name], batch.where[name]) for name in batch.events}
-        loop, loop_lanes = _read_loop(trace, at["loop"])
-        worker, going, worker_lanes = _read_worker(trace, at["worker"])
-        gc_rows, gc_lanes = _read_gc(trace, at["gc"])
-        sent, done, stamp, route = _read_requests(trace, at["request"])
-        tables["loop"].append(loop)
-        tables["worker"].append(worker)
-        tables["worker_start"].append(going)
-        tables["gc"].append(gc_rows)
-        tables["sent"].append(sent)
-        tables["done"].append(done)
-        tables["stamp"].append(stamp)
-        tables["route"].append(route)
-        lanes += [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
-        named.append(_read_names(at["M"]))
+        try:
+            parts, batch_lanes, batch_named = _read_batch(trace, batch)
+        except Recheck:
+            assert batch.as_dicts is not None
+            parts, batch_lanes, batch_named = _read_batch(trace, batch.as_dicts())
+        for name, part in parts.items():
+            tables[name].append(part)
+        lanes += batch_lanes
+        named.append(batch_named)
     joined = {
         name: np.concatenate(parts) if parts else getattr(trace, name).rows[:0]
         for name, parts in tables.items()
@@ -137,6 +162,35 @@ def read_batches(trace: RunTrace, batches: Iterable[Batch]) -> None:
     _check_whole(joined, lanes, named)
     for name, rows in joined.items():
         getattr(trace, name).extend(rows)
+
+
+def _read_batch(
+    trace: RunTrace, batch: Batch
+) -> tuple[dict[str, npt.NDArray[Any]], list[I64], I64]:
+    """The rows of each table that one batch gives, the lanes it uses and those it names."""
+    at = batch.fields()
+    loop, loop_lanes = _read_loop(trace, at["loop"])
+    worker, going, worker_lanes, runs = _read_worker(trace, at["worker"])
+    gc_rows, gc_lanes = _read_gc(trace, at["gc"])
+    sent, done, stamp, route = _read_requests(trace, at["request"])
+    rows = {
+        "loop": loop,
+        "worker": worker,
+        "worker_start": going,
+        "gc": gc_rows,
+        "sent": sent,
+        "done": done,
+        "stamp": stamp,
+        "route": route,
+        "stack": np.concatenate(
+            [
+                _read_held(trace, at["loop"], loop["start"], np.zeros(len(loop), np.int64)),
+                _read_held(trace, at["worker"], runs["start"], runs["thread"]),
+            ]
+        ),
+    }
+    lanes = [loop_lanes, worker_lanes, gc_lanes, _lane(REQUESTS_PID, sent["request"])]
+    return rows, lanes, _read_names(at["M"])
 
 
 def _check_whole(joined: dict[str, npt.NDArray[Any]], lanes: list[I64], named: list[I64]) -> None:
@@ -195,9 +249,12 @@ def _read_loop(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
     return rows, _lane(SERVER_PID, tid)
 
 
-def _read_worker(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], npt.NDArray[Any], I64]:
+def _read_worker(
+    trace: RunTrace, events: Events
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], I64, npt.NDArray[Any]]:
     """Worker runs that ended, the starts of those still going when the trace ended
-    (``args.unfinished``: their end in the file is the trace's, not theirs), and lanes."""
+    (``args.unfinished``: their end in the file is the trace's, not theirs), lanes, and
+    every run in the file's order."""
     start, end = _times(events)
     rows = np.zeros(len(events), trace.worker.dtype)
     rows["request"] = events.ints("args.request", 1, MAX_REQUEST, optional=True)
@@ -209,6 +266,12 @@ def _read_worker(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], npt
     rows["thread"] = events.ints("tid", 1, MAX_REQUEST)
     core_wait, known = events.ns("args.core_wait_us", optional=True)
     rows["core_wait"] = np.where(known, core_wait, -1)
+    rows["func"] = _labelled(trace, events.values("args.func", (str,), optional=True))
+    # Files written before pools were traced name none: their runs were all AnyIO's.
+    rows["pool"] = events.ints("args.pool_id", 0, MAX_REQUEST, optional=True)
+    unknown = ~np.isin(rows["pool"], list(trace.pools))
+    if unknown.any():
+        events.fail(int(np.argmax(unknown)), "args.pool_id", "names no pool of the metadata")
     unfinished = events.values("args.unfinished", (bool,), optional=True)
     still = np.array([flag is True for flag in unfinished], bool)
     if (~measured & ~still).any():  # only a run still going has no CPU time yet
@@ -216,7 +279,38 @@ def _read_worker(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], npt
     going = np.zeros(int(still.sum()), trace.worker_start.dtype)
     for name in going.dtype.names or ():
         going[name] = rows[name][still]
-    return rows[~still], going, _lane(SERVER_PID, rows["thread"])
+    return rows[~still], going, _lane(SERVER_PID, rows["thread"]), rows
+
+
+def _labelled(trace: RunTrace, texts: list[Any]) -> npt.NDArray[np.int32]:
+    """Each text as an index into the trace's labels (added where new); -1 for none."""
+    labels = trace.labels
+    index = {label: at for at, label in enumerate(labels)}
+    numbers = [-1 if text is None else index.setdefault(text, len(index)) for text in texts]
+    labels.extend(list(index)[len(labels) :])
+    return np.array(numbers, np.int32)
+
+
+def _read_held(
+    trace: RunTrace, events: Events, starts: I64, lanes: npt.NDArray[Any]
+) -> npt.NDArray[Any]:
+    """Where each sampled slice was held (``args.stack``, ``held_at``, ``code``,
+    ``samples``), as stack rows keyed by the slice's lane and start."""
+    stacks = events.values("args.stack", (list,), optional=True)
+    given = np.array([stack is not None for stack in stacks], bool)
+    for at in np.flatnonzero(given).tolist():
+        if not all(type(frame) is str for frame in stacks[at]):
+            events.fail(at, "args.stack", "is not a list of text")
+    held_at = events.values("args.held_at", (str,), optional=True)
+    code = events.values("args.code", (str,), optional=True)
+    samples = events.ints("args.samples", 1, MAX_REQUEST, optional=True)
+    rows = np.zeros(int(given.sum()), trace.stack.dtype)
+    rows["start"], rows["lane"] = starts[given], lanes[given]
+    rows["stack"] = _labelled(trace, ["\n".join(stacks[at]) for at in np.flatnonzero(given)])
+    rows["held_at"] = _labelled(trace, [held_at[at] or "" for at in np.flatnonzero(given)])
+    rows["code"] = _labelled(trace, [code[at] or "" for at in np.flatnonzero(given)])
+    rows["samples"] = np.maximum(samples[given], 1)
+    return rows
 
 
 def _read_gc(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:

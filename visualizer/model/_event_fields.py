@@ -11,7 +11,7 @@ paid by bad files alone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import methodcaller
+from operator import attrgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ class BadEvent(ValueError):
 class Events:
     """Events of one category, with their indexes in the file's traceEvents list."""
 
-    def __init__(self, category: str, events: list[Any], where: Sequence[int]) -> None:
+    def __init__(self, category: str, events: list[Any], where: Sequence[int] | I64) -> None:
         self.category = category
         self.events = events
         self.where = np.asarray(where, np.int64)
@@ -110,6 +110,39 @@ class Events:
             value = _show(self.values(field, INTEGER, optional)[at])
             self.fail(at, field, f"is {value}, not a whole number {low}..{high}")
         return numbers.astype(np.int64)
+
+
+class Recheck(Exception):
+    """Typed events hold something to refuse: read them again as dicts, for the message."""
+
+
+class TypedEvents(Events):
+    """Events decoded by :mod:`._event_schema`, each field already of its JSON type.
+
+    The same checks of ranges, finiteness and sense as for dicts; but a refusal raises
+    Recheck rather than naming the event, so that the message comes from the one
+    reading of dicts that every refusal goes through (its words, its number formats).
+    """
+
+    def __init__(self, category: str, events: list[Any], where: Sequence[int] | I64) -> None:
+        self.category = category
+        self.events = events
+        self.where = np.asarray(where, np.int64)
+
+    def fail(self, at: int, field: str, problem: str) -> None:
+        raise Recheck
+
+    def values(self, field: str, kinds: tuple[type, ...], optional: bool = False) -> list[Any]:
+        # The decoder gave each field its type, or None where optional and not given.
+        return list(map(attrgetter(field), self.events))
+
+    def numbers(
+        self, field: str, kinds: tuple[type, ...], optional: bool
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        try:
+            return super().numbers(field, kinds, optional)
+        except OverflowError:  # a whole number past any float's range, which orjson refuses
+            raise Recheck from None
 
 
 def _first(values: Sequence[Any], wrong: Any) -> int:

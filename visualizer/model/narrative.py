@@ -45,10 +45,16 @@ def narrate(summary: RunSummary) -> list[str]:
         if block.held_at:
             lines.append(f"{block.held_at} held the loop: the line running when it was sampled.")
         if summary.loop_busy_ms >= 0.5 * makespan:
+            # With workers busy meanwhile (def endpoints, sync dependencies), not every
+            # request waited its turn: only what ran on the loop did.
+            serial = (
+                "requests ran one at a time."
+                if summary.workers_used == 0
+                else "on the loop, requests ran one at a time; only the workers ran beside it."
+            )
             lines.append(
                 f"Handlers held the loop for {_ms(summary.loop_busy_ms)} of the "
-                f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): "
-                "requests ran one at a time."
+                f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): {serial}"
             )
         if block.blockers > 1:
             lines.append(
@@ -137,14 +143,18 @@ def _hidden_trips(summary: RunSummary) -> list[str]:
 
 
 def _in_turn(funcs: list[str]) -> str:
-    """What ran, in order, a repeat said once with its count: "next chunk of rows × 6"."""
+    """What ran, in order, a repeat said once with its count: "next chunk of rows x 6"
+    (with the multiplication sign, as the failures are counted)."""
     said: list[tuple[str, int]] = []
     for func in funcs:
         if said and said[-1][0] == func:
             said[-1] = (func, said[-1][1] + 1)
         else:
             said.append((func, 1))
-    return ", ".join(func if times == 1 else f"{func} × {times}" for func, times in said)
+    return ", ".join(
+        func if times == 1 else f"{func} × {times}"  # noqa: RUF001 (the sign is meant)
+        for func, times in said
+    )
 
 
 def _after_response(summary: RunSummary) -> list[str]:
@@ -228,7 +238,8 @@ def _failures(summary: RunSummary) -> str:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         return f"{failed} failed ({reasons})."
     parts = [
-        f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())
+        # The multiplication sign is meant ("HTTP 404 times 3"), not the letter x.
+        f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())  # noqa: RUF001
         for route, reasons in summary.failures_by_route.items()
     ]
     return f"{failed} failed ({'; '.join(parts)})."

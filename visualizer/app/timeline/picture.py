@@ -21,6 +21,7 @@ from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
 from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
 
 #: The layout is made for this width; other widths scale it, text and all.
@@ -76,7 +77,7 @@ class TimelinePicture:
         settings = result.trace.settings
         panel = PicturePanel("", result.timeline, annotate(result.trace))
         return cls(
-            title=f"{settings.style}: what FastAPI did with {_requests(settings.requests)}",
+            title=f"{settings.subject}: what FastAPI did with {_requests(_count(result))}",
             lines=result.story[:2],
             panels=[panel],
             caption=_caption(result),
@@ -88,13 +89,19 @@ class TimelinePicture:
             PicturePanel(headline(result.summary), result.timeline, annotate(result.trace))
             for result in (first, second)
         ]
-        styles = (first.trace.settings.style, second.trace.settings.style)
+        styles = (first.trace.settings.subject, second.trace.settings.subject)
         return cls(
             title=f"{styles[0]} against {styles[1]}",
             lines=[compare_runs(first.summary, second.summary)],
             panels=panels,
             caption=_caption(first),
         )
+
+
+def _count(result: RunResult) -> int:
+    """The requests of a run: as planned, or as they arrived in a recording."""
+    settings = result.trace.settings
+    return result.summary.requests if settings.passive else settings.requests
 
 
 def _requests(count: int) -> str:
@@ -108,10 +115,14 @@ def _caption(result: RunResult) -> str:
         f"{name} {versions[name]}" for name in ("python", "fastapi", "uvicorn") if name in versions
     )
     measured = f"Measured on a real uvicorn server ({stack})" if stack else "Measured"
-    return (
-        f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms, "
-        f"pool {s.pool}.  {measured} by schedviz."
-    )
+    if s.app is None:
+        load = f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms"
+    elif s.plan is None:
+        load = f"a recording of what arrived, {_requests(result.summary.requests)}"
+    else:
+        plan = describe_plan(s.plan.requests)
+        load = f"{plan}; concurrency {s.concurrency}, requests {s.requests:,}"
+    return f"{load}, pool {s.pool}.  {measured} by schedviz."
 
 
 class PicturePainter:

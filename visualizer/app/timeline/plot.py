@@ -11,6 +11,7 @@ import heapq
 import math
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
@@ -18,6 +19,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import LABEL_Y, AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
+from visualizer.app.timeline.pool_group_items import F64, PoolGroupLayer
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Lane, Timeline
 
@@ -97,10 +99,56 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
             return labels  # every label fits whole
         metrics = QFontMetrics(self.label_font)
         room = self.wanted_width - 14
-        return [metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room) for text in labels]
+        # One way of shortening for every lane in view: "request 4 · POST /orders"
+        # beside "5 · GET /items/{id}" read as two kinds of lane.
+        step = max((_shortening(text, metrics, room) for text in labels), default=0)
+        return [_shortened(text, metrics, room, step) for text in labels]
 
     def _label(self, lane: int) -> str:
         return self.labels[lane] if 0 <= lane < len(self.labels) else ""
+
+
+#: The ways a lane label is shortened, mildest first (see _shortened).
+_FULL, _PATH_CUT, _WORD_DROPPED, _CUT = range(4)
+
+
+def _shortening(text: str, metrics: QFontMetrics, room: int) -> int:
+    """The mildest way of shortening a request lane's ``text`` that leaves it readable
+    in ``room`` px."""
+    if metrics.horizontalAdvance(text) <= room:
+        return _FULL
+    head, separator, route = text.partition(" · ")
+    method, space, _path = route.partition(" ")
+    if not (separator and space):
+        return _FULL  # no route: cut in its middle, whatever the request lanes need
+    number = head.removeprefix("request ")
+    for step, prefix, least in (
+        (_PATH_CUT, f"{head} · {method} ", "…/items/{id}"),  # the path still says something
+        (_WORD_DROPPED, f"{number} · {method} ", "…/{x}"),
+    ):
+        if room - metrics.horizontalAdvance(prefix) >= metrics.horizontalAdvance(least):
+            return step
+    return _CUT
+
+
+def _shortened(text: str, metrics: QFontMetrics, room: int, step: int) -> str:
+    """``text`` in ``room`` pixels, shortened at least as far as ``step`` says. A request
+    lane's route loses the start of its path first, then the word "request"
+    (``12 · GET …/{item_id}``): the request's number, the method and the end of the
+    path tell lanes apart. Cutting the middle of the whole label left
+    ``request 1…{item_id}`` for requests 10 to 19 alike."""
+    head, separator, route = text.partition(" · ")
+    method, space, path = route.partition(" ")
+    if not (separator and space):
+        return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+    number = head.removeprefix("request ")
+    if step == _FULL:
+        return text
+    if step == _CUT:
+        return metrics.elidedText(f"{number} · {route}", Qt.TextElideMode.ElideRight, room)
+    prefix = f"{head} · {method} " if step == _PATH_CUT else f"{number} · {method} "
+    left = room - metrics.horizontalAdvance(prefix)
+    return prefix + metrics.elidedText(path, Qt.TextElideMode.ElideLeft, left)
 
 
 class TimeWheelViewBox(pg.ViewBox):  # type: ignore[misc]
@@ -134,6 +182,8 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.item = GanttItem()
         self.addItem(self.item)
         self.marks = AnnotationLayer(self.getPlotItem())
+        self.pool_groups = PoolGroupLayer(self._lane_bars)
+        self.addItem(self.pool_groups)
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.cursor.setZValue(20)
         self.cursor.setVisible(False)
@@ -206,6 +256,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         """
         self.timeline = timeline
         self.item.set_timeline(timeline)
+        self.pool_groups.set_timeline(timeline)
         if timeline.lanes is not self._lanes:  # replay frames share their run's lanes
             self._lanes = timeline.lanes
             self.axis.set_labels([lane.label for lane in timeline.lanes])
@@ -230,9 +281,23 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.item = GanttItem()
         self.addItem(self.item)
         self.timeline = None
+        self.pool_groups.set_timeline(None)
         self.extent = (0, 1)
         self.axis.set_labels([])
         self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None)
+
+    def _lane_bars(self, lane: int, x0: float, x1: float) -> tuple[F64, F64]:
+        """Starts and ends (s) of the bars of ``lane`` between ``x0`` and ``x1`` seconds."""
+        index, shown = self.item.index, self.item.timeline
+        if index is None or shown is None:
+            return np.empty(0), np.empty(0)
+        bars = index.bars_in_view(x0, x1, lane, lane)
+        return shown.start[bars] / 1e9, shown.end[bars] / 1e9
+
+    @property
+    def annotations(self) -> Annotations | None:
+        """The marks shown with the timeline, and the notes its tooltips read."""
+        return self._annotations
 
     def set_annotations(self, annotations: Annotations | None) -> None:
         self._annotations = annotations
