@@ -89,6 +89,10 @@ def test_work_after_the_response_is_counted_and_said_apart() -> None:
         "response." in story
     )
     assert "1 of them waited for a worker first, up to 99 ms" in story
+    assert (
+        "\nafter response      2 runs, 200.0 ms on workers, 1 waited for one (max 99.0 ms)\n"
+        in (result.report())
+    )
     assert "waited for a worker, up to" not in story.replace("worker first, up to", "")
 
 
@@ -139,6 +143,9 @@ def test_a_process_pool_computes_side_by_side_and_says_so() -> None:
         "each has a GIL of its own, so they computed side by side." in story
     )
     assert "1 call found all its processes taken and waited for one, up to 102 ms." in story
+    assert "\nprocess pool        3 calls on 2 of 2; CPU 294.0 ms of 300.0 ms wall\n" in (
+        result.report()
+    )
 
 
 def test_a_process_pool_short_of_cores_waited_for_a_core_not_for_each_other() -> None:
