@@ -27,6 +27,18 @@ def calibrate(sample_ms: float = 20.0, samples: int = 5) -> float:
     return _loops_per_ms
 
 
+def loops_per_ms() -> float:
+    """The calibration, measured first if it has not been."""
+    return _loops_per_ms or calibrate()
+
+
+def use_calibration(loops: float) -> None:
+    """Take the server's calibration, in a pool's worker process: one that calibrated on
+    its own would do it in its first request, which would then take ~0.1 s more than W."""
+    global _loops_per_ms
+    _loops_per_ms = loops
+
+
 def _cpu_ms(loops: int) -> float:
     start = thread_time_ns()
     _spin(loops)
@@ -35,9 +47,7 @@ def _cpu_ms(loops: int) -> float:
 
 def burn_cpu(work_ms: float) -> int:
     """Run pure-Python arithmetic for about ``work_ms`` of one core, holding the GIL."""
-    if not _loops_per_ms:
-        calibrate()
-    return _spin(int(work_ms * _loops_per_ms))
+    return _spin(int(work_ms * loops_per_ms()))
 
 
 def _spin(loops: int) -> int:

@@ -8,21 +8,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
-#: The endpoint styles, in the order the app lists them.
-STYLE_NAMES: Final = (
-    "async_sleep",
-    "sync_sleep",
-    "async_blocking",
-    "async_cpu",
-    "sync_cpu",
-    "async_offload",
-    "async_http",
-    "sync_http_in_async",
-    "sync_http",
-    "mixed",
+
+@dataclass(frozen=True)
+class StyleGroup:
+    """Styles that teach one lesson, in the order a class meets them."""
+
+    title: str
+    lesson: str
+    styles: tuple[str, ...]
+
+
+#: The styles by lesson, in the order the picker and ``schedviz styles`` show them. Each
+#: group goes from the style that shows the rule to the ones that break it or fix it.
+STYLE_GROUPS: Final = (
+    StyleGroup(
+        "The event loop",
+        "async def runs on the loop: awaiting frees it, a blocking call freezes it",
+        (
+            "async_sleep",
+            "async_blocking",
+            "mixed",
+            "async_http",
+            "sync_http_in_async",
+            "sqlite_in_async",
+        ),
+    ),
+    StyleGroup(
+        "The threadpool",
+        "def endpoints and offloaded calls wait on worker threads; the loop stays free",
+        ("sync_sleep", "async_offload", "sync_http", "sqlite_def", "async_to_thread"),
+    ),
+    StyleGroup(
+        "CPU work",
+        "the GIL lets one thread compute at a time; processes compute side by side",
+        ("async_cpu", "sync_cpu", "cpu_process_pool"),
+    ),
+    StyleGroup(
+        "Hidden trips",
+        "FastAPI sends more than def endpoints to the threadpool; each trip waits for a worker",
+        ("def_response_model", "sync_dependency", "streaming_sync", "background_task"),
+    ),
 )
+
+#: The endpoint styles, in the order the app lists them.
+STYLE_NAMES: Final = tuple(name for group in STYLE_GROUPS for name in group.styles)
 
 #: The style the client composes from two others; every other style is a route.
 MIXED: Final = "mixed"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.routes import STYLE_NAMES
+from server.routes import STYLE_GROUPS, STYLE_NAMES
 from visualizer.cli import EXIT_BAD_INPUT, EXIT_RUN_FAILED, main
 from visualizer.runner import headless
 from visualizer.runner.session import ServerError
@@ -105,10 +105,15 @@ def test_an_output_that_cannot_be_written_after_the_run_is_one_line_and_exit_1(
     assert capsys.readouterr().err == "schedviz: could not write t.json: No space left on device\n"
 
 
-def test_styles_lists_the_catalogue_one_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_styles_lists_the_catalogue_by_lesson_one_a_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["styles"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == list(STYLE_NAMES)
+    assert [line.split()[0] for line in lines if line.startswith("  ")] == list(STYLE_NAMES)
+    heads = [line for line in lines if line and not line.startswith(" ")]
+    assert heads == [f"{group.title}: {group.lesson}" for group in STYLE_GROUPS]
+    assert lines[lines.index(heads[1]) - 1] == "", "a blank line between two groups"
 
 
 @pytest.mark.live

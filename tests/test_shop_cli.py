@@ -58,8 +58,11 @@ def test_a_run_of_the_shop_from_the_command_line(tmp_path: Path, qtbot: QtBot) -
     assert summary["longest_loop_block_request"] in searches
     loop_blocks = [e for e in events if e.get("cat") == "loop" and e["dur"] >= SEARCH_US]
     worker_runs = [e for e in events if e.get("cat") == "worker" and e["dur"] >= SEARCH_US]
-    assert sorted(e["args"]["request"] for e in loop_blocks) == sorted(searches)
-    assert sorted(e["args"]["request"] for e in worker_runs) == sorted(set(route) - searches)
+    # Every search held the loop and every def search ran long on a worker; no search
+    # ran on a worker. (A def request's own slice may pass 10 ms on a loaded machine, a
+    # collector pause or the GIL held by a worker mid-slice: true, and not the point.)
+    assert searches <= {e["args"]["request"] for e in loop_blocks}
+    assert {e["args"]["request"] for e in worker_runs} == set(route) - searches
 
     # The PNG: its plot area, lane by lane, against the trace it was drawn from.
     result = analyse(read_trace(out))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from server.routes import STYLE_NAMES
+from server.routes import STYLE_GROUPS, STYLE_NAMES
 from visualizer.model.lesson import LessonError
 from visualizer.model.request_plan import PlanError, RequestPlan, plan_from_words
 from visualizer.model.settings import (
@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"width of the picture in pixels ({PICTURE_WIDTH.describe()}; "
         f"default {PICTURE_WIDTH.default})",
     )
-    commands.add_parser("styles", help="list the endpoint styles, one a line")
+    commands.add_parser("styles", help="list the endpoint styles by lesson, one a line")
     routes = commands.add_parser("routes", help="list the routes of your app, one a line")
     routes.add_argument("--app", required=True, metavar="MODULE:ATTR", help="your ASGI app")
     routes.add_argument("--app-dir", default=".", metavar="DIR", help="where its module is")
@@ -449,8 +449,12 @@ def _print_styles() -> int:
     from server.styles import CATALOGUE
 
     width = max(map(len, CATALOGUE))
-    for name, style in CATALOGUE.items():
-        print(f"{name:<{width}}  {style.expect}")
+    for number, group in enumerate(STYLE_GROUPS):
+        if number:
+            print()
+        print(f"{group.title}: {group.lesson}")
+        for name in group.styles:
+            print(f"  {name:<{width}}  {CATALOGUE[name].expect}")
     return 0
 
 

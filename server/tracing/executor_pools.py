@@ -25,6 +25,7 @@ from typing import Any
 from .call_names import describe_call
 from .context import current_request
 from .recorder import TraceRecorder
+from .run_queue import UNKNOWN, waited_ns_now
 from .threadpool import WorkerRunRecorder
 
 _Submit = Callable[..., concurrent.futures.Future[Any]]
@@ -93,8 +94,9 @@ class ExecutorTracer:
                 if error is not None:  # the pool broke: the call never came back timed
                     outer.set_exception(error)
                     return
-                ok, value, start, end, cpu, pid = future.result()
-                recorder.worker.extend((request, dispatched, start, end, cpu, pid, -1, label, pool))
+                ok, value, start, end, cpu, core_wait, pid = future.result()
+                row = (request, dispatched, start, end, cpu, pid, core_wait, label, pool)
+                recorder.worker.extend(row)
                 if ok:
                     outer.set_result(value)
                 else:
@@ -115,13 +117,20 @@ class ExecutorTracer:
 
 
 def timed_call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
-    """Run ``fn`` in a pool's process: (ok, result or exception, start, end, cpu, pid)."""
+    """Run ``fn`` in a pool's process: (ok, result or exception, start, end, cpu, time
+    waiting for a core or -1, pid). A process shares no GIL: what its wall time has
+    beyond its CPU time is I/O, or other processes holding the cores."""
+    waited_before = waited_ns_now()
     start, cpu_start = perf_counter_ns(), thread_time_ns()
     try:
         value, ok = fn(*args, **kwargs), True
     except Exception as error:
         value, ok = error, False
-    return ok, value, start, perf_counter_ns(), thread_time_ns() - cpu_start, os.getpid()
+    end, cpu = perf_counter_ns(), thread_time_ns() - cpu_start
+    waited_after = waited_ns_now()
+    known = waited_before != UNKNOWN and waited_after != UNKNOWN
+    core_wait = waited_after - waited_before if known else UNKNOWN
+    return ok, value, start, end, cpu, core_wait, os.getpid()
 
 
 class _Forwarding(concurrent.futures.Future[Any]):

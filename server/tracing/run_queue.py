@@ -55,3 +55,13 @@ def _readable() -> bool:
             return len(stat.read().split()) >= 2
     except OSError:
         return False
+
+
+def waited_ns_now() -> int:
+    """The calling thread's run-queue wait so far, read from a file opened afresh: in a
+    process of a pool, a descriptor kept from before the fork is another thread's."""
+    try:
+        with open(_PATH, "rb") as stat:
+            return int(stat.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return UNKNOWN

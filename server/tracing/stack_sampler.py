@@ -38,7 +38,10 @@ MIN_NAP_NS = 1_000_000
 
 _SERVER = Path(__file__).resolve().parents[1]
 #: Our files that are the observed code: the built-in styles' app and handlers.
-_OBSERVED = tuple(str(_SERVER / name) for name in ("app.py", "styles.py", "cpu.py", "upstream.py"))
+_OBSERVED = tuple(
+    str(_SERVER / name)
+    for name in ("app.py", "styles.py", "cpu.py", "upstream.py", "database.py", "process_pool.py")
+)
 _LIBRARIES = tuple(
     {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
 )

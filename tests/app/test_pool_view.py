@@ -380,16 +380,25 @@ def test_a_comparison_of_runs_with_other_pools_has_a_row_for_each(result: RunRes
     panel.close()
 
 
-def test_a_tab_with_no_room_anywhere_goes_where_it_hides_the_least() -> None:
+def test_a_tab_with_no_room_anywhere_is_not_drawn_over_a_run() -> None:
+    """A pool's name never hides a measured run: where no free stretch of its lanes
+    fits even its shortest title, it is left out (a recorded shop run had a tiny
+    dependency run under the tab, and the plot check found that run unpainted)."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
     from visualizer.app.timeline import pool_group_items as items
+    from visualizer.model.pool_groups import PoolGroup
+    from visualizer.model.trace import ANYIO
 
     starts, ends = np.array([0.01, 0.07, 0.13]), np.array([0.05, 0.11, 0.23])
     free = items.free_stretches(starts, ends, 0.0, 0.28)
     assert free == [(0.0, 0.01), (0.05, 0.07), (0.11, 0.13), (0.23, 0.28)]
-    # 0.06 s fits nowhere: the longest stretch is at the view's right edge; the tab is
-    # put against it, hiding 0.01 s of the last bar rather than 0.05 s of the first.
     assert items._room({4: free}, 0.0, 0.06) is None
-    assert items._least_hidden({4: free}, 0.0, 0.28, 0.06, 4) == (4, pytest.approx(0.22))
-    # In a stretch between bars, it is centred: the overhang is shared.
-    middle = [(0.0, 0.01), (0.10, 0.14), (0.2, 0.21)]
-    assert items._least_hidden({4: middle}, 0.0, 0.3, 0.06, 4) == (4, pytest.approx(0.09))
+    layer = items.PoolGroupLayer(lambda lane, x0, x1: (starts, ends))
+    metrics = QFontMetricsF(QFont())
+    group = PoolGroup(ANYIO, 4, 1)
+    # 1,000 px a second: the shortest title is tens of pixels, wider than 0.05 s.
+    assert layer._place(group, 0.0, 0.28, metrics, 1_000.0) is None
+    # With the room, the same tab is placed, and in a free stretch.
+    placed = layer._place(group, 0.0, 0.28, metrics, 100_000.0)
+    assert placed is not None and placed[1] == 4

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from server.routes import STYLE_NAMES
+from visualizer.app.style_picker import fill_style_box
 from visualizer.model.settings import RunSettings
 
 #: The classic pair: a blocking call in async def, and its fix.
@@ -29,7 +29,7 @@ class CompareDialog(QDialog):
         for box, label, default in zip(
             self.boxes, ("First (top)", "Second (bottom)"), DEFAULT_PAIR, strict=True
         ):
-            box.addItems(list(STYLE_NAMES))
+            fill_style_box(box)
             box.setCurrentText(default)
             form.addRow(label, box)
         same = QLabel(

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from server.routes import STYLE_NAMES
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
 from visualizer.app.plan_panel import PlanPanel
 from visualizer.app.server_target import ServerTarget
+from visualizer.app.style_picker import fill_style_box
 from visualizer.app.target_bar import TargetBar
 from visualizer.model.held_source import HeldSource
 from visualizer.model.settings import RANGES, RunSettings
@@ -73,7 +73,7 @@ class RunControls(QWidget):
         self.target = ServerTarget()
         self.target_bar = TargetBar()
         self.style_box = QComboBox()
-        self.style_box.addItems(list(STYLE_NAMES))
+        fill_style_box(self.style_box)
         self.style_box.setToolTip("The endpoint the requests go to; its code is shown below")
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {
             name: _spin_box(name) for name in RANGES

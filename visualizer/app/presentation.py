@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDockWidget, QMainWindow,
 
 from visualizer.app import palette
 from visualizer.app.screen_fit import presentation_scale, screen_area
+from visualizer.app.style_picker import fill_style_box
 
 
 def use_theme(dark: bool) -> None:
@@ -75,7 +76,7 @@ class PresentationMode:
         self._saved_state = QByteArray()
         self._was_maximized = False
         self.style_box = QComboBox()
-        self.style_box.addItems([style_box.itemText(i) for i in range(style_box.count())])
+        fill_style_box(self.style_box)
         self.style_box.setCurrentText(style_box.currentText())
         # Either picker changes both: the compact one is the settings dock's stand-in.
         self.style_box.currentTextChanged.connect(style_box.setCurrentText)

@@ -66,12 +66,13 @@ class RunStatus:
         if run.state is RunState.DRAINING:
             # The client is done; the server is not: say why the run has not ended.
             self.progress_label.setText(
-                f"{settings.subject}: {run.draining:,} abandoned handlers running"
+                f"{settings.subject}: {run.draining:,} handlers still running"
             )
             self.progress_label.setToolTip(
-                "The client is done, but the server still runs handlers it gave up on: the "
-                "run waits for them (up to the work time after the last one started or "
-                "ended), so that they are drawn as abandoned until they really end."
+                "The client is done, but the server still runs handlers it gave up on, or "
+                "background tasks after their response: the run waits for them (up to the "
+                "work time after the last one started or ended), so that they are drawn "
+                "until they really end."
             )
         else:
             self.progress_label.setToolTip("")

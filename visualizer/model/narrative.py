@@ -7,7 +7,7 @@ checked against the numbers.
 
 from __future__ import annotations
 
-from visualizer.model.summary import RunSummary
+from visualizer.model.summary import PoolUse, RunSummary
 
 #: A loop slice at least this long, and this share of the run, is called a block.
 BLOCK_MS = 20.0
@@ -76,12 +76,18 @@ def narrate(summary: RunSummary) -> list[str]:
                 f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
             )
     if summary.pool_waited:
+        taken = (
+            "The only worker of the pool of 1 was busy"
+            if summary.workers_used == summary.pool_size == 1
+            else f"All {summary.workers_used:,} workers of the pool of {summary.pool_size} "
+            "were busy"
+        )
         lines.append(
-            f"All {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
-            f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
+            f"{taken}: {_count(summary.pool_waited, 'request', 'requests')} "
             f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
         )
     lines.extend(_hidden_trips(summary))
+    lines.extend(_after_response(summary))
     lines.extend(_other_pools(summary))
     lines.extend(_abandoned(summary))
     lines.extend(_worker_time(summary))
@@ -130,8 +136,48 @@ def _hidden_trips(summary: RunSummary) -> list[str]:
             each = " each" if trips.requests > 1 else ""
         lines.append(
             f"{who} made {trips.per_request} trips to the threadpool{each} "
-            f"({', '.join(trips.funcs)}): when every worker is busy, a request waits for a "
+            f"({_in_turn(trips.funcs)}): when every worker is busy, a request waits for a "
             "token before each one."
+        )
+    return lines
+
+
+def _in_turn(funcs: list[str]) -> str:
+    """What ran, in order, a repeat said once with its count: "next chunk of rows x 6"
+    (with the multiplication sign, as the failures are counted)."""
+    said: list[tuple[str, int]] = []
+    for func in funcs:
+        if said and said[-1][0] == func:
+            said[-1] = (func, said[-1][1] + 1)
+        else:
+            said.append((func, 1))
+    return ", ".join(
+        func if times == 1 else f"{func} × {times}"  # noqa: RUF001 (the sign is meant)
+        for func, times in said
+    )
+
+
+def _after_response(summary: RunSummary) -> list[str]:
+    """Work after the response (a background task): nobody waits for it, but it holds
+    a worker, and a full pool makes it wait as it makes requests wait."""
+    after = summary.after_response
+    if after is None:
+        return []
+    past = (
+        f", and the server was busy {_ms(after.past_last_response_ms)} past the last response"
+        if after.past_last_response_ms >= 1
+        else ""
+    )
+    lines = [
+        f"After their responses had gone, {_count(after.runs, 'run', 'runs')} "
+        f"({', '.join(after.funcs[:3])}) took {_ms(after.wall_ms)} on workers: no client "
+        f"waited for them{past}."
+    ]
+    if after.waited:
+        lines.append(
+            f"{_count(after.waited, 'of them', 'of them')} waited for a worker first, up to "
+            f"{_ms(after.wait_max_ms)}: work after the response holds a worker like any "
+            "other trip, and requests' own trips wait for it too."
         )
     return lines
 
@@ -151,7 +197,38 @@ def _other_pools(summary: RunSummary) -> list[str]:
             f"{pool.lanes} of {bound}: not AnyIO's pool, so the threadpool size "
             f"P = {summary.pool_size} does not bound them."
         )
+        if pool.kind == "process" and pool.wall_ms > 0:
+            lines.append(_processes(pool))
+        if pool.waited:
+            workers = "processes" if pool.kind == "process" else "threads"
+            lines.append(
+                f"{_count(pool.waited, 'call', 'calls')} found all its {workers} taken and "
+                f"waited for one, up to {_ms(pool.wait_max_ms)}."
+            )
     return lines
+
+
+def _processes(pool: PoolUse) -> str:
+    """A process pool's CPU time against its wall time: each process has a GIL of its
+    own, so what a run did not compute it spent on I/O or waiting for a core."""
+    share = pool.cpu_ms / pool.wall_ms
+    head = (
+        f"Its processes got {_ms(pool.cpu_ms)} of CPU in {_ms(pool.wall_ms)} of running "
+        f"({share:.0%}), up to {pool.busy_peak} at once"
+    )
+    if pool.busy_peak > 1 and share >= GIL_CPU_SHARE:
+        return f"{head}: each has a GIL of its own, so they computed side by side."
+    core = pool.core_wait_ms
+    if (
+        pool.busy_peak > 1
+        and core is not None
+        and pool.cpu_ms + core >= GIL_CPU_SHARE * pool.wall_ms
+    ):
+        return (
+            f"{head}; they waited {_ms(core)} for a core, which other processes held: each "
+            "has a GIL of its own, so none waited for another."
+        )
+    return f"{head}."
 
 
 def _failures(summary: RunSummary) -> str:

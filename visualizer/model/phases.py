@@ -14,6 +14,11 @@ Each request's life is covered by intervals of known meaning, each with a priori
     awaiting  first server activity .. last (the baseline)                  1
     abandoned the client gave up .. the handler's end (see worker_runs)     7
 
+What the server does for a request once its response has gone (a background task:
+the loop slices that send it to a worker, its wait and its run) is no part of the
+request's time: no client waits for it. It is drawn on the lanes of the loop and the
+workers that ran it, and the request's own lane ends with its response.
+
 Sending and receiving are the client's time, not the server's: the load generator
 stamps ``sent`` before httpx has written a byte, and ``received`` when its own loop
 gets round to reading the response, which at high concurrency is hundreds of ms
@@ -43,6 +48,7 @@ import numpy.typing as npt
 from server.protocol import RESPONSE_END
 from visualizer.model.trace import RunTrace
 from visualizer.model.worker_runs import (
+    after_response,
     gave_up_at,
     handlers_going,
     pending_dispatches,
@@ -132,14 +138,11 @@ def derive_phases(
     if len(done):
         received[np.searchsorted(requests, done["request"])] = done["received"]
 
-    loop = trace.loop.rows
-    loop = loop[loop["request"] > 0]
-    worker = trace.worker.rows
-    worker = worker[worker["request"] > 0]
-    stamp = trace.stamp.rows
-    going = unfinished(trace)  # runs on a worker not ended yet
-    going = going[going["request"] > 0]
-    pending = pending_dispatches(trace)  # sent to the pool, no worker yet
+    loop = _before_response(trace, trace.loop.rows, "start")
+    worker = _before_response(trace, trace.worker.rows, "dispatched")
+    stamp = _before_response(trace, trace.stamp.rows, "t")
+    going = _before_response(trace, unfinished(trace), "dispatched")  # not ended yet
+    pending = _before_response(trace, pending_dispatches(trace), "t")  # no worker yet
 
     # First and last server activity of each request, from its slices and stamps.
     first = np.full(len(requests), np.iinfo(np.int64).max, np.int64)
@@ -263,6 +266,12 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
         end=seg_end[ends_at],
         phase=phase_of[seg_top[starts]],
     )
+
+
+def _before_response(trace: RunTrace, rows: npt.NDArray[Any], time: str) -> npt.NDArray[Any]:
+    """The rows of the run's requests that began before their request's response had gone."""
+    rows = rows[rows["request"] > 0]
+    return rows[~after_response(trace, rows["request"], rows[time])]
 
 
 def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, I64]:

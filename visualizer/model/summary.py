@@ -17,7 +17,12 @@ from visualizer.model.phases import Phase
 from visualizer.model.request_routes import names_routes, routes_of
 from visualizer.model.timeline import BarKind, Timeline
 from visualizer.model.trace import ANYIO, RunTrace
-from visualizer.model.worker_runs import pending_dispatches, trace_end, unfinished
+from visualizer.model.worker_runs import (
+    after_response,
+    pending_dispatches,
+    trace_end,
+    unfinished,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,31 @@ class PoolUse:
     lanes: int
     #: What its runs ran, most frequent first.
     funcs: list[str] = field(default_factory=list)
+    #: Its runs' time on a CPU and from start to end, and the most running at once.
+    cpu_ms: float = 0.0
+    wall_ms: float = 0.0
+    busy_peak: int = 0
+    #: Runs that found every thread (or process) of it taken, and the longest of those waits.
+    waited: int = 0
+    wait_max_ms: float = 0.0
+    #: Its runs' time waiting for a core (the kernel's count), None where unknown.
+    core_wait_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class AfterResponse:
+    """Work the pools ran for requests after their response had gone: background tasks.
+    No client waits for it, but it holds a worker like any other trip."""
+
+    runs: int
+    #: What they ran, most frequent first.
+    funcs: list[str]
+    wall_ms: float
+    #: Those that found every worker of their pool taken, and the longest of those waits.
+    waited: int
+    wait_max_ms: float
+    #: How long after the last response the last of them ended (0 if before it).
+    past_last_response_ms: float
 
 
 @dataclass(frozen=True)
@@ -79,7 +109,9 @@ class RunSummary:
     loop_busy_ms: float  # time the loop spent running handlers, not server I/O
     workers_used: int
     pool_size: int
-    pool_waited: int  # requests that found every worker of the pool taken
+    #: Requests that found every worker of the pool taken before their response went
+    #: (what waited after it, a background task, is in ``after_response``).
+    pool_waited: int
     pool_wait_max_ms: float
     worker_wall_ms: float
     worker_cpu_ms: float
@@ -116,6 +148,8 @@ class RunSummary:
     trips: list[Trips] = field(default_factory=list)
     #: uvloop is installed where the app ran: it was not used (it cannot be traced).
     uvloop_installed: bool = False
+    #: Work run for requests after their response had gone, if any.
+    after_response: AfterResponse | None = None
 
     @property
     def worker_other_ms(self) -> float:
@@ -181,9 +215,12 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     # AnyIO's pool is the one P sizes: its figures are its runs' alone.
     worker = every_run[every_run["pool"] == ANYIO.id]
     pool = _pool_runs(trace, worker, end_of_trace)
-    waits = pool["start"] - pool["dispatched"]
-    waited_requests = np.unique(pool["request"][_found_pool_full(pool, trace.settings.pool)])
-    known = worker[worker["core_wait"] >= 0]
+    # A trip after the response (a background task) holds a token, but its request no
+    # longer waits for it: it counts for the pool being full, not as the request waiting.
+    before_response = ~after_response(trace, pool["request"], pool["dispatched"])
+    waits = (pool["start"] - pool["dispatched"])[before_response]
+    found_full = _found_pool_full(pool, trace.settings.pool)
+    waited_requests = np.unique(pool["request"][found_full & before_response])
     on_lane = (timeline.kind == BarKind.ABANDONED) & (timeline.lane > timeline.worker_count)
     abandoned = timeline.request[on_lane]
     loop, held = loop_slices_held(trace)
@@ -216,7 +253,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         gc_pauses=len(pauses),
         gc_loop_ms=float((on_loop["end"] - on_loop["start"]).sum()) / 1e6,
         gc_longest_ms=float((pauses["end"] - pauses["start"]).max()) / 1e6 if len(pauses) else 0.0,
-        worker_core_wait_ms=float(known["core_wait"].sum()) / 1e6 if len(known) else None,
+        worker_core_wait_ms=_core_wait_ms(worker),
         workers_busy_peak=_most_at_once(pool["start"], pool["end"]),
         abandoned=len(np.unique(abandoned)),
         abandoned_ms=float((timeline.end[on_lane] - timeline.start[on_lane]).sum()) / 1e6,
@@ -227,6 +264,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         other_pools=_other_pools(trace, every_run, timeline),
         trips=_trips(trace, every_run),
         uvloop_installed="uvloop" in trace.versions.get("loop", ""),
+        after_response=_work_after_response(trace, every_run),
     )
 
 
@@ -237,6 +275,8 @@ def _other_pools(trace: RunTrace, runs: np.ndarray, timeline: Timeline) -> list[
         mine = runs[runs["pool"] == pool.id]
         if pool.id == ANYIO.id or len(mine) == 0:
             continue
+        full = _found_pool_full(mine, pool.capacity) if pool.capacity else np.zeros(len(mine), bool)
+        waits = (mine["start"] - mine["dispatched"])[full]
         used.append(
             PoolUse(
                 name=pool.name,
@@ -244,10 +284,53 @@ def _other_pools(trace: RunTrace, runs: np.ndarray, timeline: Timeline) -> list[
                 capacity=pool.capacity,
                 runs=len(mine),
                 lanes=timeline.pool_lanes.get(pool.id, (0, 0))[1],
-                funcs=[name for name, _ in Counter(_func_names(trace, mine)).most_common()],
+                funcs=_commonest(_func_names(trace, mine)),
+                cpu_ms=float(mine["cpu"].sum()) / 1e6,
+                wall_ms=float((mine["end"] - mine["start"]).sum()) / 1e6,
+                busy_peak=_most_at_once(mine["start"], mine["end"]),
+                waited=int(np.count_nonzero(full)),
+                wait_max_ms=float(waits.max()) / 1e6 if len(waits) else 0.0,
+                core_wait_ms=_core_wait_ms(mine),
             )
         )
     return used
+
+
+def _work_after_response(trace: RunTrace, runs: np.ndarray) -> AfterResponse | None:
+    """The runs, on any pool, dispatched once their request's response had gone."""
+    late = after_response(trace, runs["request"], runs["dispatched"])
+    if not late.any():
+        return None
+    waited, wait_max = 0, 0
+    for pool in np.unique(runs["pool"][late]).tolist():
+        mine = runs["pool"] == pool
+        capacity = trace.settings.pool if pool == ANYIO.id else trace.pools[pool].capacity
+        full = np.zeros(len(runs), bool)
+        full[mine] = _found_pool_full(runs[mine], capacity) if capacity else False
+        full &= late
+        waited += int(np.count_nonzero(full))
+        if full.any():
+            wait_max = max(wait_max, int((runs["start"] - runs["dispatched"])[full].max()))
+    after = runs[late]
+    received = trace.done.rows["received"]
+    last_response = int(received.max()) if len(received) else trace.t0
+    return AfterResponse(
+        runs=len(after),
+        funcs=_commonest(_func_names(trace, after)),
+        wall_ms=float((after["end"] - after["start"]).sum()) / 1e6,
+        waited=waited,
+        wait_max_ms=wait_max / 1e6,
+        past_last_response_ms=max(int(after["end"].max()) - last_response, 0) / 1e6,
+    )
+
+
+def _core_wait_ms(runs: np.ndarray) -> float | None:
+    known = runs[runs["core_wait"] >= 0]
+    return float(known["core_wait"].sum()) / 1e6 if len(known) else None
+
+
+def _commonest(names: list[str]) -> list[str]:
+    return [name for name, _ in Counter(names).most_common()]
 
 
 def _trips(trace: RunTrace, runs: np.ndarray) -> list[Trips]:

@@ -48,8 +48,11 @@ def pending_dispatches(trace: RunTrace) -> npt.NDArray[Any]:
     return pending
 
 
-def handlers_going(trace: RunTrace) -> I64:
+def handlers_going(trace: RunTrace, after_response: bool = False) -> I64:
     """Requests whose handler began and has not ended (no HANDLER_END, no response end).
+
+    With ``after_response``, also those whose response has gone but whose app call
+    has not returned: a background task runs then, or waits for a worker.
 
     Only where the server stamps handler ends (``trace.handler_ends``): in an older
     file a missing stamp says nothing.
@@ -58,8 +61,10 @@ def handlers_going(trace: RunTrace) -> I64:
         return np.empty(0, np.int64)
     stamp = trace.stamp.rows
     began = np.unique(stamp["request"][stamp["kind"] == SERVER_START])
-    over = stamp["request"][(stamp["kind"] == HANDLER_END) | (stamp["kind"] == RESPONSE_END)]
-    return np.asarray(began[~np.isin(began, over)], np.int64)
+    ending = stamp["kind"] == HANDLER_END
+    if not after_response:
+        ending |= stamp["kind"] == RESPONSE_END
+    return np.asarray(began[~np.isin(began, stamp["request"][ending])], np.int64)
 
 
 def gave_up_at(trace: RunTrace, requests: I64) -> I64:
@@ -72,6 +77,20 @@ def gave_up_at(trace: RunTrace, requests: I64) -> I64:
     ids, received = done["request"][order], done["received"][order]
     where = np.minimum(np.searchsorted(ids, requests), len(ids) - 1)
     return np.where(ids[where] == requests, received[where], NEVER).astype(np.int64)
+
+
+def after_response(trace: RunTrace, requests: I64, times: I64) -> npt.NDArray[np.bool_]:
+    """For each (request, time), whether the time is later than the request's response
+    end: work done for it once its response had gone (a background task) is nobody's
+    wait, and no part of the request's own time."""
+    stamp = trace.stamp.rows
+    ends = stamp[stamp["kind"] == RESPONSE_END]
+    if len(ends) == 0 or len(requests) == 0:
+        return np.zeros(len(requests), bool)
+    order = np.argsort(ends["request"], kind="stable")
+    ids, at_time = ends["request"][order], ends["t"][order]
+    at = np.minimum(np.searchsorted(ids, requests), len(ids) - 1)
+    return np.asarray((ids[at] == requests) & (times > at_time[at]))
 
 
 def _pairs_in(a: I64, b: I64, in_a: I64, in_b: I64) -> npt.NDArray[np.bool_]:

@@ -87,7 +87,7 @@ class RunState(enum.Enum):
     CONFIGURING = "configuring the server"
     RUNNING = "running"
     STOPPING = "stopping"
-    DRAINING = "waiting for handlers the client gave up on"
+    DRAINING = "waiting for handlers still running (given up on, or background tasks)"
     FLUSHING = "collecting the last events"
     FINISHED = "finished"
 
@@ -313,6 +313,21 @@ class Session:
         run = self.run
         if run is None or run.state is not RunState.DRAINING:
             return
+        if handlers_running(run.trace) == 0 or self._done_waiting(run):
+            self._flush(run)
+
+    def _still_at_it(self, run: LiveRun) -> bool:
+        """Whether a flushed run's handlers are still running, and worth waiting for.
+
+        Work the client never waits for, after the last response (a background task),
+        may not have been shipped when the flush was asked: what the flush brought says.
+        """
+        if run.stop_requested or run.state is not RunState.FLUSHING:
+            return False
+        return handlers_running(run.trace) > 0 and not self._done_waiting(run)
+
+    def _done_waiting(self, run: LiveRun) -> bool:
+        """Whether the handlers still running stopped making progress, or took too long."""
         now = time.monotonic()
         running = handlers_running(run.trace)
         if running != run.draining:
@@ -322,8 +337,7 @@ class Session:
         work_s = settings.work_ms / 1000 if settings.app is None else settings.timeout_s
         patience = work_s + DRAIN_MARGIN_S
         stalled = now - run.drain_progress_at > patience
-        if running == 0 or stalled or now - run.drain_began_at > DRAIN_LIMIT_S:
-            self._flush(run)
+        return stalled or now - run.drain_began_at > DRAIN_LIMIT_S
 
     def _give_up_on_a_late_flush(self) -> None:
         run = self.run
@@ -396,6 +410,9 @@ class Session:
             run.trace.foreign_requests = int(frame.get("foreign", 0))
             if run.passive is not None:
                 run.passive.close(int(frame.get("numbered", 0)))
+            elif self._still_at_it(run):
+                run.state = RunState.DRAINING
+                return
             self._finish(run, run.trace.ended or ("stopped" if run.stop_requested else "complete"))
 
     def _add_events(self, run: LiveRun, frame: dict[str, Any]) -> None:
@@ -521,9 +538,11 @@ def _credited(
 
 def handlers_running(trace: RunTrace) -> int:
     """Handlers of the run's requests that the server is still running (as far as its
-    events have told): not ended, or on a worker that has not returned."""
+    events have told): not ended (a background task runs after the response), or on
+    a worker that has not returned."""
     on_workers = unfinished(trace)["request"]
-    return len(np.union1d(handlers_going(trace), on_workers[on_workers > 0]))
+    going = handlers_going(trace, after_response=True)
+    return len(np.union1d(going, on_workers[on_workers > 0]))
 
 
 def _account_for_every_request(trace: RunTrace) -> None:

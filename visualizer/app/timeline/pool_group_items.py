@@ -6,9 +6,10 @@ the pool and its size ("AnyIO pool, P = 40", "asyncio default executor, 6 thread
 so a reader sees which lanes P bounds and which it does not. The tab sits at the left
 edge of the view, where the lane labels are, on the group's first lane that has room
 for it there; failing that, in the first stretch of the group's lanes with no bar
-under it, so it hides no run if it can help it; failing that, shortened ("asyncio,
-6 threads", then "6 threads"), in the same order; failing that, at its shortest in the
-longest free stretch, hiding as little as it can. It stays in sight while the user pans.
+under it; failing that, shortened ("asyncio, 6 threads", then "6 threads"), in the same
+order; failing that, not at all: a name never hides a measured run (the line above the
+group and the lane labels still say where the pool is). It stays in sight while the
+user pans.
 """
 
 from __future__ import annotations
@@ -121,7 +122,10 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
         background.setAlpha(235)
         height = min(metrics.height() + 2, lane_px - 1)
         for group in self.groups:
-            text, lane, at = self._place(group, view.left(), view.right(), metrics, per_second)
+            placed = self._place(group, view.left(), view.right(), metrics, per_second)
+            if placed is None:
+                continue
+            text, lane, at = placed
             x, top = to_device.map(QPointF(at, lane)).toTuple()
             width = metrics.horizontalAdvance(text) + 2 * TAB_PAD_PX
             tab = QRectF(x, top + (lane_px - height) / 2, width, height)
@@ -135,9 +139,9 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
 
     def _place(
         self, group: PoolGroup, x0: float, x1: float, metrics: QFontMetricsF, per_second: float
-    ) -> tuple[str, int, float]:
+    ) -> tuple[str, int, float] | None:
         """The tab's text, lane and left edge (s): the longest title that has room
-        somewhere, else the shortest one where it hides the least."""
+        somewhere, or None where even the shortest would hide a bar."""
         widest = max((x1 - x0) * per_second * TAB_MAX_SHARE - 2 * TAB_PAD_PX, 0.0)
         inset = TAB_INSET_PX / per_second if per_second > 0 else 0.0
         texts = [
@@ -151,9 +155,7 @@ class PoolGroupLayer(pg.GraphicsObject):  # type: ignore[misc]
             room = _room(stretches, x0, need)
             if room is not None:
                 return text, room[0], room[1] + inset
-        need = (metrics.horizontalAdvance(texts[-1]) + 2 * TAB_PAD_PX) / per_second + 2 * inset
-        lane, left = _least_hidden(stretches, x0, x1, need, group.first)
-        return texts[-1], lane, left + inset
+        return None
 
     def _free(self, lane: int, x0: float, x1: float) -> list[tuple[float, float]]:
         """The stretches of ``lane`` in view with no bar; none for a lane crowded with bars."""
@@ -175,33 +177,6 @@ def _room(
             if end - start >= need:
                 return lane, start
     return None
-
-
-def _least_hidden(
-    stretches: dict[int, list[tuple[float, float]]],
-    x0: float,
-    x1: float,
-    need: float,
-    first_lane: int,
-) -> tuple[int, float]:
-    """Where a tab ``need`` seconds wide, longer than every free stretch, hides the least:
-    in the longest stretch, against the edge of the view it touches, else in its middle."""
-    longest = max(
-        (
-            (end - start, lane, start, end)
-            for lane, free in stretches.items()
-            for start, end in free
-        ),
-        default=None,
-    )
-    if longest is None:
-        return first_lane, x0
-    _, lane, start, end = longest
-    if end >= x1:
-        return lane, max(x0, x1 - need)
-    if start <= x0:
-        return lane, x0
-    return lane, max(x0, start - (need - (end - start)) / 2)
 
 
 def free_stretches(starts: F64, ends: F64, x0: float, x1: float) -> list[tuple[float, float]]:
