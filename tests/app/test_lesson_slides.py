@@ -90,7 +90,7 @@ def test_schedviz_lesson_export_writes_the_slides_and_says_where(
     )
     assert status == 0
     out = capsys.readouterr().out
-    assert out.strip().endswith(f"6 slides for 3 steps in {tmp_path / 'slides'}")
+    assert out.strip().endswith(f"8 slides for 4 steps in {tmp_path / 'slides'}")
     assert QImage(str(tmp_path / "slides" / "03-answer.png")).width() == 960
 
 

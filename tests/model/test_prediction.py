@@ -70,9 +70,9 @@ def test_the_recordings_cover_every_kind_of_shape_the_lessons_ask_about() -> Non
 def test_closest_picks_among_the_offered_only() -> None:
     result = _result(ROOT / "tests" / "data" / "sync_sleep_c6_p2_w200.json")
     workload = Workload.of(result.trace.settings, 2)
-    offered = [predict(key, workload) for key in ("all_at_once", "one_at_a_time")]
-    # Neither is right; all at once (0.2 s) is nearer to 0.62 s than one at a time (1.2 s).
-    assert closest(offered, result) == 0
+    offered = [predict(key, workload) for key in ("all_at_once", "gil_turns", "waves_of_pool")]
+    assert closest(offered, result) == 2
+    assert closest(offered[:2], result) in (0, 1)  # neither is right; one is nearer
 
 
 def _sentence(name: str, key: str | None, makespan_s: float = 0.0) -> str:
@@ -111,7 +111,8 @@ def test_two_runs_of_one_style_are_told_apart_by_the_setting_they_differ_in() ->
     traces = LESSONS_DIR / "traces"
     one, four = (_result(traces / f"cpu_and_the_gil-3{x}.json").summary for x in "ab")
     assert run_names(one, four) == ("sync_cpu, pool 1", "sync_cpu, pool 4")
-    assert compare_runs(one, four).startswith("sync_cpu, pool 1 and sync_cpu, pool 4 took about")
+    words = compare_runs(one, four)
+    assert "sync_cpu, pool 1" in words and "sync_cpu, pool 4" in words
     assert headline(four, "sync_cpu, pool 4").startswith("sync_cpu, pool 4: finished in")
     assert run_names(one, one) == ("sync_cpu (first run)", "sync_cpu (second run)")
 

@@ -26,12 +26,14 @@ from visualizer.model.scheduling import Candidate, seconds_text
 LETTERS = "ABCD"
 #: A single loop block is a reason when it is this share of the run at least: threads
 #: computing starve the loop's thread of the GIL, and its slices measure long.
-BLOCK_SHARE = 0.1
+BLOCK_SHARE = 0.2
 #: A measured makespan within this ratio of the predicted one is "as predicted".
 CLOSE_RATIO = 1.25
 TIMES = "\N{MULTIPLICATION SIGN}"
 #: The most a prediction is shifted to meet the measured run, as a share of its makespan.
 LAG_SHARE = 0.1
+#: The most a prediction is stretched (or shrunk) to the measured makespan.
+STRETCH = 1.4
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,23 @@ def distance(candidate: Candidate, measured: MeasuredShape) -> float:
     Two sorted lists compared pairwise: when requests were done, and the middle of
     their time in the server's hands. "One at a time" and "taking turns" end at the
     same time; only the middles tell them apart (staggered, or all half-way through).
-    The prediction is first shifted by the measured run's typical lag behind it, up to
-    a tenth of its makespan: the few milliseconds a request costs the client and the
-    server, which no shape models, would otherwise favour any shape that happens to
-    end a little later.
+
+    It is the shape that is judged, not W: the prediction is first stretched to the
+    measured makespan, by no more than STRETCH either way (a CPU-bound handler's work
+    is calibrated at the server's start, and a busy machine makes it 30 % off), then
+    shifted by the run's typical lag behind it, up to a tenth of its makespan (the few
+    milliseconds a request costs the client and the server, which no shape models).
+    Beyond that stretch, a makespan off by more is a different shape: all at once in
+    0.2 s is not waves that took 0.4 s.
     """
-    done = np.sort([r.done for r in candidate.requests])
-    middle = np.sort([_half_way(*_busy(r.busy)) for r in candidate.requests])
+    stretch = measured.makespan_s / max(candidate.makespan_s, 1e-9)
+    stretch = min(max(stretch, 1 / STRETCH), STRETCH)
+    done = np.sort([r.done for r in candidate.requests]) * stretch
+    middle = np.sort([_half_way(*_busy(r.busy)) for r in candidate.requests]) * stretch
     n, m = min(len(done), len(measured.done)), min(len(middle), len(measured.middle))
     behind = np.concatenate([measured.done[:n] - done[:n], measured.middle[:m] - middle[:m]])
     lag = float(np.median(behind)) if len(behind) else 0.0
-    lag = min(max(lag, 0.0), LAG_SHARE * candidate.makespan_s)
+    lag = min(max(lag, 0.0), LAG_SHARE * candidate.makespan_s * stretch)
     scale = max(measured.makespan_s, 1e-6)
     gaps = _mean_gap(done + lag, measured.done) + _mean_gap(middle + lag, measured.middle)
     return gaps / scale

@@ -180,8 +180,11 @@ SHAPES: dict[str, Shape] = {
     )
 }
 
-#: The shape each built-in style takes, by where its work runs. ``mixed`` and a user's
-#: app have none: only the measurement says.
+#: The shape each built-in style takes, by where its work runs. The others have none,
+#: and only the measurement says: ``mixed`` (one request blocks among awaiting ones),
+#: ``sqlite_def`` (SQLite lets go of the GIL: threads share the cores, not the GIL),
+#: ``streaming_sync`` and ``background_task`` (many short trips, or work after the
+#: response), and a user's app.
 EXPECTED: dict[str, str] = {
     "async_sleep": "all_at_once",
     "async_http": "all_at_once",
@@ -192,7 +195,6 @@ EXPECTED: dict[str, str] = {
     "sync_sleep": "waves_of_pool",
     "async_offload": "waves_of_pool",
     "sync_http": "waves_of_pool",
-    "sqlite_def": "waves_of_pool",
     "sync_dependency": "waves_of_pool",
     "async_to_thread": "waves_of_executor",
     "sync_cpu": "gil_turns",
