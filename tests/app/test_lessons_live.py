@@ -105,12 +105,17 @@ choices = ["all_at_once", "one_at_a_time"]
 takeaway = "Measured."
 trace = "runs/{style}.json"
 """
-#: A run of each kind of shape: awaited, on the loop, in waves of P, turns on the GIL.
+#: A run of each kind of shape: awaited, on the loop, in waves of P, turns on the GIL,
+#: two trips to the pool, the loop's own executor. Not the process pool: its processes
+#: compute side by side only on cores nobody else takes, which a loaded 2-core machine
+#: does not promise (its recording in the lessons was made on a quiet one).
 SHAPES = [
     ("async_sleep", 6, 40),
     ("async_blocking", 4, 40),
     ("sync_sleep", 6, 2),
     ("sync_cpu", 3, 3),
+    ("def_response_model", 4, 2),
+    ("async_to_thread", 12, 2),
 ]
 
 
