@@ -4,8 +4,7 @@ The class picks a candidate shape (:mod:`visualizer.model.scheduling`) or drags 
 makespan. After the run the pick is compared with what was measured, and the
 difference is said in one sentence whose reason comes from the measured summary,
 never from the model: "You predicted A, all at once: about 0.20 s. It took 1.02 s,
-5.1x as long: 5 requests each held the event loop for about 200 ms, one after
-another."
+5.1x as long: the requests held the event loop one after another, up to 205 ms each."
 
 A Prediction is never part of a RunResult or a trace: saving a run saves what was
 measured, and a picture that shows a prediction says so in words.
@@ -177,15 +176,18 @@ def because(result: RunResult) -> str:
     s = result.summary
     reasons: list[str] = []
     block = s.longest_loop_block
-    # A block that held nobody up is no reason (threads computing starve the loop's
-    # thread of the GIL, and its slice measures long; the workers' reason says why).
-    if block is not None and block.duration_ms >= max(BLOCK_MS, BLOCK_SHARE * s.makespan_ms):
+    # Requests that each blocked the loop, one after another, are the reason. A single
+    # block is one only where it held others up and is a good share of the run: threads
+    # computing starve the loop's thread of the GIL, and its slices measure long (the
+    # workers' reason says why).
+    if block is not None and block.duration_ms >= BLOCK_MS:
         if block.blockers > 1:
+            # blockers counts those about as long as the longest: not every one.
             reasons.append(
-                f"{block.blockers:,} requests each held the event loop for about "
-                f"{_ms(block.duration_ms)}, one after another"
+                "the requests held the event loop one after another, up to "
+                f"{_ms(block.duration_ms)} each"
             )
-        elif block.waited_behind:
+        elif block.waited_behind and block.duration_ms >= BLOCK_SHARE * s.makespan_ms:
             who = f"request {block.request}" if block.request else "server code"
             reasons.append(
                 f"{who} held the event loop for {_ms(block.duration_ms)} and "
@@ -213,11 +215,15 @@ def because(result: RunResult) -> str:
             f"the workers took turns on the GIL: {_ms(cpu)} of CPU in {_ms(wall)} of their time"
         )
     if not reasons:
-        longest = _ms(block.duration_ms) if block is not None else "0 ms"
-        reasons.append(
-            f"up to {_count(s.peak_in_server, 'request')} were in progress at once and the "
-            f"event loop stayed free (its longest block {longest})"
+        longest = block.duration_ms if block is not None else 0.0
+        at_once = _count(s.peak_in_server, "request")
+        were = "was" if s.peak_in_server == 1 else "were"
+        loop = (
+            f"the event loop stayed free (its longest block {_ms(longest)})"
+            if longest < BLOCK_MS
+            else f"the event loop's longest block was {_ms(longest)}"
         )
+        reasons.append(f"up to {at_once} {were} in progress at once and {loop}")
     return "; ".join(reasons[:2])
 
 
