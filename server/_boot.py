@@ -18,6 +18,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -99,7 +100,7 @@ def expose_privately_named() -> Path | None:
     try:
         (folder / PRIVATE_NAME).symlink_to(_HERE, target_is_directory=True)
     except OSError:
-        folder.rmdir()
+        shutil.rmtree(folder, ignore_errors=True)
         return None
     sys.path.append(str(folder))
     return folder

@@ -50,6 +50,16 @@ def read_lines(fd: int) -> Iterator[bytes]:
         yield pending
 
 
+#: What must be undone however the process leaves (see :func:`at_leave`).
+_on_leave: list[Callable[[], None]] = []
+
+
+def at_leave(undo: Callable[[], None]) -> None:
+    """Have :func:`leave` call ``undo``: the process leaves with ``os._exit``, which runs
+    no ``atexit`` hook and no ``finally`` of the main thread."""
+    _on_leave.append(undo)
+
+
 def leave(status: int = 0) -> NoReturn:
     """End the process now, and the worker processes the app started (a process pool's).
 
@@ -61,6 +71,9 @@ def leave(status: int = 0) -> NoReturn:
     for child in multiprocessing.active_children():
         with contextlib.suppress(OSError, ValueError, AttributeError):
             child.kill()
+    for undo in _on_leave:
+        with contextlib.suppress(Exception):
+            undo()
     os._exit(status)
 
 

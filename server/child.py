@@ -20,18 +20,15 @@ import contextvars
 import gc
 import os
 import platform
-import shutil
 import sys
 from collections.abc import Callable, Coroutine
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import anyio.to_thread
 import uvicorn
 
 from . import protocol
-from ._boot import expose_privately_named
 from ._lifeline import leave, watch_parent
 from ._limits import raise_open_file_limit
 from ._listener import tcp_listener
@@ -102,7 +99,6 @@ def main() -> None:
     traced = tracing_enabled()
     recorder = TraceRecorder(ship=writer.write)
     sampler = StackSampler(recorder)
-    importable: Path | None = None
     gate = RunGate()
     try:
         sock = tcp_listener(options.port)
@@ -188,9 +184,6 @@ def main() -> None:
         ThreadpoolTracer(recorder, runs).install()
         ExecutorTracer(recorder, runs, loop).install()
         GcTracer(recorder, lanes).install()
-        # A process pool's worker, spawned rather than forked, finds our timing wrapper
-        # by its module's name.
-        importable = expose_privately_named()
         sampler.start()
     if not options.app:
         # What start-up allocated (FastAPI's routes, pydantic's models) is there for good:
@@ -217,7 +210,5 @@ def main() -> None:
         sampler.stop()
         recorder.stop()
         hosted.close()
-        if importable is not None:
-            shutil.rmtree(importable, ignore_errors=True)
         # Everything is shipped; a handler stuck on a worker thread must not hold us.
         leave()

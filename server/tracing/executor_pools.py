@@ -18,10 +18,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import shutil
 from collections.abc import Callable
 from time import perf_counter_ns, thread_time_ns
 from typing import Any
 
+from .._boot import expose_privately_named
+from .._lifeline import at_leave
 from .call_names import describe_call
 from .context import current_request
 from .recorder import TraceRecorder
@@ -81,6 +84,8 @@ class ExecutorTracer:
             capacity = int(getattr(executor, "_max_workers", 0))
             pool = recorder.pool(executor, "process", "a process pool", capacity)
             label = recorder.label(describe_call(fn, args))
+            if _spawns(executor):
+                _expose_once()
             inner = process_submit(executor, timed_call, fn, *args, **kwargs)
             outer = _Forwarding(inner)
 
@@ -114,6 +119,28 @@ class ExecutorTracer:
             concurrent.futures.ThreadPoolExecutor.submit = thread_submit  # type: ignore[method-assign]
             concurrent.futures.ProcessPoolExecutor.submit = process_submit  # type: ignore[method-assign]
             self._originals = None
+
+
+def _spawns(executor: concurrent.futures.ProcessPoolExecutor) -> bool:
+    """Whether the pool starts its workers afresh (spawn, forkserver) rather than forking
+    this process: then they find :func:`timed_call` by its module's name."""
+    context = getattr(executor, "_mp_context", None)
+    method = context.get_start_method() if context is not None else None
+    return method not in (None, "fork")
+
+
+_exposed: list[bool] = []
+
+
+def _expose_once() -> None:
+    """Make our package importable by name for spawned workers, once, and undone when
+    the server leaves."""
+    if _exposed:
+        return
+    _exposed.append(True)
+    folder = expose_privately_named()
+    if folder is not None:
+        at_leave(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def timed_call(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> tuple[Any, ...]:

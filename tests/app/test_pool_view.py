@@ -32,7 +32,8 @@ from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.annotations import annotate
 from visualizer.model.live_timeline import LiveTimeline
 from visualizer.model.timeline import BarKind, Timeline
-from visualizer.model.tracefile import write_trace
+from visualizer.model.trace import EventTable
+from visualizer.model.tracefile import read_trace, write_trace
 
 SCREENS = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
 #: Lanes of the trace: the loop, AnyIO's two workers, one to_thread, two processes.
@@ -179,6 +180,38 @@ def test_wide_worker_bars_carry_their_request_and_what_they_ran(
     assert len(columns), "no words on the bar"
     # "1 · get_db (enter)" is many times wider than the "1" that would be alone.
     assert columns[-1] - columns[0] > 6 * picture.scale * 14, "only the number on the bar"
+
+
+#: Picture widths at which the recorded process-pool run lost its underscores before.
+WIDTHS = (1200, 1400, 1600)
+
+
+def test_an_underscore_in_a_bars_name_is_drawn(qtbot: QtBot, data_dir: Path) -> None:
+    """A line of words taller than its bar, centred, hung below it, where the pool-full
+    hatching is painted over: a run of few lanes lost its descenders, and every function
+    name its underscores ("burn cpu" for burn_cpu)."""
+    trace = read_trace(data_dir / "cpu_process_pool_c4_w150.json")  # 7 lanes, all hatched
+
+    def white_on_first_run(name: str, width: int) -> int:
+        trace.labels[:] = [name]
+        worker = trace.worker.rows.copy()
+        worker["func"] = 0
+        trace.worker = EventTable(worker.dtype)
+        trace.worker.extend(worker)
+        shown = analyse(trace)
+        timeline = shown.timeline
+        bar = int(np.flatnonzero(timeline.lane == 1)[0])
+        drawn = render(TimelinePicture.of_run(shown), width)
+        rgb, to_pixel = _pixels(drawn)
+        left, top = to_pixel(timeline.start[bar] / 1e9, 1 + 0.14)
+        right, bottom = to_pixel(timeline.end[bar] / 1e9, 1 + 0.86)
+        pixels = rgb[int(top) : int(bottom) + 1, int(left) + 3 : int(right) - 3].astype(int)
+        return int(_near(pixels, "#FFFFFF", 90).sum())
+
+    # Underscores alone against spaces alone: the words add nothing but the underscores.
+    for width in WIDTHS:
+        lines, blanks = white_on_first_run("_" * 8, width), white_on_first_run(" " * 8, width)
+        assert lines > blanks + 8, f"no underscore drawn at {width} px ({lines} vs {blanks})"
 
 
 def test_the_name_gives_way_to_the_number_where_it_does_not_fit(result: RunResult) -> None:

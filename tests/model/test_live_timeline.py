@@ -45,6 +45,7 @@ def frames(full: RunTrace, step_ns: int) -> Any:
         full.settings,
         t0=full.t0,
         labels=full.labels,
+        pools=dict(full.pools),
         planned_routes=full.planned_routes,
         routes=full.routes,
     )

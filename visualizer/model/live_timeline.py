@@ -198,9 +198,13 @@ class LiveTimeline:
         loop, worker, done = new["loop"], new["worker"], new["done"]
         # A worker's lane is made when its first run starts, not when that run ends.
         starts = new["worker_start"]
+        # Lanes in order of first use, as build_timeline numbers them: a process pool's
+        # run is known only once it ends, so its rows come in the order of their ends.
+        began = np.concatenate([starts["start"], worker["start"]])
+        order = np.argsort(began, kind="stable")
         for thread, pool in zip(
-            np.concatenate([starts["thread"], worker["thread"]]).tolist(),
-            np.concatenate([starts["pool"], worker["pool"]]).tolist(),
+            np.concatenate([starts["thread"], worker["thread"]])[order].tolist(),
+            np.concatenate([starts["pool"], worker["pool"]])[order].tolist(),
             strict=True,
         ):
             self._workers.setdefault(thread, len(self._workers) + 1)

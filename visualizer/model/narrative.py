@@ -57,9 +57,16 @@ def narrate(summary: RunSummary) -> list[str]:
                 f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): {serial}"
             )
         if block.blockers > 1:
+            shortest, longest = block.blockers_ms
+            # Blocks that differ by more than a tenth are given as a range, not "about".
+            how_long = (
+                f"{_ms(shortest)} to {_ms(longest)}"
+                if longest > 1.1 * shortest
+                else f"about {_ms(block.duration_ms)}"
+            )
             lines.append(
-                f"{block.blockers:,} requests each blocked the loop for about "
-                f"{_ms(block.duration_ms)}, one after another: nothing else ran meanwhile."
+                f"{block.blockers:,} requests each blocked the loop for {how_long}, "
+                "one after another: nothing else ran meanwhile."
             )
     elif summary.peak_in_server > 1 and makespan > 0:
         busy = summary.loop_busy_ms / makespan

@@ -38,8 +38,10 @@ class LoopBlock:
     #: Other requests that were waiting for a shorter part of it, at its start or its
     #: end (a timer that fell due while the loop was held, say).
     held_up_briefly: int = 0
-    #: Requests that blocked the loop about as long (this one included).
+    #: Requests that blocked the loop about as long (this one included), and the
+    #: shortest and longest of their blocks.
     blockers: int = 1
+    blockers_ms: tuple[float, float] = (0.0, 0.0)
     #: The route of the request that held the loop, where the run names routes.
     route: str = ""
     #: Where it was held: ```time.sleep(0.2)` in get_order (routes.py:42)``, if sampled.
@@ -450,13 +452,15 @@ def _longest_block(
     waiters, inverse = np.unique(requests, return_inverse=True)
     waited = np.bincount(inverse, weights=overlap, minlength=len(waiters))
     behind = int(np.count_nonzero(waited >= 0.5 * (end - start)))
+    blockers, shortest, longest = blockers_like_it(loop["request"], held, index)
     return LoopBlock(
         request=guilty if guilty > 0 else None,
         start_ms=(start - trace.t0) / 1e6,
         duration_ms=float(held[index]) / 1e6,
         waited_behind=behind,
         held_up_briefly=len(waiters) - behind,
-        blockers=max(blockers_like_it(loop["request"], held, index), 1),
+        blockers=max(blockers, 1),
+        blockers_ms=(shortest / 1e6, longest / 1e6),
         route=routes_of(trace, [guilty])[guilty] if named and guilty > 0 else "",
         held_at=place.short() if (place := held_places(trace).get((LOOP_LANE, start))) else "",
     )

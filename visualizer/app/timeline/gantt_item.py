@@ -304,7 +304,7 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.resetTransform()  # text drawn in pixels, not stretched into seconds
         # As tall as the bar allows: presentation fonts on short lanes would not fit.
         bar_px = BAR_HEIGHT * abs(to_device.m22())
-        painter.setFont(palette.fitted(palette.FONTS.axis(), bar_px + 2))
+        painter.setFont(palette.fitted(palette.FONTS.axis(), bar_px))
         metrics = painter.fontMetrics()
         for bar in bars.tolist():
             lane = int(timeline.lane[bar])
@@ -322,7 +322,13 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             if text and metrics.height() <= rect.height() + 2:
                 light = timeline.kind[bar] == BarKind.UNFINISHED
                 painter.setPen(LABEL_TEXT_ON_LIGHT if light else LABEL_TEXT)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+                # Text is clipped to its bar. A line a little taller than a thin bar is
+                # set on the bar's bottom: what is cut is the empty leading above the
+                # letters, not the descenders (centred, every function name lost its
+                # underscores: "burn cpu").
+                fits = metrics.height() <= rect.height()
+                vertical = Qt.AlignmentFlag.AlignVCenter if fits else Qt.AlignmentFlag.AlignBottom
+                painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | vertical, text)
         painter.restore()
 
     def _paint_highlight(
