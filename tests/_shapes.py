@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from visualizer.model.analysis import RunResult
-from visualizer.model.prediction import MeasuredShape, distance
+from visualizer.model.prediction import CORE_WAIT_SHARE, MeasuredShape, because, core_wait, distance
 from visualizer.model.scheduling import EXPECTED, SHAPES, Candidate, Workload, predict, same_shape
 
 #: The machine the recordings were made on; its default executor says so where it ran.
@@ -27,7 +27,14 @@ def every_shape(result: RunResult) -> list[Candidate]:
 
 
 def assert_own_shape_is_closest(result: RunResult) -> dict[str, float]:
-    """The style's own shape (or one that looks the same) is the nearest of all."""
+    """The style's own shape (or one that looks the same) is the nearest of all; or, for a
+    run made while other processes held the cores (which the model does not model:
+    tests/data/cpu_process_pool_c4_w150's processes waited 478 of 1,133 ms for one), the
+    words say so instead of blaming the shape."""
+    waited, wall = core_wait(result.summary)
+    if waited >= CORE_WAIT_SHARE * wall > 0:
+        assert "for a core, which other processes held" in because(result)
+        return {}
     style = result.trace.settings.style
     shapes = every_shape(result)
     measured = MeasuredShape.of(result)

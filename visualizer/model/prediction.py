@@ -21,11 +21,17 @@ from visualizer.model.analysis import RunResult
 from visualizer.model.narrative import BLOCK_MS, GIL_CPU_SHARE, IDLE_CPU_SHARE
 from visualizer.model.phases import Phase
 from visualizer.model.scheduling import Candidate, seconds_text
+from visualizer.model.summary import RunSummary
 
 LETTERS = "ABCD"
 #: A single loop block is a reason when it is this share of the run at least: threads
 #: computing starve the loop's thread of the GIL, and its slices measure long.
 BLOCK_SHARE = 0.2
+#: Requests that each blocked the loop are the reason when handlers held it this share
+#: of the run in all (not a couple of slices the GIL kept long while threads computed).
+LOOP_HELD_SHARE = 0.5
+#: Work that waited for a core this share of its time ran on a busy machine.
+CORE_WAIT_SHARE = 0.25
 #: A measured makespan within this ratio of the predicted one is "as predicted".
 CLOSE_RATIO = 1.25
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -180,8 +186,9 @@ def because(result: RunResult) -> str:
     # block is one only where it held others up and is a good share of the run: threads
     # computing starve the loop's thread of the GIL, and its slices measure long (the
     # workers' reason says why).
+    held_most = s.loop_busy_ms >= LOOP_HELD_SHARE * s.makespan_ms
     if block is not None and block.duration_ms >= BLOCK_MS:
-        if block.blockers > 1:
+        if block.blockers > 1 and held_most:
             # blockers counts those about as long as the longest: not every one.
             reasons.append(
                 "the requests held the event loop one after another, up to "
@@ -193,11 +200,19 @@ def because(result: RunResult) -> str:
                 f"{who} held the event loop for {_ms(block.duration_ms)} and "
                 f"{_count(block.waited_behind, 'request')} waited behind it"
             )
-    if s.pool_waited:
+    waited, wall = core_wait(s)
+    if wall > 0 and waited >= CORE_WAIT_SHARE * wall:
         reasons.append(
-            f"all {_count(s.workers_used, 'worker')} of the pool of {s.pool_size} were busy "
-            f"and {_count(s.pool_waited, 'request')} waited for one"
+            f"the work waited {_ms(waited)} for a core, which other processes held "
+            "(the kernel's count): the machine was busy"
         )
+    if s.pool_waited:
+        workers = (
+            "the one worker of the pool of 1 was busy"
+            if s.workers_used == 1
+            else f"all {s.workers_used:,} workers of the pool of {s.pool_size} were busy"
+        )
+        reasons.append(f"{workers} and {_count(s.pool_waited, 'request')} waited for one")
     for pool in s.other_pools:
         things = "processes" if pool.kind == "process" else "threads"
         reasons.append(
@@ -225,6 +240,19 @@ def because(result: RunResult) -> str:
         )
         reasons.append(f"up to {at_once} {were} in progress at once and {loop}")
     return "; ".join(reasons[:2])
+
+
+def core_wait(summary: RunSummary) -> tuple[float, float]:
+    """The time the run's workers and processes waited for a core (the kernel's count,
+    where it gives one) and their time in all, in ms: a run of a busy machine, which the
+    scheduling model does not model, shows here."""
+    waited = summary.worker_core_wait_ms or 0.0
+    wall = summary.worker_wall_ms if summary.worker_core_wait_ms is not None else 0.0
+    for pool in summary.other_pools:
+        if pool.core_wait_ms is not None:
+            waited += pool.core_wait_ms
+            wall += pool.wall_ms
+    return waited, wall
 
 
 def _ms(value: float) -> str:
