@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from _sessions import run_to_end, started_session
 
 from server.protocol import NO_REQUEST, Outcome
 from visualizer.model.analysis import RunResult, analyse
@@ -23,18 +24,12 @@ pytestmark = pytest.mark.live
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
+    with started_session() as session:
+        yield session
 
 
 def run(session: Session, **settings: object) -> RunResult:
-    live = session.start_run(RunSettings(**settings))  # type: ignore[arg-type]
-    while not live.finished:
-        session.pump(0.1)
-    assert live.trace.ended == "complete"
-    return analyse(live.trace)
+    return analyse(run_to_end(session, **settings))
 
 
 def handler_slices(result: RunResult) -> np.ndarray:

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from _sessions import run_to_end, started_session
 
 from server import styles
 from server.protocol import NO_REQUEST, RESPONSE_END
 from visualizer.model.analysis import RunResult, analyse
-from visualizer.model.settings import RunSettings
 from visualizer.model.trace import ANYIO
 from visualizer.runner.session import Session
 
@@ -29,18 +29,12 @@ MS = 1_000_000
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
+    with started_session() as session:
+        yield session
 
 
 def run(session: Session, **settings: object) -> RunResult:
-    live = session.start_run(RunSettings(**settings))  # type: ignore[arg-type]
-    while not live.finished:
-        session.pump(0.1)
-    assert live.trace.ended == "complete"
-    result = analyse(live.trace)
+    result = analyse(run_to_end(session, **settings))
     assert result.summary.ok == result.summary.requests
     return result
 

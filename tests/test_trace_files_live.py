@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _nesting import nesting_problems
+from _sessions import started_session
 
 from server.protocol import SERVER_START, Outcome
 from visualizer.model.phases import IDLE_GAP_NS, Phase, derive_phases
@@ -22,10 +23,8 @@ pytestmark = pytest.mark.live
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[Session]:
-    session = Session()
-    session.start_server()
-    yield session
-    session.close()
+    with started_session() as session:
+        yield session
 
 
 def run(session: Session, **settings: object) -> RunTrace:
