@@ -29,6 +29,7 @@ from visualizer.model.settings import (
     check_style,
     parse_value,
 )
+from visualizer.runner.interpreters import InterpreterError
 from visualizer.runner.session import AppFailure, LimitError, ServerError, check_open_file_limit
 
 EXIT_RUN_FAILED = 1
@@ -160,11 +161,38 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
         ("timeout_s", "client timeout of one request, in s"),
         ("fail_every", "every n-th request goes to a handler that raises; 0: none"),
         ("stack_ms", "a loop slice or worker run this long names the line that held it"),
+        ("workers", "server processes on one socket, as uvicorn --workers"),
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
         default = None if preset else str(getattr(defaults, name))
         parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
+    _add_server_options(parser)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    """How the server runs: on which interpreter, and how its workers share the port."""
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the server on this interpreter (3.11+, with fastapi, uvicorn, anyio and "
+        "httpx installed there); default: the one running schedviz",
+    )
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="with --workers: a socket per worker on one port (SO_REUSEPORT), not one shared",
+    )
+
+
+def server_setup_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The run settings of --python and --reuse-port, as given."""
+    values: dict[str, Any] = {}
+    if getattr(args, "python", None) is not None:
+        values["python"] = args.python
+    if getattr(args, "reuse_port", False):
+        values["reuse_port"] = True
+    return values
 
 
 def _add_app_options(parser: argparse.ArgumentParser) -> None:
@@ -195,11 +223,13 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
     app = _app_target(args)
     if app is None:
-        values = {name: parse_value(name, getattr(args, name)) for name in RANGES}
-        return RunSettings(style=args.style, **values)  # type: ignore[arg-type]
+        values: dict[str, Any] = {name: parse_value(name, getattr(args, name)) for name in RANGES}
+        values.update(server_setup_values(args))
+        return RunSettings(style=args.style, **values)
     given = {name: getattr(args, name) for name in RANGES if name not in STYLE_ONLY}
     values = {name: parse_value(name, text) for name, text in given.items()}
-    return RunSettings(style="", app=app, plan=_plan(args), **values)  # type: ignore[arg-type]
+    values.update(server_setup_values(args))
+    return RunSettings(style="", app=app, plan=_plan(args), **values)
 
 
 def _app_target(args: argparse.Namespace) -> AppTarget | None:
@@ -267,6 +297,7 @@ def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
     for name in RANGES:
         if getattr(args, name) is not None:
             preset[name] = parse_value(name, getattr(args, name))
+    preset.update(server_setup_values(args))
     return preset
 
 
@@ -295,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error ends as one line on stderr and an exit status."""
     try:
         return _dispatch(argv)
-    except (BadInput, SettingError, LimitError, PlanError) as error:
+    except (BadInput, SettingError, LimitError, PlanError, InterpreterError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except AppFailure as error:
         return _fail_app(error)

@@ -69,10 +69,15 @@ def narrate(summary: RunSummary) -> list[str]:
                 f"Up to {summary.peak_in_server} requests were in progress at once; handlers "
                 f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
             )
+    if summary.spread is not None:
+        lines.extend(summary.spread.sentences())
     if summary.pool_waited:
+        # With several server processes each has a pool of P of its own.
+        each = f" in each of {len(summary.spread.shares)} processes" if summary.spread else ""
         lines.append(
             f"All {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
-            f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
+            f"{summary.pool_size}{each} were busy: "
+            f"{_count(summary.pool_waited, 'request', 'requests')} "
             f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
         )
     lines.extend(_hidden_trips(summary))

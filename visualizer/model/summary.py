@@ -14,6 +14,8 @@ from visualizer.model.gc_pauses import LOOP_LANE, loop_pauses, loop_slices_held
 from visualizer.model.held_at import held_places
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
+from visualizer.model.process_spread import Spread, spread_of
+from visualizer.model.processes import each_process, fold_one
 from visualizer.model.request_routes import names_routes, routes_of
 from visualizer.model.timeline import BarKind, Timeline
 from visualizer.model.trace import ANYIO, RunTrace
@@ -116,6 +118,8 @@ class RunSummary:
     trips: list[Trips] = field(default_factory=list)
     #: uvloop is installed where the app ran: it was not used (it cannot be traced).
     uvloop_installed: bool = False
+    #: How the load spread over the server processes (``--workers``); None for one.
+    spread: Spread | None = None
 
     @property
     def worker_other_ms(self) -> float:
@@ -182,7 +186,10 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     worker = every_run[every_run["pool"] == ANYIO.id]
     pool = _pool_runs(trace, worker, end_of_trace)
     waits = pool["start"] - pool["dispatched"]
-    waited_requests = np.unique(pool["request"][_found_pool_full(pool, trace.settings.pool)])
+    full = each_process(
+        trace.loop.rows, pool["request"], lambda at: _found_pool_full(pool[at], trace.settings.pool)
+    )
+    waited_requests = np.unique(pool["request"][full])
     known = worker[worker["core_wait"] >= 0]
     on_lane = (timeline.kind == BarKind.ABANDONED) & (timeline.lane > timeline.worker_count)
     abandoned = timeline.request[on_lane]
@@ -227,6 +234,7 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         other_pools=_other_pools(trace, every_run, timeline),
         trips=_trips(trace, every_run),
         uvloop_installed="uvloop" in trace.versions.get("loop", ""),
+        spread=spread_of(trace),
     )
 
 
@@ -354,6 +362,7 @@ def _longest_block(
         return None
     block = loop[index]
     start, end, guilty = int(block["start"]), int(block["end"]), int(block["request"])
+    lane = fold_one(int(block["process"]), LOOP_LANE)  # the loop of its server process
     phases = timeline.phases
     waiting = (
         (phases.phase == Phase.WAITING)
@@ -375,7 +384,7 @@ def _longest_block(
         held_up_briefly=len(waiters) - behind,
         blockers=max(blockers_like_it(loop["request"], held, index), 1),
         route=routes_of(trace, [guilty])[guilty] if named and guilty > 0 else "",
-        held_at=place.short() if (place := held_places(trace).get((LOOP_LANE, start))) else "",
+        held_at=place.short() if (place := held_places(trace).get((lane, start))) else "",
     )
 
 
