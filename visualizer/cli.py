@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"width of the picture in pixels ({PICTURE_WIDTH.describe()}; "
         f"default {PICTURE_WIDTH.default})",
     )
+    from visualizer.sweep_cli import add_sweep_parser
+
+    add_sweep_parser(commands)
     commands.add_parser("styles", help="list the endpoint styles, one a line")
     routes = commands.add_parser("routes", help="list the routes of your app, one a line")
     routes.add_argument("--app", required=True, metavar="MODULE:ATTR", help="your ASGI app")
@@ -353,6 +356,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return _summary(args.trace, args.json)
     if args.command == "routes":
         return _print_routes(args)
+    if args.command == "sweep":
+        from visualizer.sweep_cli import run_sweep
+
+        return run_sweep(args)
     if args.command == "run":
         settings = settings_from_args(args)
         port = port_from_args(args)
