@@ -26,7 +26,14 @@ from visualizer.cli import (
     server_setup_values,
 )
 from visualizer.model.settings import RANGES, RunSettings, parse_value
-from visualizer.model.sweep import SweepGrid, SweepRow, parse_values, sweep_story, to_csv
+from visualizer.model.sweep import (
+    SweepGrid,
+    SweepRow,
+    parse_values,
+    sweep_story,
+    sweep_title,
+    to_csv,
+)
 
 #: The settings every run of a sweep shares, as options (the grid's axes are lists).
 SHARED = (
@@ -164,13 +171,6 @@ def _write(rows: list[SweepRow], args: argparse.Namespace, width: int, grid: Swe
 
         _ensure_application()
         save_sweep_png(SweepPicture(sweep_title(grid), rows), args.png, width)
-
-
-def sweep_title(grid: SweepGrid) -> str:
-    base = grid.base
-    work = f", W = {base.work_ms:g} ms" if base.app is None else ""
-    where = f", Python {Path(base.python).name}" if base.python else ""
-    return f"{base.subject}{work}{where}: latency and throughput against concurrency"
 
 
 def _table(rows: list[SweepRow]) -> str:

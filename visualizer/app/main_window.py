@@ -38,6 +38,7 @@ from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
 from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
+from visualizer.app.sweep_dialog import SweepDialog
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
@@ -282,6 +283,13 @@ class MainWindow(QMainWindow, WindowActions):
         dialog = CompareDialog(self.controls.settings())
         if dialog.exec():
             self.start_comparison(dialog.styles())
+
+    def ask_sweep(self) -> None:
+        """Run > Sweep…: a grid of runs, each on a server of its own; a point opens its run."""
+        dialog = SweepDialog(self.controls.settings(), self)
+        dialog.open_run.connect(lambda path: self.files.open(Path(path)))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def start_comparison(self, styles: tuple[str, str]) -> None:
         if self.driver.live:

@@ -41,6 +41,7 @@ class WindowActions:
     clear_highlight_action: QAction
     about_action: QAction
     compare_action: QAction
+    sweep_action: QAction
     replay_action: QAction
     open_action: QAction
     save_action: QAction
@@ -113,6 +114,13 @@ def create_actions(window: MainWindow) -> None:
         "Ctrl+Shift+R",
         "Run two styles, one above the other",
     )
+    window.sweep_action = _action(
+        window,
+        "S&weep…",
+        window.ask_sweep,
+        None,
+        "Run over concurrency x pool size, one server each: find the knee",
+    )
     window.replay_action = _action(
         window,
         "Re&play / Pause",
@@ -176,6 +184,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addActions([window.copy_picture_action, window.export_csv_action])
     run_menu = menus.addMenu("&Run")
     run_menu.addActions([window.run_action, window.stop_action, window.compare_action])
+    run_menu.addAction(window.sweep_action)
     run_menu.addAction(window.replay_action)
     run_menu.addSeparator()
     run_menu.addAction(window.restart_action)

@@ -16,6 +16,7 @@ import io
 import math
 from dataclasses import dataclass, field, replace
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -348,3 +349,11 @@ def eta_s(done_s: list[float], done_requests: list[int], left_requests: list[int
         return math.nan
     per_request = sum(done_s) / max(sum(done_requests), 1)
     return per_request * sum(left_requests)
+
+
+def sweep_title(grid: SweepGrid) -> str:
+    """The picture's title: what ran, its work and interpreter."""
+    base = grid.base
+    work = f", W = {base.work_ms:g} ms" if base.app is None else ""
+    where = f", Python {Path(base.python).name}" if base.python else ""
+    return f"{base.subject}{work}{where}: latency and throughput against concurrency"
