@@ -227,9 +227,9 @@ class SweepPicture:
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
 
-        for colour, (line, knee) in zip(
-            _colours(), zip(lines_of(self.rows).values(), knee_list, strict=True), strict=False
-        ):
+        lines = list(zip(_colours(), lines_of(self.rows).values(), knee_list, strict=False))
+        # Bounds and knees first, every line's: no mark is drawn over another line's point.
+        for colour, _, knee in lines:
             pen_colour = QColor(colour)
             if not latency and knee.bound > 0 and knee.bound <= top_value:
                 y = y_of(knee.bound)
@@ -248,6 +248,8 @@ class SweepPicture:
                     note = f"knee C={knee.concurrency}"
                     painter.setPen(pen_colour)
                     painter.drawText(QPointF(x + 4, plot.top() + metrics.ascent()), note)
+        for colour, line, _ in lines:
+            pen_colour = QColor(colour)
             series = [(row, row.p95_ms if latency else row.throughput) for row in line]
             self._paint_series(
                 painter, series, x_of, y_of, pen_colour, Qt.PenStyle.SolidLine, scale
