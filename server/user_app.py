@@ -92,7 +92,7 @@ def load_app(spec: AppSpec) -> Callable[..., Any]:
             raise AppLoadError("factory", f"{spec.target} is not callable, so not a factory")
         try:
             app = app()
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             raise AppLoadError(
                 "factory", f"the factory {spec.target}() raised {_one_line(error)}", _user_tb()
             ) from None
@@ -117,7 +117,9 @@ def _import_module(name: str, folder: Path) -> Any:
         raise AppLoadError(
             "import", f"importing {name!r} failed: {_one_line(error)}", _user_tb()
         ) from None
-    except Exception as error:
+    except (Exception, SystemExit) as error:
+        # sys.exit("set SHOP_ENV first") at import is the user's code refusing to start,
+        # as much as an exception is: theirs to read, with their traceback.
         raise AppLoadError(
             "import", f"importing {name!r} failed: {_one_line(error)}", _user_tb()
         ) from None

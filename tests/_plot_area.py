@@ -9,7 +9,7 @@ the timeline says should be there:
   either side), the pixel must be painted: not the background;
 - where no bar of that lane comes within a few pixels, it must not be (some
   marks, such as the pool-full hatching, may cross a lane, so a small share is
-  allowed there).
+  allowed there; a pool's name tab, put where its lane has no bar, is left out).
 
 Each lane gets its verdict; a lane too thin to hold a readable bar is counted as
 unreadable rather than passed.
@@ -27,6 +27,7 @@ from PySide6.QtGui import QColor, QImage
 from visualizer.app import palette
 from visualizer.app.picture_export import RenderedPicture
 from visualizer.app.timeline.plot import TimelinePlot
+from visualizer.app.timeline.pool_group_items import GroupTab
 from visualizer.model.timeline import Timeline
 
 #: Maps (seconds, lane y) in the view to (x, y) pixels of the image.
@@ -73,6 +74,7 @@ def check_plot_area(
     to_pixel: ToPixel,
     view_range: Sequence[Sequence[float]],
     backgrounds: Sequence[str] | None = None,
+    tabs: Sequence[GroupTab] = (),
 ) -> PlotCheck:
     """Compare the lanes in view with the bars of ``timeline``; see the module's doc."""
     (x0, x1), (y0, y1) = sorted(view_range[0]), sorted(view_range[1])
@@ -104,6 +106,12 @@ def check_plot_area(
         starts, ends = timeline.start[mine] / 1e9, timeline.end[mine] / 1e9
         inside = _covered(seconds, starts + margin_s, ends - margin_s)
         near = _covered(seconds, starts - 2 * margin_s, ends + 2 * margin_s)
+        mine_tabs = [tab for tab in tabs if tab.lane == lane]
+        named = _covered(
+            seconds,
+            np.array([tab.start for tab in mine_tabs]) - margin_s,
+            np.array([tab.end for tab in mine_tabs]) + margin_s,
+        )
         # Two rows, near the top and the bottom of the bar: a bar's "request n" text,
         # white on blue, sits in the middle and would read as unpainted there.
         painted = np.zeros(len(columns), bool)
@@ -127,7 +135,7 @@ def check_plot_area(
                 check.problems.append(
                     f"lane {lane} ({label}): only {share:.0%} of its bars' pixels are painted"
                 )
-        empty = ~near
+        empty = ~near & ~named
         if empty.sum() >= 3 and painted[empty].mean() > MAX_PAINTED_WHERE_NONE:
             check.problems.append(
                 f"lane {lane} ({label}): {painted[empty].mean():.0%} painted where the trace "
@@ -156,7 +164,9 @@ def check_window_plot(image: QImage, plot: TimelinePlot, window: object) -> Plot
     """Check the plot of a grabbed window, at whatever range it shows."""
     assert plot.timeline is not None, "the plot has no timeline"
     mapping = scaled(window_mapping(plot, window), image.devicePixelRatio())
-    return check_plot_area(image, plot.timeline, mapping, plot.view.viewRange())
+    return check_plot_area(
+        image, plot.timeline, mapping, plot.view.viewRange(), tabs=plot.pool_groups.tabs
+    )
 
 
 def _covered(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -193,9 +203,9 @@ def check_rendered_picture(
 ) -> list[PlotCheck]:
     """Check every panel of an exported picture against its timeline."""
     checks = []
-    for placement, timeline in zip(rendered.placements, timelines, strict=True):
+    tabs = rendered.tabs or [[] for _ in rendered.placements]
+    for placement, timeline, panel_tabs in zip(rendered.placements, timelines, tabs, strict=True):
         mapping = scaled(placement.to_point, rendered.scale)
-        checks.append(
-            check_plot_area(rendered.image, timeline, mapping, (placement.seconds, placement.lanes))
-        )
+        view = (placement.seconds, placement.lanes)
+        checks.append(check_plot_area(rendered.image, timeline, mapping, view, tabs=panel_tabs))
     return checks

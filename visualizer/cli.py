@@ -149,12 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> None:
-    """The options of a run; with ``preset`` they default to None (not given)."""
+    """The options of a run; with ``preset`` they default to None (not given). The
+    style and the numbers only a style takes are None when not given either way, so
+    that giving one with --app, even its default, is refused (see _app_target)."""
     defaults = RunSettings()
     parser.add_argument(
         "--style",
-        default=None if preset else defaults.style,
-        help=f"one of: {', '.join(STYLE_NAMES)}",
+        default=None,
+        help=f"one of: {', '.join(STYLE_NAMES)}"
+        + ("" if preset else f" (default {defaults.style})"),
     )
     for name, help_text in (
         ("concurrency", "requests in flight at once"),
@@ -168,7 +171,7 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
-        default = None if preset else str(getattr(defaults, name))
+        default = None if preset or name in STYLE_ONLY else str(getattr(defaults, name))
         parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
     _add_server_options(parser)
 
@@ -226,9 +229,15 @@ def _add_app_options(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args: argparse.Namespace) -> RunSettings:
     app = _app_target(args)
     if app is None:
-        values: dict[str, Any] = {name: parse_value(name, getattr(args, name)) for name in RANGES}
+        defaults = RunSettings()
+        given = {name: getattr(args, name) for name in RANGES}
+        values: dict[str, Any] = {
+            name: parse_value(name, str(getattr(defaults, name)) if text is None else text)
+            for name, text in given.items()
+        }
         values.update(server_setup_values(args))
-        return RunSettings(style=args.style, **values)
+        style = defaults.style if args.style is None else args.style
+        return RunSettings(style=style, **values)
     given = {name: getattr(args, name) for name in RANGES if name not in STYLE_ONLY}
     values = {name: parse_value(name, text) for name, text in given.items()}
     values.update(server_setup_values(args))
@@ -243,11 +252,10 @@ def _app_target(args: argparse.Namespace) -> AppTarget | None:
         if app_only:
             raise BadInput(f"{app_only[0]} is for your own app: give --app MODULE:ATTR too")
         return None
-    if getattr(args, "style", None) is not None and args.style != RunSettings().style:
+    if getattr(args, "style", None) is not None:
         raise BadInput("give --style or --app, not both: a run is of a style or of your app")
     for name in STYLE_ONLY:
-        default = str(getattr(RunSettings(), name))
-        if getattr(args, name) not in (None, default):
+        if getattr(args, name) is not None:
             raise BadInput(f"--{name.replace('_', '-')} is for the built-in styles, not --app")
     app_dir = args.app_dir or "."
     if not Path(app_dir).is_dir():

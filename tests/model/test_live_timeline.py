@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from server.protocol import Outcome
+from server.protocol import HANDLER_END, Outcome
 from visualizer.model.follow import FollowedLanes
 from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
 from visualizer.model.timeline import Timeline, build_timeline
@@ -20,7 +20,14 @@ from visualizer.model.tracefile import read_trace
 DATA = Path(__file__).parent.parent / "data"
 TRACES = sorted(DATA.glob("*.json"))
 #: Which column says when a row of each table became known.
-ARRIVAL = {"sent": "sent", "done": "received", "loop": "end", "worker": "end", "stamp": "t"}
+ARRIVAL = {
+    "sent": "sent",
+    "done": "received",
+    "loop": "end",
+    "worker": "end",
+    "stamp": "t",
+    "gc": "end",
+}
 
 
 def with_a_failure(trace: RunTrace) -> RunTrace:
@@ -34,13 +41,25 @@ def with_a_failure(trace: RunTrace) -> RunTrace:
 
 def frames(full: RunTrace, step_ns: int) -> Any:
     """(live trace, now) after each slice of ``step_ns`` of the run has arrived."""
-    live = RunTrace(full.settings, t0=full.t0)
+    live = RunTrace(
+        full.settings,
+        t0=full.t0,
+        labels=full.labels,
+        planned_routes=full.planned_routes,
+        routes=full.routes,
+    )
     tables = [(getattr(full, name).rows, column) for name, column in ARRIVAL.items()]
     last = max(int(rows[column].max()) for rows, column in tables if len(rows))
+    # The server names a request's route when its handler ends.
+    stamps = full.stamp.rows[full.stamp.rows["kind"] == HANDLER_END]
+    ended = dict(zip(stamps["request"].tolist(), stamps["t"].tolist(), strict=True))
+    route_rows = full.route.rows
+    route_known = np.array([ended.get(r, last) for r in route_rows["request"].tolist()], np.int64)
     for now in range(full.t0, last + 2 * step_ns, step_ns):
         for name, column in ARRIVAL.items():
             rows = getattr(full, name).rows
             getattr(live, name).extend(rows[(rows[column] > now - step_ns) & (rows[column] <= now)])
+        live.route.extend(route_rows[(route_known > now - step_ns) & (route_known <= now)])
         yield live, now
 
 

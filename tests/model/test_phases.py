@@ -192,3 +192,29 @@ def test_phases_are_sorted_by_request_then_time(data_dir: Path) -> None:
     phases = derive_phases(read_trace(data_dir / "mixed_c6_n12_w100.json"))
     key = phases.request * 10**12 + phases.start
     assert np.all(np.diff(key) > 0)
+
+
+def test_back_from_a_worker_a_request_waits_while_the_loop_stays_busy() -> None:
+    """Request 1's def handler ends on a worker at 10 ms while request 2 holds the loop
+    until 50 ms; the loop then sits idle 0.5 ms before it runs request 1 again at 51 ms.
+    Request 1 was ready and waited for the loop for those 40 ms; what is left after the
+    loop went idle is awaiting (it would have run at once, had it been ready)."""
+    trace = RunTrace(settings=RunSettings(concurrency=2), t0=0)
+    trace.sent.extend([(1, 0), (2, 0)])
+    trace.loop.extend(
+        [
+            (1 * MS, 2 * MS, 1, 0),  # request 1 dispatches its def handler
+            (5 * MS, 50 * MS, 2, 0),  # request 2 blocks the loop
+            (50 * MS + 500_000, 51 * MS, 0, 0),  # after an idle moment: the loop's own I/O
+            (51 * MS, 52 * MS, 1, 0),  # request 1 again: its result taken back
+        ]
+    )
+    trace.worker.extend([(1, 2 * MS, 2 * MS, 10 * MS, 8 * MS, 1, 0, -1, 0)])
+    trace.stamp.extend([(1, RESPONSE_END, 52 * MS), (2, RESPONSE_END, 50 * MS)])
+    trace.done.extend([(1, 0, 53 * MS, 200, 0), (2, 0, 51 * MS, 200, 0)])
+    after_worker = [(p, s / MS, e / MS) for p, s, e in derive_phases(trace).of(1) if s >= 10 * MS]
+    assert after_worker[:3] == [
+        (Phase.WAITING, 10, 50),
+        (Phase.AWAITING, 50, 51),
+        (Phase.RUNNING, 51, 52),
+    ]

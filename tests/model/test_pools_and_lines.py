@@ -117,3 +117,13 @@ def test_pools_functions_and_held_lines_survive_the_trace_file(tmp_path: Path) -
     ]
     assert list(held_places(back).values()) == list(held_places(trace).values())
     assert after.story == before.story
+
+
+def test_the_held_line_is_quoted_without_its_comment() -> None:
+    trace = run_of_every_pool()
+    trace.labels[4] = 'time.sleep(0.05)  # "a # in a comment" blocks the loop'
+    (place,) = held_places(trace).values()
+    assert place.short() == "`time.sleep(0.05)` in block (api.py:8)"
+    trace.labels[4] = 'log("# not a comment")'
+    (place,) = held_places(trace).values()
+    assert place.short() == '`log("# not a comment")` in block (api.py:8)'

@@ -2,6 +2,10 @@
 server/styles.py, or a route of the user's app (its endpoint and dependencies, as
 written in their files, each headed by ``file:line`` and its kind).
 
+A long bar the user clicked (a loop slice or worker run whose stack was sampled)
+shows the function that held it instead, its line marked and scrolled to, with the
+whole stack below: the built-in styles' code and the user's own alike.
+
 The highlighter is deliberately small: keywords, builtins, decorators, strings,
 numbers and comments are what a reader scans for in a ten-line handler. The lines
 that decide the story (``await``, ``time.sleep``, ``run_in_threadpool``) get the
@@ -15,7 +19,7 @@ import keyword
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import QRegularExpression, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,11 +29,16 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 from PySide6.QtWidgets import QLabel, QTextEdit, QVBoxLayout, QWidget
 
 from visualizer.app import palette
+from visualizer.model.held_source import HeldSource, short_frame
 from visualizer.model.route_code import routes_code
+
+#: How strongly the held line's background takes the annotation colour, out of 255.
+HELD_LINE_ALPHA = 70
 
 #: A wrapped line goes on this many characters deeper than the line it continues.
 HANGING_INDENT_CHARS = 4
@@ -127,6 +136,8 @@ class StyleCodeView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.expect)
         layout.addWidget(self.code, 1)
+        #: The line (block number) marked as the one that held a bar; -1 for none.
+        self.marked_line = -1
         self.restyle()
 
     def restyle(self) -> None:
@@ -138,6 +149,7 @@ class StyleCodeView(QWidget):
         self.highlighter.use_theme()
         self.highlighter.rehighlight()
         self._indent_wrapped_lines()
+        self._mark_line(self.marked_line)
 
     def show_style(self, name: str) -> None:
         # server.styles pulls in FastAPI: imported on first use, after the window is up.
@@ -155,6 +167,18 @@ class StyleCodeView(QWidget):
         """No code to show yet (the app is starting), and why."""
         self._show("", note, "")
 
+    def show_held(self, held: HeldSource) -> None:
+        """The function that held a clicked bar, its line marked and in view, its stack below."""
+        place = held.held
+        samples = f"{place.samples} sample{'s' if place.samples != 1 else ''}"
+        sentence = f"{place.short()}, the line running when it was sampled ({samples})."
+        if held.note:
+            sentence += f" Note: {held.note}; the line shown is the one the server read."
+        stack = "\n".join(f"# {short_frame(frame)}" for frame in place.stack)
+        text = f"{held.text}\n\n# ── stack, innermost first ──\n{stack}" if stack else held.text
+        self._show("Held here:", sentence, text)
+        self._mark_line(held.marked_line)
+
     def _show(self, heading: str, sentence: str, source: str) -> None:
         # The sentence is plain text inside rich text: "CPU time << wall time" must
         # not lose its "<<" to the HTML parser.
@@ -162,6 +186,40 @@ class StyleCodeView(QWidget):
         self.expect.setText(bold + html.escape(sentence))
         self.code.setPlainText(source)
         self._indent_wrapped_lines()
+        self._mark_line(-1)
+
+    def _mark_line(self, line: int) -> None:
+        """Mark block ``line`` (-1: none) across the view's width, and scroll it into the middle."""
+        self.marked_line = line
+        block = self.code.document().findBlockByNumber(line) if line >= 0 else None
+        if block is None or not block.isValid():
+            self.code.setExtraSelections([])
+            return
+        mark = QTextEdit.ExtraSelection()
+        colour = QColor(palette.ANNOTATION)
+        colour.setAlpha(HELD_LINE_ALPHA)
+        mark.format.setBackground(colour)
+        mark.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        cursor = QTextCursor(block)
+        mark.cursor = cursor
+        self.code.setExtraSelections([mark])
+        self.code.setTextCursor(cursor)
+        self._scroll_to_cursor()
+        # Again after the layout: a view not yet shown has no height to centre in.
+        QTimer.singleShot(0, self, self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        """The cursor's line in the middle of the view, the lines before it above."""
+        bar = self.code.verticalScrollBar()
+        middle = self.code.cursorRect().center().y()
+        bar.setValue(bar.value() + middle - self.code.viewport().height() // 2)
+
+    def show_app(self, target: str, requests: str) -> None:
+        """The user's app instead of a style: what is served and what its runs send."""
+        self.expect.setText(
+            f"<b>Your app:</b> {html.escape(target)}<br><b>Requests:</b> {html.escape(requests)}"
+        )
+        self.code.setPlainText("")
 
     def _indent_wrapped_lines(self) -> None:
         """A hanging indent per line: its own leading spaces plus a few characters."""

@@ -37,6 +37,7 @@ from visualizer.app.code_view import StyleCodeView
 from visualizer.app.plan_panel import PlanPanel
 from visualizer.app.server_target import ServerTarget
 from visualizer.app.target_bar import TargetBar
+from visualizer.model.held_source import HeldSource
 from visualizer.model.settings import RANGES, RunSettings
 
 #: Field label and what the number means, per setting.
@@ -199,6 +200,11 @@ class RunControls(QWidget):
             self.code_view.show_style(self.style_box.currentText())
         else:
             self._show_route_code(self.plan_panel.form.route())
+
+    def show_held(self, held: HeldSource) -> None:
+        """The line that held a clicked bar, in the Code tab, brought to the front."""
+        self.tabs.setCurrentWidget(self.code_view)
+        self.code_view.show_held(held)
 
     def set_editable(self, editable: bool) -> None:
         """Fields are read-only while a run uses them."""

@@ -43,6 +43,8 @@ from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
+from visualizer.model.held_at import HeldAt
+from visualizer.model.held_source import held_source
 from visualizer.model.request_plan import PlanError
 from visualizer.model.route_code import routes_of_run
 from visualizer.model.timeline import Timeline
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.hosting.target_changed.connect(lambda _: self._on_target_changed())
         self.controls.changed.connect(self._update_actions)
         self.timeline.following_changed.connect(self.follow_action.setChecked)
+        self.timeline.held_clicked.connect(self.show_held)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -364,6 +367,16 @@ class MainWindow(QMainWindow, WindowActions):
         self.status.show_shown(f"Opened {path.name}:", [result])
         self._load_replay()
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
+
+    def show_held(self, held: HeldAt) -> None:
+        """The line that held a clicked bar, in the code view of the Run dock."""
+        result = self.result
+        app = result.trace.settings.app if result is not None else None
+        self.controls.show_held(held_source(held, app.app_dir if app is not None else ""))
+        # Folded under the summary, the Run dock comes to the front; closed, it stays closed.
+        folded = self.controls_dock in self.tabifiedDockWidgets(self.summary_dock)
+        if folded or self.controls_dock.isVisible():
+            self.controls_dock.raise_()
 
     def picture(self) -> TimelinePicture | None:
         """What Export draws: the comparison if it is shown, else the last run."""

@@ -87,7 +87,10 @@ def legend_entry(kind: BarKind) -> tuple[str, str]:
 
 #: The legend's word for the hatching over the worker lanes, and what it means.
 POOL_FULL_NAME = "pool full"
-POOL_FULL_MEANING = "every worker of the threadpool is busy: the next def request must wait"
+POOL_FULL_MEANING = (
+    "every worker of a pool is busy (hatched over that pool's lanes only): the next call "
+    "sent to it, a def endpoint's for AnyIO's pool, must wait"
+)
 
 #: Legend order: what the eye should find first.
 #: Kinds the legend names only while a timeline shows them: most runs have none, and

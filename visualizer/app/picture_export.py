@@ -8,7 +8,7 @@ the image's device pixel ratio scales the painter, so a 3840-pixel picture has
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize
@@ -21,6 +21,7 @@ from visualizer.app.timeline.picture import (
     PicturePainter,
     TimelinePicture,
 )
+from visualizer.app.timeline.pool_group_items import GroupTab
 
 #: Widths a picture may have, in pixels: from a thumbnail to 8K.
 MIN_WIDTH, MAX_WIDTH = 320, 7680
@@ -35,6 +36,8 @@ class RenderedPicture:
     placements: list[PanelPlacement]
     #: Image pixels per layout pixel of the placements.
     scale: float
+    #: Each panel's pool name tabs as painted: words over lanes, where no bar is.
+    tabs: list[list[GroupTab]] = field(default_factory=list)
 
 
 def render_image(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> QImage:
@@ -59,7 +62,8 @@ def render(picture: TimelinePicture, width: int = DEFAULT_WIDTH) -> RenderedPict
             painter_plan.paint(painter)
         finally:
             painter.end()
-        return RenderedPicture(image, painter_plan.placements, ratio)
+        tabs = [list(plot.pool_groups.tabs) for plot in painter_plan.plots]
+        return RenderedPicture(image, painter_plan.placements, ratio, tabs)
     finally:
         painter_plan.close()
 

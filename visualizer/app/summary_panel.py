@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
-from visualizer.model.summary import RunSummary
+from visualizer.model.pool_groups import pool_name
+from visualizer.model.summary import PoolUse, RunSummary
+from visualizer.model.trace import Pool
 
 _IDLE_TEXT = "The figures and the story of a run appear here when it ends."
 
@@ -89,13 +91,32 @@ def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
         for name in names
     ]
     header = "".join(f"<th align='left'>{name}</th>" for name in wrappable)
+    # Every run's rows: two runs of an app may have used different pools.
+    keys = list(dict.fromkeys(key for column in columns for key in column))
     cells = "".join(
         f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(key)}</td>"
-        + "".join(f"<td style='padding-right: 6px'>{html.escape(c[key])}</td>" for c in columns)
+        + "".join(
+            f"<td style='padding-right: 6px'>{html.escape(c.get(key, '-'))}</td>" for c in columns
+        )
         + "</tr>"
-        for key in columns[0]
+        for key in keys
     )
     return f"<table cellspacing='2'><tr><th></th>{header}</tr>{cells}</table>"
+
+
+def _pool(use: PoolUse) -> Pool:
+    return Pool(-1, use.kind, use.name, use.capacity)
+
+
+def _pool_use(use: PoolUse) -> str:
+    """``4 calls on 1 of its 6 threads``: how much of a pool other than AnyIO's the run used."""
+    calls = f"{use.runs:,} call{'s' if use.runs != 1 else ''}"
+    worker = "process" if use.kind == "process" else "thread"
+    plural = "es" if worker == "process" else "s"
+    if use.capacity <= 0:
+        return f"{calls} on {use.lanes} {worker}{plural if use.lanes != 1 else ''}"
+    size = f"{use.capacity} {worker}{plural if use.capacity != 1 else ''}"
+    return f"{calls} on {use.lanes} of its {size}"
 
 
 def _figures(s: RunSummary) -> dict[str, str]:
@@ -114,6 +135,8 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
         ("most in server", f"{s.peak_in_server:,} at once"),
         ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
+        # The pools P does not bound, each under its own name, after AnyIO's.
+        *[(pool_name(_pool(use)), _pool_use(use)) for use in s.other_pools],
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),
         ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),
         ("worker time", s.worker_time_split() if s.worker_wall_ms else "no worker ran"),

@@ -3,18 +3,28 @@
 Two moments explain most runs. The longest loop block: while one callback holds
 the event loop nobody else's code can run, so the request that held it is named.
 And the pool-full periods: while every worker of the threadpool is busy, the next
-``def`` request waits however idle the loop is.
+``def`` request waits however idle the loop is. Every pool fills at its own
+capacity: AnyIO's at P, the loop's default executor at its thread count, a process
+pool at its process count; each is marked over its own lanes.
+
+With the marks go the notes a bar's tooltip reads: where each sampled bar was held
+(held_bars) and which pool each wait was for (pool_waits).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from visualizer.model import pools
 from visualizer.model.gc_pauses import loop_slices_held
+from visualizer.model.held_bars import HeldBars
 from visualizer.model.loop_blocks import telling_block
-from visualizer.model.trace import RunTrace
+from visualizer.model.pool_waits import PoolWaits
+from visualizer.model.trace import ANYIO, RunTrace
 
 #: A loop block shorter than this is ordinary loop work, not worth pointing at.
 NOTABLE_BLOCK_NS = 10_000_000
@@ -42,16 +52,34 @@ class Annotations:
     """The marks of one run (or of a replay's cut of it)."""
 
     loop_block: LoopBlockMark | None
-    #: (start, end) in ns from the start of the run: every worker of the pool was busy.
+    #: (start, end) in ns from the start of the run: every worker of AnyIO's pool was busy.
     pool_full: list[tuple[int, int]]
     pool_size: int
+    #: The same for every pool that filled, by pool id (AnyIO's is ``pool_full``).
+    pools_full: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: Where each sampled loop slice and worker run was held, and which pool each wait
+    #: for a worker was for: notes the tooltips look bars up in, not marks. A replay's
+    #: frames keep the whole run's (a bar is found by its start, cut or not), so they
+    #: take no part in comparing marks.
+    held: HeldBars = field(default_factory=HeldBars, compare=False)
+    waits: PoolWaits = field(default_factory=PoolWaits, compare=False)
+
+    def full_periods(self) -> dict[int, list[tuple[int, int]]]:
+        """Every pool's full stretches; marks made without them have AnyIO's alone."""
+        if self.pools_full:
+            return self.pools_full
+        return {ANYIO.id: self.pool_full} if self.pool_full else {}
 
 
 def annotate(trace: RunTrace) -> Annotations:
+    every_pool = pools_full_periods(trace)
     return Annotations(
         loop_block=longest_loop_block(trace),
-        pool_full=pool_full_periods(trace),
+        pool_full=every_pool.get(ANYIO.id, []),
         pool_size=trace.settings.pool,
+        pools_full=every_pool,
+        held=HeldBars.of_trace(trace),
+        waits=PoolWaits.of_trace(trace),
     )
 
 
@@ -68,16 +96,36 @@ def longest_loop_block(trace: RunTrace) -> LoopBlockMark | None:
 
 
 def pool_full_periods(trace: RunTrace) -> list[tuple[int, int]]:
-    """Stretches when the worker runs in progress filled the pool, in ns from the start."""
+    """Stretches when the runs in progress filled AnyIO's pool (P), in ns from the start."""
+    return pools_full_periods(trace).get(ANYIO.id, [])
+
+
+def pools_full_periods(trace: RunTrace) -> dict[int, list[tuple[int, int]]]:
+    """Each pool's stretches with as many runs in progress as it has workers, by pool id.
+
+    A pool of unknown size (capacity 0) is never full; neither is one with fewer runs
+    than workers in the whole run.
+    """
     worker = trace.worker.rows
-    pool = trace.settings.pool
-    if len(worker) < pool:
-        return []
-    times = np.concatenate([worker["start"], worker["end"]]) - trace.t0
+    periods = {}
+    # AnyIO's pool is there even in a trace that names no pool: it is the one P sizes.
+    every = {ANYIO.id: ANYIO, **trace.pools}
+    for pool in pools.sized(every, trace.settings.pool).values():
+        runs = worker[worker["pool"] == pool.id]
+        if pool.capacity > 0 and len(runs) >= pool.capacity:
+            full = _full_periods(runs, pool.capacity, trace.t0)
+            if full:
+                periods[pool.id] = full
+    return periods
+
+
+def _full_periods(worker: npt.NDArray[Any], capacity: int, t0: int) -> list[tuple[int, int]]:
+    """Stretches when at least ``capacity`` of the runs ``worker`` were in progress."""
+    times = np.concatenate([worker["start"], worker["end"]]) - t0
     steps = np.concatenate([np.ones(len(worker), np.int64), -np.ones(len(worker), np.int64)])
     order = np.lexsort((steps, times))  # at one instant an end frees its worker first
     times, busy = times[order], np.cumsum(steps[order])
-    full = busy >= pool
+    full = busy >= capacity
     periods = []
     for index in np.flatnonzero(full[:-1]).tolist():
         if times[index + 1] > times[index]:

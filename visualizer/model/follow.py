@@ -144,4 +144,5 @@ def _bars(
         "kind": timeline.kind[rows],
         "request": timeline.request[rows],
         "cpu": timeline.cpu[rows],
+        "func": timeline.func[rows] if len(timeline.func) else np.full(len(rows), -1),
     }

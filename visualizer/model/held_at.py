@@ -8,6 +8,8 @@ line, for a CPU-bound loop the line it spent most of its time on.
 
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,9 +41,21 @@ class HeldAt:
         return self.where.rpartition(" in ")[2]
 
     def short(self) -> str:
-        """``time.sleep(0.2)`` in get_order (routes.py:42)."""
+        """```time.sleep(0.2)`` in get_order (routes.py:42)``: the line's code without
+        its comment."""
         place = f"{self.function} ({self.path.rsplit('/', 1)[-1]}:{self.line})"
-        return f"`{self.code}` in {place}" if self.code else place
+        code = without_comment(self.code)
+        return f"`{code}` in {place}" if code else place
+
+
+def without_comment(line: str) -> str:
+    """A line of Python without its trailing comment (a '#' inside a string stays)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return line.strip()
+    comment = next((token for token in tokens if token.type == tokenize.COMMENT), None)
+    return (line[: comment.start[1]] if comment else line).strip()
 
 
 def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:

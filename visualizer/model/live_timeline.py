@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from server.protocol import HANDLER_END, SERVER_START, Outcome
 from visualizer.model import pools
+from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.request_routes import planned_lane_label
 from visualizer.model.timeline import (
@@ -64,6 +65,9 @@ _COLUMNS = (
     ("kind", np.int8),
     ("request", np.int64),
     ("cpu", np.int64),
+    # What a worker run ran (an index into the run's labels), -1 for any other bar: a
+    # run growing live is named on its bar as the finished run's is.
+    ("func", np.int64),
 )
 
 
@@ -76,6 +80,7 @@ class Columns(TypedDict):
     kind: npt.NDArray[np.int8]
     request: I64
     cpu: I64
+    func: I64
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,9 @@ class LiveTimeline:
         self._span_seen = 0
         self._frozen_end = 0  # the latest end of a frozen bar: the span without an O(n) max
         self._going = self.trace.worker_start.rows[:0]  # runs started, not ended
+        self._gc_read = 0
+        #: Collector pauses on a thread that has no lane yet (no run of it has come).
+        self._gc_waiting = self.trace.gc.rows[:0]
 
     # -- one frame --------------------------------------------------------------------
 
@@ -161,7 +169,10 @@ class LiveTimeline:
             new = {name: getattr(self.trace, name).rows for name in self._read}
         for name, rows in new.items():
             self._read[name] += len(rows)
+        pauses = self.trace.gc.since(self._gc_read)
+        self._gc_read += len(pauses)
         self._freeze_events(new)
+        self._freeze_pauses(pauses)
         self._gather_open(new)
         self._loop_activity = np.concatenate([self._loop_activity, new["loop"]])
         self._settle()
@@ -234,6 +245,35 @@ class LiveTimeline:
             ),
             "request": np.concatenate([loop["request"], runs["request"], failed["request"]]),
             "cpu": np.concatenate([np.full(len(loop), -1), runs["cpu"], np.full(len(failed), -1)]),
+            "func": np.concatenate(
+                [np.full(len(loop), -1), runs["func"], np.full(len(failed), -1)]
+            ),
+        }
+        self._bars.size = self._bars.put(self._bars.size, bars)
+
+    def _freeze_pauses(self, pauses: npt.NDArray[Any]) -> None:
+        """The collector's pauses, on the loop's lane or their worker's, as build_timeline
+        draws them; one on a thread with no lane yet waits until a run of it comes."""
+        pauses = np.concatenate([self._gc_waiting, pauses])
+        lane = np.array(
+            [
+                0 if key == LOOP_LANE else self._workers.get(key, -1)
+                for key in pauses["lane"].tolist()
+            ],
+            np.int32,
+        )
+        self._gc_waiting = pauses[lane < 0]
+        placed, lane = pauses[lane >= 0], lane[lane >= 0]
+        if len(placed) == 0:
+            return
+        bars = {
+            "lane": lane,
+            "start": placed["start"] - self.trace.t0,
+            "end": placed["end"] - self.trace.t0,
+            "kind": np.full(len(placed), BarKind.GC),
+            "request": np.zeros(len(placed), np.int64),
+            "cpu": np.full(len(placed), -1),
+            "func": np.full(len(placed), -1),
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 
@@ -256,6 +296,7 @@ class LiveTimeline:
             "kind": bars["kind"],
             "request": bars["request"],
             "cpu": bars["cpu"],
+            "func": bars["func"],
         }
 
     def _gather_open(self, new: dict[str, Any]) -> None:
@@ -325,6 +366,7 @@ class LiveTimeline:
             "kind": phases.phase,
             "request": phases.request,
             "cpu": np.full(len(phases), -1),
+            "func": np.full(len(phases), -1),
         }
 
     def _request_lane(self, request: I64) -> npt.NDArray[np.int32]:
@@ -342,7 +384,7 @@ class LiveTimeline:
         ]
         labels = pools.lane_labels(keys, self.trace.pools)
         lanes += [
-            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key))
+            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
             for n, (key, label) in enumerate(zip(keys, labels, strict=True), start=1)
         ]
         lanes += self._request_lanes()
@@ -358,7 +400,7 @@ class LiveTimeline:
             frozen=frozen,
             history=self.history,
             labels=self.trace.labels,
-            pools=dict(self.trace.pools),
+            pools=pools.sized(self.trace.pools, self.trace.settings.pool),
             **self._bars.first(size),
         )
 

@@ -45,10 +45,16 @@ def narrate(summary: RunSummary) -> list[str]:
         if block.held_at:
             lines.append(f"{block.held_at} held the loop: the line running when it was sampled.")
         if summary.loop_busy_ms >= 0.5 * makespan:
+            # With workers busy meanwhile (def endpoints, sync dependencies), not every
+            # request waited its turn: only what ran on the loop did.
+            serial = (
+                "requests ran one at a time."
+                if summary.workers_used == 0
+                else "on the loop, requests ran one at a time; only the workers ran beside it."
+            )
             lines.append(
                 f"Handlers held the loop for {_ms(summary.loop_busy_ms)} of the "
-                f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): "
-                "requests ran one at a time."
+                f"{_ms(makespan)} run ({summary.loop_busy_ms / makespan:.0%}): {serial}"
             )
         if block.blockers > 1:
             lines.append(
@@ -160,6 +166,7 @@ def _failures(summary: RunSummary) -> str:
         reasons = ", ".join(f"{reason}: {n:,}" for reason, n in summary.failures.items())
         return f"{failed} failed ({reasons})."
     parts = [
+        # The multiplication sign is meant ("HTTP 404 times 3"), not the letter x.
         f"{route}: " + ", ".join(f"{reason} ×{n:,}" for reason, n in reasons.items())  # noqa: RUF001
         for route, reasons in summary.failures_by_route.items()
     ]

@@ -8,6 +8,8 @@ Each request's life is covered by intervals of known meaning, each with a priori
               activity (all of sent .. receipt if the server never had it)
     receiving response end .. receipt                                       3
     waiting   dispatched .. worker start; a timer due .. its slice start;   2
+              a worker run's end .. the loop's next slice of the request,
+              the loop busy all along;
               last server activity .. receipt when no response end is known
     awaiting  first server activity .. last (the baseline)                  1
     abandoned the client gave up .. the handler's end (see worker_runs)     7
@@ -164,11 +166,12 @@ def derive_phases(
     answered = response_end >= 0
     unknown_tail = served & ~answered
     unserved_to = np.where(served, first, received)
+    activity = trace.loop.rows if loop_activity is None else loop_activity
     # Sent, but the loop busy since before the bytes can have come: the server's wait.
     arrived = np.where(
         served,
         np.clip(
-            _loop_busy_since(trace.loop.rows if loop_activity is None else loop_activity, first),
+            _loop_busy_since(activity, first),
             sent_at,
             first,
         ),
@@ -184,6 +187,7 @@ def derive_phases(
         start = sent_at
 
     late = loop[(loop["due"] > 0) & (loop["start"] - loop["due"] > LATE_TIMER_NS)]
+    back_from_worker = _back_from_worker(loop, worker, activity)
     # After the client gave up, whatever the server still did for it is abandoned.
     gave_up = gave_up_at(trace, requests)
     left = gave_up < last
@@ -202,6 +206,7 @@ def derive_phases(
         (requests[unknown_tail], last[unknown_tail], received[unknown_tail], Phase.WAITING),
         (worker["request"], worker["dispatched"], worker["start"], Phase.WAITING),
         (late["request"], late["due"], late["start"], Phase.WAITING),
+        (*back_from_worker, Phase.WAITING),
         (loop["request"], loop["start"], loop["end"], Phase.RUNNING),
         (worker["request"], worker["start"], worker["end"], Phase.RUNNING),
         (pending["request"], pending["t"], np.full(len(pending), now), Phase.WAITING),
@@ -260,6 +265,42 @@ def _sweep(pieces: list[tuple[Any, Any, Any, Phase]], limit: int) -> PhaseSegmen
     )
 
 
+def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, I64]:
+    """(request, its worker run's end, when it stopped waiting) for runs whose request the
+    loop picked up again more than LATE_TIMER_NS later, while busy with others.
+
+    A worker's result comes back through the loop: until the loop runs the request
+    again it is ready and waits for the loop (a blocking handler holds it), not
+    suspended at an await with the loop free for others. It waits while the loop's
+    busy stretch around the run's end lasts (or until the request runs, if sooner);
+    once the loop sits idle it could have run it, so what is left is awaiting: the
+    request was waiting for something else by then. The idle moment matters: after a
+    40 ms block, the loop took 0.5 ms of its own before running the request, and
+    requiring it busy all along left the whole 40 ms drawn as awaiting.
+    """
+    empty = np.empty(0, np.int64)
+    if len(loop) == 0 or len(worker) == 0:
+        return empty, empty, empty
+    request = np.concatenate([loop["request"], worker["request"]])
+    t = np.concatenate([loop["start"], worker["end"]])
+    is_slice = np.concatenate([np.ones(len(loop), bool), np.zeros(len(worker), bool)])
+    # By request, then time; a run's end before a slice that starts at the same moment.
+    order = np.lexsort((is_slice, t, request))
+    request, t, is_slice = request[order], t[order], is_slice[order]
+    # For every position, the first slice at or after it (len(t) where none is).
+    slice_at = np.where(is_slice, np.arange(len(t)), len(t))
+    next_slice = np.minimum.accumulate(slice_at[::-1])[::-1]
+    ends = np.flatnonzero(~is_slice)
+    resumes = next_slice[ends]
+    found = resumes < len(t)
+    found[found] = request[resumes[found]] == request[ends[found]]
+    ends, resumes = ends[found], resumes[found]
+    end, resumed = t[ends], t[resumes]
+    waited_to = np.minimum(resumed, _loop_busy_until(activity, end))
+    late = waited_to - end > LATE_TIMER_NS
+    return request[ends][late], end[late], waited_to[late]
+
+
 def _loop_busy_since(slices: Any, times: I64) -> I64:
     """For each time, when the loop last sat idle before it: the start of its busy stretch.
 
@@ -271,16 +312,32 @@ def _loop_busy_since(slices: Any, times: I64) -> I64:
     """
     if len(slices) == 0 or len(times) == 0:
         return times.copy()
-    order = np.argsort(slices["start"], kind="stable")
-    start, end = slices["start"][order], np.maximum.accumulate(slices["end"][order])
     # A new stretch where a slice starts more than IDLE_GAP_NS after all before it ended.
-    new = np.ones(len(start), bool)
-    new[1:] = start[1:] - end[:-1] > IDLE_GAP_NS
-    stretch_start = start[new]
-    stretch_end = end[np.append(np.flatnonzero(new)[1:], len(start)) - 1]
+    stretch_start, stretch_end = _busy_stretches(slices)
     at = np.searchsorted(stretch_start, times, side="right") - 1
     inside = (at >= 0) & (stretch_end[np.maximum(at, 0)] + IDLE_GAP_NS >= times)
     return np.where(inside, stretch_start[np.maximum(at, 0)], times).astype(np.int64)
+
+
+def _loop_busy_until(slices: Any, times: I64) -> I64:
+    """For each time, when the loop next sat idle: the end of the busy stretch holding it
+    (the time itself where the loop was idle then)."""
+    if len(slices) == 0 or len(times) == 0:
+        return times.copy()
+    start, stretch_end = _busy_stretches(slices)
+    at = np.searchsorted(start, times, side="right") - 1
+    inside = (at >= 0) & (stretch_end[np.maximum(at, 0)] >= times)
+    return np.where(inside, stretch_end[np.maximum(at, 0)], times).astype(np.int64)
+
+
+def _busy_stretches(slices: Any) -> tuple[I64, I64]:
+    """The loop's busy stretches, (starts, ends): slices with no idle gap between them."""
+    order = np.argsort(slices["start"], kind="stable")
+    start, end = slices["start"][order], np.maximum.accumulate(slices["end"][order])
+    new = np.ones(len(start), bool)
+    new[1:] = start[1:] - end[:-1] > IDLE_GAP_NS
+    ends = end[np.append(np.flatnonzero(new)[1:], len(start)) - 1]
+    return start[new], ends
 
 
 def _index_of(sorted_ids: I64, ids: I64) -> I64:

@@ -10,6 +10,7 @@ order their workers were first used.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,14 @@ def pool_lane_ranges(keys: list[int], lanes: list[int] | None = None) -> dict[in
 def capacity(pool: Pool, anyio_tokens: int) -> int:
     """How many runs the pool takes at once: AnyIO's is the run's P, the others their own."""
     return anyio_tokens if pool.id == ANYIO.id else pool.capacity
+
+
+def sized(pools: dict[int, Pool], anyio_tokens: int) -> dict[int, Pool]:
+    """The pools with the capacity each had in the run: the server describes AnyIO's
+    with AnyIO's default of 40 tokens, but the run limited it to P."""
+    return {
+        id_: replace(pool, capacity=capacity(pool, anyio_tokens)) for id_, pool in pools.items()
+    }
 
 
 def file_lanes(

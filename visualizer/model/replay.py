@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from server.protocol import HANDLER_END
 from visualizer.model.timeline import Timeline, build_timeline
 from visualizer.model.trace import RunTrace
 
@@ -26,7 +27,15 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
     done only if their answer had arrived.
     """
     moment = trace.t0 + at
-    cut = RunTrace(settings=trace.settings, t0=trace.t0, versions=trace.versions)
+    cut = RunTrace(
+        settings=trace.settings,
+        t0=trace.t0,
+        versions=trace.versions,
+        labels=trace.labels,
+        pools=trace.pools,
+        planned_routes=trace.planned_routes,
+        routes=trace.routes,
+    )
     cut.ended = trace.ended
     cut.foreign_requests = trace.foreign_requests
     cut.handler_ends = trace.handler_ends
@@ -56,6 +65,13 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
     cut.done.extend(done[done["received"] <= moment])
     stamp = trace.stamp.rows
     cut.stamp.extend(stamp[stamp["t"] <= moment])
+    # The server names the route that served a request when its handler ends; until
+    # then the request's lane is named by the plan (request_routes).
+    ended = stamp[(stamp["kind"] == HANDLER_END) & (stamp["t"] <= moment)]["request"]
+    if not trace.handler_ends:  # an older file: the answer's arrival stands for the end
+        ended = done[done["received"] <= moment]["request"]
+    route = trace.route.rows
+    cut.route.extend(route[np.isin(route["request"], ended)])
     return cut
 
 

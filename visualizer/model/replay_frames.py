@@ -20,7 +20,7 @@ the finished run and compute only the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,8 @@ from visualizer.model.phases import PhaseSegments
 from visualizer.model.timeline import BarKind, Timeline
 
 _COLUMNS = ("lane", "start", "end", "kind", "request", "cpu")
+#: Columns a Timeline may lack (a live run's): carried where the run has them.
+_OPTIONAL_COLUMNS = ("func",)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,11 @@ class ReplayFrames:
         self.timeline = timeline
         self._annotations = annotations
         order = np.argsort(timeline.end, kind="stable")
-        self._by_end = {name: getattr(timeline, name)[order] for name in _COLUMNS}
+        # What a worker ran names its bars in every frame, as in the finished run.
+        self._columns = _COLUMNS + tuple(
+            name for name in _OPTIONAL_COLUMNS if len(getattr(timeline, name)) == len(timeline)
+        )
+        self._by_end = {name: getattr(timeline, name)[order] for name in self._columns}
         #: The frame's columns: the by-end bars, with the running ones written after
         #: the frozen prefix (and put back from _by_end before the next frame).
         self._shown = {name: column.copy() for name, column in self._by_end.items()}
@@ -64,9 +70,8 @@ class ReplayFrames:
         on_loop = timeline.lane == 0
         loop = on_loop & (timeline.kind != BarKind.GC)
         self._loop = {name: getattr(timeline, name)[loop] for name in ("start", "end", "request")}
-        self._held = _held(
-            self._loop, timeline.start[on_loop & ~loop], timeline.end[on_loop & ~loop]
-        )
+        self._pauses = (timeline.start[on_loop & ~loop], timeline.end[on_loop & ~loop])
+        self._held = _held(self._loop, *self._pauses)
         self._loop_by_start = np.argsort(self._loop["start"], kind="stable")
         self._loop_starts = self._loop["start"][self._loop_by_start]
         empty = np.empty(0, np.int64)
@@ -79,7 +84,7 @@ class ReplayFrames:
         self._at = at
         shown, by_end = self._shown, self._by_end
         lo, hi = self._dirty
-        for name in _COLUMNS:
+        for name in self._columns:
             shown[name][lo:hi] = by_end[name][lo:hi]
         frozen = int(np.searchsorted(by_end["end"], at, side="left"))
         later = slice(frozen, None)
@@ -90,7 +95,7 @@ class ReplayFrames:
         unfinished_marks = by_end["start"][later][begun & failed]
         agrees_before = min(at, int(unfinished_marks.min(initial=at)))
         size = frozen + len(running)
-        for name in _COLUMNS:
+        for name in self._columns:
             shown[name][frozen:size] = by_end[name][later][running]
         shown["end"][frozen:size] = at
         self._dirty = (frozen, size)
@@ -107,7 +112,7 @@ class ReplayFrames:
             pool_lanes=timeline.pool_lanes,
             run=timeline,
             agrees_before=agrees_before,
-            **{name: shown[name][:size] for name in _COLUMNS},
+            **{name: shown[name][:size] for name in self._columns},
         )
         return frame, self._marks(at)
 
@@ -120,7 +125,14 @@ class ReplayFrames:
             # choice (loop_blocks) over the slices begun by then, cut there.
             start = self._loop["start"][begun]
             length = np.minimum(self._loop["end"][begun], at) - start
-            held = np.minimum(self._held[begun], length)
+            held = self._held[begun].copy()
+            # The slice going on at ``at`` (slices never overlap: one at most) has held
+            # the loop since its start, less the collector's pauses in it so far.
+            going = np.flatnonzero(self._loop["end"][begun] > at)
+            pause_starts, pause_ends = self._pauses
+            for index in going.tolist():
+                paused = np.minimum(pause_ends, at) - np.maximum(pause_starts, start[index])
+                held[index] = length[index] - int(paused[paused > 0].sum())
             longest = telling_block(start, held)
             if longest is not None and held[longest] >= NOTABLE_BLOCK_NS:
                 request = int(self._loop["request"][begun[longest]])
@@ -130,10 +142,22 @@ class ReplayFrames:
                     request or None,
                     int(held[longest]),
                 )
-        pool_full = [(s, min(e, at)) for s, e in self._annotations.pool_full if s < at]
-        return Annotations(
-            loop_block=block, pool_full=pool_full, pool_size=self._annotations.pool_size
+        marks = self._annotations
+        return replace(
+            marks,
+            loop_block=block,
+            pool_full=_cut(marks.pool_full, at),
+            pools_full={
+                pool: cut
+                for pool, periods in marks.pools_full.items()
+                if (cut := _cut(periods, at))
+            },
         )
+
+
+def _cut(periods: list[tuple[int, int]], at: int) -> list[tuple[int, int]]:
+    """The stretches begun before ``at``, ended there at the latest."""
+    return [(start, min(end, at)) for start, end in periods if start < at]
 
 
 def _held(

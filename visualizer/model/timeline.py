@@ -67,6 +67,9 @@ class Lane(msgspec.Struct, frozen=True, gc=False):
     key: int
     #: The pool of a worker lane (AnyIO's is 0).
     pool: int = 0
+    #: The thread of a worker lane as the server numbered it (a process pool's: the pid);
+    #: what the server's samples of a worker run name it by.
+    thread: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ class Timeline:
     func: I64 = field(default_factory=lambda: np.empty(0, np.int64))
     #: The server's labels, which ``func`` indexes.
     labels: list[str] = field(default_factory=list)
-    #: The pools that ran work, and each one's worker lanes: (first lane, count).
+    #: The pools that ran work, with the capacity each had in the run (AnyIO's is the
+    #: run's P), and each one's worker lanes: (first lane, count).
     pools: dict[int, Pool] = field(default_factory=dict)
     pool_lanes: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -208,7 +212,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
         func=np.concatenate([no_loop, runs["func"], others]),
         labels=trace.labels,
-        pools=dict(trace.pools),
+        pools=pools.sized(trace.pools, trace.settings.pool),
         pool_lanes=pools.pool_lane_ranges(worker_keys, layout.worker_lanes),
     )
 
@@ -265,7 +269,15 @@ def resource_lanes(trace: RunTrace, layout: ProcessLanes, worker_keys: list[int]
         lanes.append(Lane(LaneKind.LOOP, loop_label, process))
         for number, key, label in zip(layout.worker_lanes, worker_keys, labels, strict=True):
             if pools.process_of_key(key) == process:
-                lanes.append(Lane(LaneKind.WORKER, label, number, pools.pool_of_key(key)))
+                lanes.append(
+                    Lane(
+                        LaneKind.WORKER,
+                        label,
+                        number,
+                        pools.pool_of_key(key),
+                        pools.thread_of_key(key),
+                    )
+                )
     return lanes
 
 

@@ -1,13 +1,14 @@
 """AnnotationLayer: the marks that explain a run, drawn over the bars of a TimelinePlot.
 
 The longest loop block gets a bracket above the event loop lane and a label naming
-the request that held the loop; the pool-full periods are hatched across the worker
-lanes. Both come from :mod:`visualizer.model.annotations`; this module only draws.
+the request that held the loop; each pool's full periods are hatched across that
+pool's lanes. Both come from :mod:`visualizer.model.annotations`; this module only draws.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 from visualizer.app import palette
 from visualizer.app.timeline.gantt_item import BAR_HEIGHT, BAR_TOP
 from visualizer.model.annotations import Annotations
+from visualizer.model.pool_groups import pool_groups
 from visualizer.model.timeline import Timeline
 
 #: Where the bracket runs, in lanes: just above the event loop lane (lane 0 starts at 0).
@@ -65,21 +67,36 @@ def paint_hatch(painter: QPainter, rects: list[QRectF]) -> None:
         painter.drawLines(lines)
 
 
+@dataclass(frozen=True)
+class FullBand:
+    """A pool's lanes (``first`` up to ``stop``) and its full stretches, in seconds."""
+
+    first: int
+    stop: int
+    periods: list[tuple[float, float]]
+
+
 class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
-    """Hatched rectangles over the worker lanes while every worker of the pool is busy."""
+    """Hatched rectangles over a pool's lanes while every worker of that pool is busy.
+
+    Each pool fills at its own capacity, so each is hatched over its own lanes only:
+    the loop's default executor being full says nothing about AnyIO's workers.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        self.periods: list[tuple[float, float]] = []
-        self.worker_count = 0
+        self.bands: list[FullBand] = []
         self._bounds = QRectF()
 
-    def set_periods(self, periods_s: list[tuple[float, float]], worker_count: int) -> None:
+    def set_bands(self, bands: list[FullBand]) -> None:
         self.prepareGeometryChange()
-        self.periods, self.worker_count = periods_s, worker_count
-        if periods_s and worker_count:
-            left, right = periods_s[0][0], periods_s[-1][1]
-            self._bounds = QRectF(left, 1.0, right - left, float(worker_count))
+        self.bands = [band for band in bands if band.periods and band.stop > band.first]
+        if self.bands:
+            left = min(band.periods[0][0] for band in self.bands)
+            right = max(band.periods[-1][1] for band in self.bands)
+            top = min(band.first for band in self.bands)
+            bottom = max(band.stop for band in self.bands)
+            self._bounds = QRectF(left, float(top), right - left, float(bottom - top))
         else:
             self._bounds = QRectF()
         self.update()
@@ -93,36 +110,52 @@ class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
         option: QStyleOptionGraphicsItem | None = None,
         widget: QWidget | None = None,
     ) -> None:
-        if not self.periods or not self.worker_count:
+        if not self.bands:
             return
         to_device = painter.transform()
         painter.save()
         # Hatch and outline in pixels: a pattern stretched into seconds would be a blur.
         painter.resetTransform()
         outline = QPen(QColor(palette.ANNOTATION), 1.5)
-        bottom = 1.0 + self.worker_count
-        # The hatch fills the gaps between the worker bars, not the bars: striped bars
-        # would read as another phase.
-        gaps = [
-            (lane + edge, lane + edge + height)
-            for lane in range(1, self.worker_count + 1)
-            for edge, height in ((0.0, BAR_TOP), (BAR_TOP + BAR_HEIGHT, 1.0 - BAR_TOP - BAR_HEIGHT))
-        ]
-        for start, end in self.periods:
-            paint_hatch(
-                painter,
-                [
-                    QRectF(
-                        to_device.map(QPointF(start, top)), to_device.map(QPointF(end, low))
-                    ).normalized()
-                    for top, low in gaps
-                ],
-            )
-            painter.setPen(outline)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            rect = QRectF(to_device.map(QPointF(start, 1.0)), to_device.map(QPointF(end, bottom)))
-            painter.drawRect(rect.normalized())
+        for band in self.bands:
+            # The hatch fills the gaps between the worker bars, not the bars: striped
+            # bars would read as another phase.
+            gaps = [
+                (lane + edge, lane + edge + height)
+                for lane in range(band.first, band.stop)
+                for edge, height in (
+                    (0.0, BAR_TOP),
+                    (BAR_TOP + BAR_HEIGHT, 1.0 - BAR_TOP - BAR_HEIGHT),
+                )
+            ]
+            for start, end in band.periods:
+                paint_hatch(
+                    painter,
+                    [
+                        QRectF(
+                            to_device.map(QPointF(start, top)), to_device.map(QPointF(end, low))
+                        ).normalized()
+                        for top, low in gaps
+                    ],
+                )
+                painter.setPen(outline)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                rect = QRectF(
+                    to_device.map(QPointF(start, band.first)),
+                    to_device.map(QPointF(end, band.stop)),
+                )
+                painter.drawRect(rect.normalized())
         painter.restore()
+
+
+def full_bands(annotations: Annotations, timeline: Timeline) -> list[FullBand]:
+    """Each pool's full stretches over each group of that pool's lanes."""
+    periods = annotations.full_periods()
+    return [
+        FullBand(group.first, group.stop, [(s / 1e9, e / 1e9) for s, e in periods[group.pool.id]])
+        for group in pool_groups(timeline)
+        if group.pool.id in periods
+    ]
 
 
 class AnnotationLayer:
@@ -138,13 +171,12 @@ class AnnotationLayer:
         self.clear()
 
     def clear(self) -> None:
-        self.pool_full.set_periods([], 0)
+        self.pool_full.set_bands([])
         self.bracket.setData([], [])
         self.label.setVisible(False)
 
     def show(self, annotations: Annotations, timeline: Timeline) -> None:
-        periods = [(start / 1e9, end / 1e9) for start, end in annotations.pool_full]
-        self.pool_full.set_periods(periods, timeline.worker_count)
+        self.pool_full.set_bands(full_bands(annotations, timeline))
         block = annotations.loop_block
         if block is None:
             self.bracket.setData([], [])

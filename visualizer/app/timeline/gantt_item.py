@@ -29,6 +29,7 @@ from visualizer.app.timeline._bar_index import BarIndex
 from visualizer.app.timeline._shade_image import paint_grid, paint_shades, shade_table
 from visualizer.app.timeline._shading import LEVELS, Spans
 from visualizer.app.timeline._span_cache import ColumnView, SpanCache
+from visualizer.app.timeline.bar_labels import fitting_label, label_choices
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.replay_frames import ReplayFrame
 from visualizer.model.timeline import BarKind, Timeline
@@ -285,13 +286,17 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
         x1: float,
         per_second: float,
     ) -> None:
-        """Edge and number on each wide bar of the loop and the workers.
+        """Edge and words on each wide bar of the loop and the workers (bar_labels).
 
         Back-to-back slices of one colour, five blocking requests on the loop, say,
-        would otherwise read as one long bar; the numbers say whose turn it was.
+        would otherwise read as one long bar; the numbers say whose turn it was, and
+        on a worker the name says which of a request's trips it was.
         """
         bars = index.wide_bars(x0, x1, LABEL_MIN_PX / per_second * 1e9, MAX_LABELS * 2)
-        bars = bars[timeline.request[bars] > 0][:MAX_LABELS]
+        worded = timeline.request[bars] > 0
+        if len(timeline.func) == len(timeline.lane):
+            worded |= timeline.func[bars] >= 0  # a named run for no request still says its name
+        bars = bars[worded][:MAX_LABELS]
         if len(bars) == 0:
             return
         to_device = painter.transform()
@@ -310,12 +315,11 @@ class GanttItem(pg.GraphicsObject):  # type: ignore[misc]
             rect = QRectF(top_left, bottom_right).normalized()
             painter.setPen(self._edge_pen)
             painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            text = f"request {timeline.request[bar]}"
-            if metrics.horizontalAdvance(text) + 8 > rect.width():
-                text = f"{timeline.request[bar]}"
-            fits = metrics.horizontalAdvance(text) + 4 <= rect.width()
+            text = fitting_label(
+                label_choices(timeline, bar), rect.width(), metrics.horizontalAdvance
+            )
             # A row shorter than the text would print it over its neighbours' rows.
-            if fits and metrics.height() <= rect.height() + 2:
+            if text and metrics.height() <= rect.height() + 2:
                 light = timeline.kind[bar] == BarKind.UNFINISHED
                 painter.setPen(LABEL_TEXT_ON_LIGHT if light else LABEL_TEXT)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

@@ -11,6 +11,7 @@ import heapq
 import math
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
@@ -18,6 +19,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 from visualizer.app import palette
 from visualizer.app.timeline.annotation_items import LABEL_Y, AnnotationLayer
 from visualizer.app.timeline.gantt_item import GanttItem
+from visualizer.app.timeline.pool_group_items import F64, PoolGroupLayer
 from visualizer.model.annotations import Annotations
 from visualizer.model.timeline import Lane, Timeline
 
@@ -180,6 +182,8 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.item = GanttItem()
         self.addItem(self.item)
         self.marks = AnnotationLayer(self.getPlotItem())
+        self.pool_groups = PoolGroupLayer(self._lane_bars)
+        self.addItem(self.pool_groups)
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.cursor.setZValue(20)
         self.cursor.setVisible(False)
@@ -252,6 +256,7 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         """
         self.timeline = timeline
         self.item.set_timeline(timeline)
+        self.pool_groups.set_timeline(timeline)
         if timeline.lanes is not self._lanes:  # replay frames share their run's lanes
             self._lanes = timeline.lanes
             self.axis.set_labels([lane.label for lane in timeline.lanes])
@@ -276,9 +281,23 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.item = GanttItem()
         self.addItem(self.item)
         self.timeline = None
+        self.pool_groups.set_timeline(None)
         self.extent = (0, 1)
         self.axis.set_labels([])
         self.view.setLimits(xMin=None, xMax=None, yMin=None, yMax=None)
+
+    def _lane_bars(self, lane: int, x0: float, x1: float) -> tuple[F64, F64]:
+        """Starts and ends (s) of the bars of ``lane`` between ``x0`` and ``x1`` seconds."""
+        index, shown = self.item.index, self.item.timeline
+        if index is None or shown is None:
+            return np.empty(0), np.empty(0)
+        bars = index.bars_in_view(x0, x1, lane, lane)
+        return shown.start[bars] / 1e9, shown.end[bars] / 1e9
+
+    @property
+    def annotations(self) -> Annotations | None:
+        """The marks shown with the timeline, and the notes its tooltips read."""
+        return self._annotations
 
     def set_annotations(self, annotations: Annotations | None) -> None:
         self._annotations = annotations

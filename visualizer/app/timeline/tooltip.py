@@ -1,13 +1,28 @@
-"""The words under the mouse: what one bar of a Timeline is, with its exact times."""
+"""The words under the mouse: what one bar of a Timeline is, with its exact times.
+
+A worker run says what it ran and in which pool; a wait for a worker, which pool it
+waited for; a sampled slice or run, the line that held it and its stack. Those come
+from the run's marks (Annotations), which a live run has not got yet.
+"""
 
 from __future__ import annotations
 
 from visualizer.app import palette
+from visualizer.model.annotations import Annotations
+from visualizer.model.held_at import HeldAt
+from visualizer.model.held_source import short_frame
+from visualizer.model.pool_groups import pool_of, pool_title
 from visualizer.model.timeline import BarKind, LaneKind, Timeline
 
+#: Frames of a stack the tooltip lists, innermost first; the code view shows them all.
+STACK_FRAMES_SHOWN = 6
+#: What a click on a sampled bar does, said in its tooltip.
+CLICK_TO_SHOW = "click: show this line in the Code tab"
 
-def describe_bar(timeline: Timeline, bar: int) -> str:
-    """Lane, phase, request and exact times of bar ``bar``; CPU time for a worker's bar."""
+
+def describe_bar(timeline: Timeline, bar: int, marks: Annotations | None = None) -> str:
+    """Lane, phase, request and exact times of bar ``bar``; CPU time for a worker's bar;
+    what a worker ran, what a wait waited for and where a bar was held, where known."""
     lane = timeline.lanes[int(timeline.lane[bar])]
     kind = BarKind(int(timeline.kind[bar]))
     request = int(timeline.request[bar])
@@ -24,15 +39,67 @@ def describe_bar(timeline: Timeline, bar: int) -> str:
         headline = f"{lane.label}: running request {request}, still running at the end"
     else:
         headline = f"{lane.label}: running request {request}"
-    lines = [
-        headline,
+    lines = [headline]
+    if lane.kind is LaneKind.WORKER:
+        ran = func_name(timeline, bar)
+        pool = pool_title(pool_of(timeline, lane.pool))
+        lines.append(f"ran {ran} · {pool}" if ran else pool)
+    lines += [
         f"from {format_ns(start)} to {format_ns(end)} ({format_ns(end - start)})",
         palette.BAR_MEANINGS[kind],
     ]
     cpu = int(timeline.cpu[bar])
     if lane.kind is LaneKind.WORKER and cpu >= 0:
         lines.extend(_wall_time_split(timeline, bar, cpu))
+    if marks is not None:
+        if lane.kind is LaneKind.REQUEST and kind is BarKind.WAITING:
+            lines.extend(_pool_waited_for(timeline, marks, request, start, end))
+        held = marks.held.at(timeline, bar)
+        if held is not None:
+            lines.extend(held_lines(held))
     return "\n".join(lines)
+
+
+def func_name(timeline: Timeline, bar: int) -> str:
+    """What worker run ``bar`` ran (``get_db (enter)``), "" where the Timeline does not say."""
+    if len(timeline.func) != len(timeline.lane):
+        return ""  # a Timeline made before runs were named
+    func = int(timeline.func[bar])
+    return timeline.labels[func] if 0 <= func < len(timeline.labels) else ""
+
+
+def held_lines(held: HeldAt) -> list[str]:
+    """Where a bar was held, the first frames of its stack, and what a click does."""
+    samples = f"{held.samples} sample{'s' if held.samples != 1 else ''}"
+    if held.where:
+        lines = [f"held at {held.short()}, {samples}"]
+    else:
+        lines = [f"{samples}, in library code only (no line of yours on the stack)"]
+    if held.stack:
+        lines.append("stack, innermost first:")
+        lines += [f"  {short_frame(frame)}" for frame in held.stack[:STACK_FRAMES_SHOWN]]
+        more = len(held.stack) - STACK_FRAMES_SHOWN
+        if more > 0:
+            lines.append(f"  … {more} more (the Code tab shows them all)")
+    if held.where:
+        lines.append(CLICK_TO_SHOW)
+    return lines
+
+
+def _pool_waited_for(
+    timeline: Timeline, marks: Annotations, request: int, start: int, end: int
+) -> list[str]:
+    wait = marks.waits.waited_for(request, start, end)
+    if wait is None:
+        return []
+    pool = pool_of(timeline, wait.pool)
+    one = {"process": "a process", "anyio": "a worker"}.get(pool.kind, "a thread")
+    func = timeline.labels[wait.func] if 0 <= wait.func < len(timeline.labels) else "its call"
+    return [
+        f"waited for {one} of the {pool_title(pool)}",
+        f"to run {func}: handed over at {format_ns(wait.dispatched)}, "
+        f"started at {format_ns(wait.start)}",
+    ]
 
 
 def _wall_time_split(timeline: Timeline, bar: int, cpu: int) -> list[str]:

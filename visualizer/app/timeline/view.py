@@ -21,6 +21,7 @@ from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.app.timeline.tooltip import describe_bar
 from visualizer.model.annotations import Annotations
 from visualizer.model.follow import FollowedLanes
+from visualizer.model.held_at import HeldAt
 from visualizer.model.live_timeline import GrowingTimeline
 from visualizer.model.timeline import Timeline
 
@@ -46,6 +47,8 @@ class TimelineView(QWidget):
     request_clicked = Signal(object)
     #: Whether the view follows "now"; False after the user panned or zoomed.
     following_changed = Signal(bool)
+    #: The HeldAt of a sampled loop slice or worker run the user clicked.
+    held_clicked = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()
@@ -214,7 +217,7 @@ class TimelineView(QWidget):
         bar = self.bar_at(x, y)
         if bar is None or self.timeline is None:
             return ""
-        return describe_bar(self.timeline, bar)
+        return describe_bar(self.timeline, bar, self.plot.annotations)
 
     def highlight(self, request: int | None) -> None:
         self.item.set_highlight(request)
@@ -238,3 +241,13 @@ class TimelineView(QWidget):
         bar = self.bar_at(point.x(), point.y())
         request = int(self.timeline.request[bar]) if bar is not None else 0
         self.highlight(request if request > 0 else None)
+        held = self.held_at(bar) if bar is not None else None
+        if held is not None and held.where:
+            self.held_clicked.emit(held)
+
+    def held_at(self, bar: int) -> HeldAt | None:
+        """Where bar ``bar`` of the shown timeline was held, if it was sampled."""
+        marks = self.plot.annotations
+        if marks is None or self.timeline is None:
+            return None
+        return marks.held.at(self.timeline, bar)

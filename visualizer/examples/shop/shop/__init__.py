@@ -1,0 +1,1 @@
+"""A small shop API, the example project of schedviz: see ``shop.main``."""
