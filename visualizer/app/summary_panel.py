@@ -134,7 +134,7 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ),
         ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
         ("most in server", f"{s.peak_in_server:,} at once"),
-        ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
+        ("workers used", s.workers_of_pool()),
         # The pools P does not bound, each under its own name, after AnyIO's.
         *[(pool_name(_pool(use)), _pool_use(use)) for use in s.other_pools],
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),

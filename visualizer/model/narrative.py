@@ -77,13 +77,12 @@ def narrate(summary: RunSummary) -> list[str]:
             )
     if summary.spread is not None:
         lines.extend(summary.spread.sentences())
-    if summary.pool_waited:
-        # With several server processes each has a pool of P of its own.
-        each = f" in each of {len(summary.spread.shares)} processes" if summary.spread else ""
+    if summary.spread is not None and summary.spread.pool_waited:
+        lines.append(_pools_of_processes(summary))
+    elif summary.pool_waited:
         lines.append(
             f"All {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
-            f"{summary.pool_size}{each} were busy: "
-            f"{_count(summary.pool_waited, 'request', 'requests')} "
+            f"{summary.pool_size} were busy: {_count(summary.pool_waited, 'request', 'requests')} "
             f"waited for a worker, up to {_ms(summary.pool_wait_max_ms)}."
         )
     lines.extend(_hidden_trips(summary))
@@ -173,6 +172,32 @@ def _failures(summary: RunSummary) -> str:
     return f"{failed} failed ({'; '.join(parts)})."
 
 
+def _pools_of_processes(summary: RunSummary) -> str:
+    """How each server process's own pool of P fared. A pool is one process's: a request
+    waits only for the workers of the process that accepted its connection, however
+    idle another process's are."""
+    assert summary.spread is not None
+    size = summary.pool_size
+    parts = []
+    for share in summary.spread.shares:
+        workers = _count(share.workers_used, "worker", "workers") if share.workers_used else "none"
+        used = f"{share.name} used {workers}"
+        if share.pool_waited:
+            if share.workers_used >= size:
+                used = (
+                    f"all {size:,} workers of {share.name} were busy"
+                    if size > 1
+                    else f"the one worker of {share.name} was busy"
+                )
+            parts.append(
+                f"{used} and {_count(share.pool_waited, 'request', 'requests')} waited for "
+                f"one, up to {_ms(share.pool_wait_max_ms)}"
+            )
+        else:
+            parts.append(f"{used} and no request waited for one")
+    return f"Each server process has a pool of {size:,} of its own: {'; '.join(parts)}."
+
+
 def _abandoned(summary: RunSummary) -> list[str]:
     """The client gave up, the server did not: what the handlers did after it left."""
     if not summary.abandoned:
@@ -183,9 +208,13 @@ def _abandoned(summary: RunSummary) -> list[str]:
         if summary.unfinished
         else ""
     )
+    pool = (
+        f"the pool of {summary.pool_size}"
+        if summary.spread is None
+        else f"the pools of {summary.pool_size} of {len(summary.spread.shares)} processes"
+    )
     busy = (
-        f", and kept {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
-        f"{summary.pool_size} busy"
+        f", and kept {_count(summary.workers_used, 'worker', 'workers')} of {pool} busy"
         if summary.workers_used
         else ""
     )

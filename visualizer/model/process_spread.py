@@ -27,6 +27,11 @@ class ProcessShare:
     pid: int
     requests: int
     connections: int
+    #: Its own AnyIO pool (P tokens in each process): the workers it used, the requests
+    #: that found all of its tokens taken, and the longest wait for one.
+    workers_used: int = 0
+    pool_waited: int = 0
+    pool_wait_max_ms: float = 0.0
 
     @property
     def name(self) -> str:
@@ -49,6 +54,14 @@ class Spread:
         if any(share.connections < 0 for share in self.shares):
             return -1
         return sum(share.connections for share in self.shares)
+
+    @property
+    def pool_waited(self) -> bool:
+        return any(share.pool_waited for share in self.shares)
+
+    def workers_used(self) -> str:
+        """``2 and 1``: the workers each process's pool used."""
+        return _and(f"{share.workers_used:,}" for share in self.shares)
 
     @property
     def busiest(self) -> ProcessShare:

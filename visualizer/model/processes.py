@@ -85,10 +85,14 @@ class ServerProcess:
 
 
 def process_label(index: int, count: int, pid: int) -> str:
-    """The heading of a process's lanes: ``worker 2 (pid 4711)``; "" for a lone server."""
+    """The heading of a process's lanes: ``server 2 (pid 4711)``; "" for a lone server.
+
+    "server", not uvicorn's "worker": the lanes under it are its pool's workers
+    ("worker 1"), and a reader must not take one for the other.
+    """
     if count <= 1:
         return ""
-    return f"worker {index + 1}" + (f" (pid {pid})" if pid > 0 else "")
+    return f"server {index + 1}" + (f" (pid {pid})" if pid > 0 else "")
 
 
 def requests_by_process(loop: npt.NDArray[Any], count: int) -> list[int]:
@@ -124,18 +128,18 @@ def process_of_file_pid(pid: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 def process_names(processes: list[ServerProcess]) -> list[tuple[int, str]]:
-    """The file's (pid, process_name) of each server process: "server" for a lone one."""
+    """The file's (pid, process_name) of each server process: "server" for a lone one,
+    ``server 2 (pid 4711)`` for one of several."""
     if len(processes) <= 1:
         return [(FIRST_SERVER_PID, "server")]
-    return [
-        (file_pid(p.index), f"server {process_label(p.index, len(processes), p.pid)}")
-        for p in processes
-    ]
+    return [(file_pid(p.index), process_label(p.index, len(processes), p.pid)) for p in processes]
 
 
 def request_processes(loop: npt.NDArray[Any], requests: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     """The server process that ran each of ``requests`` (by its loop slices); 0 where
     none of its slices is known."""
+    if len(loop) == 0 or not loop["process"].any():  # one process: no search needed
+        return np.zeros(len(requests), np.int64)
     mine = loop[loop["request"] > 0]
     order = np.argsort(mine["request"], kind="stable")
     ids, processes = mine["request"][order], mine["process"][order]
@@ -143,18 +147,3 @@ def request_processes(loop: npt.NDArray[Any], requests: npt.NDArray[Any]) -> npt
     found = (at < len(ids)) & (ids[at] == requests) if len(ids) else np.zeros(len(requests), bool)
     known: npt.NDArray[np.int64] = np.where(found, processes[at] if len(ids) else 0, 0)
     return known.astype(np.int64)
-
-
-def each_process(
-    loop: npt.NDArray[Any],
-    requests: npt.NDArray[Any],
-    judge: Any,
-) -> npt.NDArray[np.bool_]:
-    """``judge(indexes)`` for the rows of each server process apart, as one mask: a pool
-    of P tokens is one process's, so whether it was full is asked of its runs alone."""
-    result = np.zeros(len(requests), bool)
-    process = request_processes(loop, np.asarray(requests))
-    for one in np.unique(process).tolist():
-        rows = np.flatnonzero(process == one)
-        result[rows] = judge(rows)
-    return result

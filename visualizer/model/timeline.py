@@ -236,7 +236,8 @@ def process_lanes(trace: RunTrace, loop: npt.NDArray[Any], worker_keys: list[int
 
     One process: the loop on lane 0 and the workers on 1..n, as ever.
     """
-    seen = [len(trace.processes), 1]
+    # A run of N processes has N loops from the start, before each has run anything.
+    seen = [len(trace.processes), trace.settings.workers, 1]
     if len(loop):
         seen.append(int(loop["process"].max()) + 1)
     if worker_keys:

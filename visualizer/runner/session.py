@@ -22,6 +22,7 @@ from server._limits import open_files_allowed, open_files_needed
 from server.protocol import Outcome
 from server.routes import UPSTREAM_STYLES
 from visualizer.model.passive_requests import PassiveRequests
+from visualizer.model.processes import ServerProcess
 from visualizer.model.route_match import check_plan
 from visualizer.model.server_setup import ServerSetup
 from visualizer.model.settings import RANGES, AppTarget, RunSettings
@@ -273,6 +274,12 @@ class Session:
             pools=self.pools,
             planned_routes=planned,
             routes=self.routes,
+            # Known from the hello, so a live view names each process's lanes by its pid;
+            # what each served comes with the flush.
+            processes=[
+                ServerProcess(int(p.get("index", i)), int(p.get("pid", 0)))
+                for i, p in enumerate(self.hello.get("processes", ()))
+            ],
         )
         self._runs += 1
         self.run = LiveRun(trace=trace, number=self._runs)
