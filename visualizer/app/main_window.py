@@ -8,6 +8,7 @@ styles or the user's own app (visualizer.app.hosting decides, and restarts it).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,13 @@ from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
+from visualizer.model.comparison import planned_names
 from visualizer.model.held_at import HeldAt
 from visualizer.model.held_source import held_source
 from visualizer.model.request_plan import PlanError
 from visualizer.model.route_code import routes_of_run
+from visualizer.model.server_setup import ServerSetup
+from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import Timeline
 from visualizer.runner.session import LimitError, LiveRun, ServerError, Session
 
@@ -69,7 +73,9 @@ class MainWindow(QMainWindow, WindowActions):
         self.store = SettingsStore()
         preset = preset or {}
         target = self.store.server_target(preset, port)
-        self.driver = SessionDriver(Session(app=target.app, port=target.port))
+        # How the server runs comes from the command line (--workers, --python) alone.
+        setup = ServerSetup.of(self.store.run_settings(preset))
+        self.driver = SessionDriver(Session(app=target.app, port=target.port, setup=setup))
         self.controls = RunControls()
         self.hosting = Hosting(self, self.driver, self.store, self.controls, target)
         self.timeline = TimelineView()
@@ -244,8 +250,12 @@ class MainWindow(QMainWindow, WindowActions):
     def start_run(self) -> None:
         if self.driver.live:
             return
+        # Another number of processes or another interpreter restarts the server first.
+        self.hosting.run_as(self.controls.settings(), self._start, self._refuse)
+
+    def _start(self, settings: RunSettings) -> None:
         try:
-            self.driver.start_run(self.controls.settings())
+            self.driver.start_run(settings)
         except ServerError as error:
             self._refuse(str(error).splitlines()[0])
         except LimitError as error:  # the machine cannot carry it: say which limit, and why
@@ -283,9 +293,9 @@ class MainWindow(QMainWindow, WindowActions):
         """Run > Compare…: choose two styles, then run them one after the other."""
         if self.driver.live:
             return
-        dialog = CompareDialog(self.controls.settings())
+        dialog = CompareDialog(self.controls.settings(), self)
         if dialog.exec():
-            self.start_comparison(dialog.styles())
+            self.start_pair(dialog.pair())
 
     def ask_sweep(self) -> None:
         """Run > Sweep…: a grid of runs, each on a server of its own; a point opens its run."""
@@ -295,12 +305,19 @@ class MainWindow(QMainWindow, WindowActions):
         dialog.show()
 
     def start_comparison(self, styles: tuple[str, str]) -> None:
+        """Two styles, with the Run panel's other settings."""
+        settings = self.controls.settings()
+        self.start_pair((replace(settings, style=styles[0]), replace(settings, style=styles[1])))
+
+    def start_pair(self, pair: tuple[RunSettings, RunSettings]) -> None:
+        """Two runs one after the other, stacked: of two styles, or of one on two servers
+        (the server restarts between them as each needs)."""
         if self.driver.live:
             return
         self.replay.clock.pause()
-        self.comparison.start(styles)
+        self.comparison.start(planned_names(*pair))
         self.pages.setCurrentWidget(self.comparison)
-        self.compare_runner.start(self.controls.settings(), styles)
+        self.compare_runner.start(pair)
 
     def _on_live_timeline(self, timeline: Timeline) -> None:
         if not self.compare_runner.active:

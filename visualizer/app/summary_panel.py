@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
+from visualizer.model.comparison import run_names
 from visualizer.model.pool_groups import pool_name
 from visualizer.model.summary import PoolUse, RunSummary
 from visualizer.model.trace import Pool
@@ -56,6 +57,8 @@ class SummaryPanel(QScrollArea):
     def show_results(self, results: list[RunResult]) -> None:
         """Each run's story under its name, and their figures side by side (a comparison)."""
         names = [_name(result) for result in results]
+        if len(results) == 2:  # named by what tells them apart: style, processes, Python
+            names = list(run_names(results[0].summary, results[1].summary))
         if len(set(names)) < len(names):
             names = [f"{name} (run {n})" for n, name in enumerate(names, start=1)]
         self.story.setText(

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from visualizer.model.settings import RunSettings
+
+
+#: The RunSettings fields that say how the server runs, not what a run sends.
+SETUP_FIELDS = ("workers", "python", "reuse_port")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,10 @@ class ServerSetup:
     @classmethod
     def of(cls, settings: RunSettings) -> ServerSetup:
         return cls(settings.workers, settings.python, settings.reuse_port)
+
+    def settings(self) -> dict[str, Any]:
+        """The RunSettings fields of this setup, to make settings of it."""
+        return {name: getattr(self, name) for name in SETUP_FIELDS}
 
     def describe(self) -> str:
         """``2 worker processes on one socket, /usr/bin/python3.13``, for messages."""

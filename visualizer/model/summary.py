@@ -120,6 +120,8 @@ class RunSummary:
     uvloop_installed: bool = False
     #: How the load spread over the server processes (``--workers``); None for one.
     spread: Spread | None = None
+    #: The Python that ran the server: "Python 3.13.0", "Python 3.13.1, GIL disabled".
+    interpreter: str = ""
 
     @property
     def worker_other_ms(self) -> float:
@@ -248,7 +250,23 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         trips=_trips(trace, every_run),
         uvloop_installed="uvloop" in trace.versions.get("loop", ""),
         spread=_with_pools(spread_of(trace), pool, run_process, full, timeline),
+        interpreter=interpreter_of(trace.versions),
     )
+
+
+def interpreter_of(versions: dict[str, str]) -> str:
+    """The server's Python in a few words, with its GIL where a free-threaded build ran
+    it; "" for a trace that does not say."""
+    version = versions.get("python", "")
+    if not version:
+        return ""
+    free = versions.get("build") == "free-threaded"
+    gil = (
+        f", GIL {versions.get('gil', 'enabled')}"
+        if free or versions.get("gil") == "disabled"
+        else ""
+    )
+    return f"Python {version}{' free-threaded' if free else ''}{gil}"
 
 
 def _with_pools(

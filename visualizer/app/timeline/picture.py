@@ -20,7 +20,7 @@ from visualizer.app.timeline.legend import occasional_kinds_drawn
 from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
-from visualizer.model.comparison import compare_runs, headline
+from visualizer.model.comparison import compare_runs, headline, run_names
 from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
 
@@ -85,13 +85,13 @@ class TimelinePicture:
 
     @classmethod
     def of_comparison(cls, first: RunResult, second: RunResult) -> TimelinePicture:
+        names = run_names(first.summary, second.summary)
         panels = [
-            PicturePanel(headline(result.summary), result.timeline, annotate(result.trace))
-            for result in (first, second)
+            PicturePanel(headline(result.summary, name), result.timeline, annotate(result.trace))
+            for result, name in zip((first, second), names, strict=True)
         ]
-        styles = (first.trace.settings.subject, second.trace.settings.subject)
         return cls(
-            title=f"{styles[0]} against {styles[1]}",
+            title=f"{names[0]} against {names[1]}",
             lines=[compare_runs(first.summary, second.summary)],
             panels=panels,
             caption=_caption(first),
