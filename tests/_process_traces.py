@@ -50,7 +50,7 @@ def two_process_run() -> RunTrace:
     """Four sync_sleep requests, P = 2: 1-3 on server 0 (both its workers busy from 2 to
     102 ms, so request 3 waits until 105 ms), 4 on server 1 (one worker: never full)."""
     settings = RunSettings(style="sync_sleep", concurrency=4, requests=4, pool=2, workers=2)
-    trace = RunTrace(settings=settings, t0=T0, handler_ends=True)
+    trace = RunTrace(settings=settings, t0=T0, handler_ends=True, versions={"python": "3.11.7"})
     trace.processes = [ServerProcess(0, 4711, 3, 3), ServerProcess(1, 4712, 1, 1)]
     trace.sent.extend([(r, T0 + MS) for r in (1, 2, 3, 4)])
     # Request 3 is dispatched at 5 ms, while both of process 0's workers are busy.

@@ -198,8 +198,8 @@ def test_a_live_run_of_two_server_processes_has_a_loop_lane_for_each() -> None:
         timeline = live_timeline.update(now)
         loops = [n for n, lane in enumerate(timeline.lanes) if lane.kind is LaneKind.LOOP]
         assert [timeline.lanes[n].label for n in loops] == [
-            "server 1 (pid 32489): event loop",
-            "server 2 (pid 32492): event loop",
+            "server 1: event loop",
+            "server 2: event loop",
         ]
     assert live_timeline is not None
     timeline = live_timeline.update(full.t0 + 10**10)

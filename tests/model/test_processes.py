@@ -19,10 +19,10 @@ def test_each_process_has_its_loop_lane_and_its_workers_under_it() -> None:
     timeline = analyse(two_process_run()).timeline
     resources = timeline.lanes[: timeline.worker_count + 1]
     assert [(lane.kind, lane.label) for lane in resources] == [
-        (LaneKind.LOOP, "server 1 (pid 4711): event loop"),
+        (LaneKind.LOOP, "server 1: event loop"),
         (LaneKind.WORKER, "worker 1"),
         (LaneKind.WORKER, "worker 2"),
-        (LaneKind.LOOP, "server 2 (pid 4712): event loop"),
+        (LaneKind.LOOP, "server 2: event loop"),
         (LaneKind.WORKER, "worker 1"),
     ]
     mine = timeline.request > 0  # not the collector's pauses

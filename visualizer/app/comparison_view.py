@@ -31,6 +31,9 @@ class ComparisonView(QWidget):
         self.words.setWordWrap(True)
         self.legend = Legend()
         self.headings = [QLabel(), QLabel()]
+        for heading in self.headings:
+            # A run named by its interpreter is long: it wraps rather than widen the window.
+            heading.setWordWrap(True)
         self.plots = [TimelinePlot(), TimelinePlot()]
         self.plots[1].setXLink(self.plots[0])
         self.results: list[RunResult | None] = [None, None]

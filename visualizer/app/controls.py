@@ -107,14 +107,15 @@ class RunControls(QWidget):
         self.form = QFormLayout()
         # The whole width: an app's module:attr is longer than any style's name.
         self.form.addRow(self.target_bar)
-        self.form.addRow(self.setup_line)
-        self.form.setRowVisible(self.setup_line, False)
         self.form.addRow(_label("Style"), self.style_box)
         for name, box in self.fields.items():
             self.form.addRow(_label(_describe(name)[0]), box)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
+        # Beside the buttons, not a row of its own: a row more would not fit 960x540.
+        buttons.addWidget(self.setup_line, 1)
+        self.setup_line.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addLayout(buttons)
@@ -189,7 +190,7 @@ class RunControls(QWidget):
             return
         self.server_setup = setup
         self.setup_line.show_setup(setup)
-        self.form.setRowVisible(self.setup_line, setup != ServerSetup())
+        self.setup_line.setVisible(setup != ServerSetup())
         self.changed.emit()
 
     def set_settings(self, settings: RunSettings) -> None:

@@ -108,7 +108,6 @@ class LiveResourceLanes:
 
     def lanes(self, trace: RunTrace) -> list[Lane]:
         """The loop and worker lanes, each named as the finished Timeline names them."""
-        pids = {process.index: process.pid for process in trace.processes}
         keys = [
             int(pools.worker_keys(np.array([self.pools[t]]), np.array([t]))[0])
             for t in self.threads
@@ -116,7 +115,7 @@ class LiveResourceLanes:
         labels = dict(zip(self.threads, pools.lane_labels(keys, trace.pools), strict=True))
         lanes: list[Lane] = []
         for process in range(self.processes):
-            heading = process_label(process, self.processes, pids.get(process, 0))
+            heading = process_label(process, self.processes, 0)  # as build_timeline names it
             lanes.append(
                 Lane(LaneKind.LOOP, f"{heading}: event loop" if heading else "event loop", process)
             )

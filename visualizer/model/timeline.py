@@ -262,10 +262,11 @@ def resource_lanes(trace: RunTrace, layout: ProcessLanes, worker_keys: list[int]
     each loop is named by its process (its workers follow it)."""
     lanes: list[Lane] = []
     count = len(layout.loop_lanes)
-    pids = [process.pid for process in trace.processes] + [0] * count
     labels = pools.lane_labels(worker_keys, trace.pools)
     for process in range(count):
-        heading = process_label(process, count, pids[process])
+        # "server 2", without its pid: the label column has no room for more on a
+        # projector (the story and the trace file name each process's pid).
+        heading = process_label(process, count, 0)
         loop_label = f"{heading}: event loop" if heading else "event loop"
         lanes.append(Lane(LaneKind.LOOP, loop_label, process))
         for number, key, label in zip(layout.worker_lanes, worker_keys, labels, strict=True):
