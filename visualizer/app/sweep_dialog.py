@@ -15,7 +15,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,12 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.app import screen_fit
 from visualizer.app.sweep_picture import SweepPicture, save_sweep_png
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.sweep import SweepGrid, SweepRow, parse_values, sweep_title, to_csv
 from visualizer.runner.interpreters import InterpreterError
 from visualizer.runner.session import LimitError, ServerError
 from visualizer.runner.sweep import SweepProgress, SweepRunner
+
+#: Room a window manager's frame and title bar take around a dialog.
+FRAME_PX = QSize(16, 40)
+
+
+def fitted(wanted: QSize, area: QRect) -> QSize:
+    """``wanted``, shrunk to the screen's free ``area`` with the dialog's frame around it."""
+    return wanted.boundedTo(area.size() - FRAME_PX)
 
 
 class SweepView(QWidget):
@@ -47,7 +56,8 @@ class SweepView(QWidget):
     def __init__(self, picture: SweepPicture) -> None:
         super().__init__()
         self.picture = picture
-        self.setMinimumSize(560, 360)
+        # Room for both plots on a 960x540 screen beside the grid's fields and buttons.
+        self.setMinimumSize(480, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Click a point to open that run's timeline")
@@ -121,7 +131,7 @@ class SweepDialog(QDialog):
         self.png_button.clicked.connect(self.export_png)
         self.view.run_clicked.connect(lambda row: self.open_run.emit(row.trace))
         self._progress.connect(self._on_progress)
-        self.resize(1000, 720)
+        self.resize(fitted(QSize(1000, 720), screen_fit.available_area(self)))
         self._update_buttons()
 
     def _title(self) -> str:

@@ -114,7 +114,18 @@ def _caption(result: RunResult) -> str:
     stack = ", ".join(
         f"{name} {versions[name]}" for name in ("python", "fastapi", "uvicorn") if name in versions
     )
-    measured = f"Measured on a real uvicorn server ({stack})" if stack else "Measured"
+    if versions.get("build") == "free-threaded":  # the question a free-threaded run answers
+        stack = stack.replace(
+            f"python {versions['python']}",
+            f"python {versions['python']} free-threaded, GIL {versions.get('gil', 'enabled')}",
+        )
+    servers = "real uvicorn servers" if s.workers > 1 else "a real uvicorn server"
+    measured = f"Measured on {servers} ({stack})" if stack else "Measured"
+    if s.workers > 1:
+        way = " (a socket each, SO_REUSEPORT)" if s.reuse_port else " (one socket)"
+        processes = f" in each of {s.workers} server processes{way}"
+    else:
+        processes = ""
     if s.app is None:
         load = f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms"
     elif s.plan is None:
@@ -122,7 +133,7 @@ def _caption(result: RunResult) -> str:
     else:
         plan = describe_plan(s.plan.requests)
         load = f"{plan}; concurrency {s.concurrency}, requests {s.requests:,}"
-    return f"{load}, pool {s.pool}.  {measured} by schedviz."
+    return f"{load}, pool {s.pool}{processes}.  {measured} by schedviz."
 
 
 class PicturePainter:
