@@ -158,3 +158,14 @@ def test_1_process_against_2_is_shown_whole_and_named_by_its_processes(
     headings = [heading.text() for heading in window.comparison.headings]
     assert headings[0].startswith("sync_sleep, 1 server process: finished in")
     assert headings[1].startswith("sync_sleep, 2 server processes: finished in")
+
+
+def test_the_status_bar_names_one_style_on_two_servers_by_their_difference(
+    make_window: Callable[..., MainWindow],
+) -> None:
+    window = make_window(show=False)
+    one = _result("sync_sleep_c6_p2_w200.json")
+    window._on_pair_finished(one, analyse(two_process_run()))
+    assert window.status.progress_label.text() == (
+        "Compared 1 server process and 2 server processes"
+    )

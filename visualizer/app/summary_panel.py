@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
-from visualizer.model.comparison import run_names
+from visualizer.model.comparison import run_names, short_names
 from visualizer.model.pool_groups import pool_name
 from visualizer.model.summary import PoolUse, RunSummary
 from visualizer.model.trace import Pool
@@ -67,6 +67,8 @@ class SummaryPanel(QScrollArea):
                 for name, result in zip(names, results, strict=True)
             )
         )
+        if len(results) == 2:  # columns of a narrow panel: what tells the runs apart
+            names = list(short_names(results[0].summary, results[1].summary))
         self.figures.setText(_figures_table([r.summary for r in results], names))
 
     def show_running(self, subject: str) -> None:

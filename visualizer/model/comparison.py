@@ -29,6 +29,17 @@ def run_names(first: RunSummary, second: RunSummary) -> tuple[str, str]:
     return _told_apart(_parts_of_summary(first), _parts_of_summary(second))
 
 
+def short_names(first: RunSummary, second: RunSummary) -> tuple[str, str]:
+    """For a narrow place: one style on two servers by what tells them apart alone
+    (``1 server process``, ``Python 3.13.0``); two styles by their styles."""
+    subject = run_name(first)
+    told = run_names(first, second)
+    if subject != run_name(second):
+        return told
+    short = [name.removeprefix(subject).lstrip(", ").removeprefix("on ") or name for name in told]
+    return short[0], short[1]
+
+
 def planned_names(first: RunSettings, second: RunSettings) -> tuple[str, str]:
     """The names of two runs not yet run, from their settings alone."""
     return _told_apart(_parts_of_settings(first), _parts_of_settings(second))
