@@ -8,6 +8,7 @@ the gaps between bars, where the hatching goes."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ from pytestqt.qtbot import QtBot
 from visualizer.app.picture_export import RenderedPicture, render
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.model.analysis import RunResult, analyse
+from visualizer.model.tracefile import read_trace
+
+DATA = Path(__file__).parent.parent / "data"
 
 #: Lanes of two_process_run: server 1's loop and two workers, server 2's loop and worker.
 LOOP_1, WORKERS_1, LOOP_2, WORKERS_2 = 0, (1, 2), 3, (4,)
@@ -73,3 +77,18 @@ def test_each_process_pools_are_a_group_of_their_own(result: RunResult) -> None:
     # Each group names its pool on one of its own lanes, never on a loop's.
     assert {lane for _, lane in tabs} <= {*WORKERS_1, *WORKERS_2}
     assert len(tabs) == 2
+
+
+def test_a_comparison_with_one_process_against_two_lines_up_its_time_axes(
+    qtbot: QtBot, result: RunResult
+) -> None:
+    """The lower panel's "server 2: event loop" is longer than any label above it: both
+    panels' time axes still start at one x, so an instant is one x in both."""
+    one = analyse(read_trace(DATA / "sync_sleep_c6_p2_w200.json"))
+    rendered = render(TimelinePicture.of_comparison(one, result), 1920)
+    top, bottom = (placement.data for placement in rendered.placements)
+    assert top.left() == bottom.left() and top.right() == bottom.right()
+    assert (
+        "1 server process (top) against 2 (bottom)"
+        in TimelinePicture.of_comparison(one, result).caption
+    )
