@@ -18,6 +18,7 @@ from _screen_checks import assert_fits, assert_plot_readable, grab, settle, show
 from PySide6.QtCore import QRect
 from pytestqt.qtbot import QtBot
 
+from visualizer.app.compare_dialog import INTERPRETERS, PROCESSES, CompareDialog
 from visualizer.app.comparison_runner import ComparisonRunner
 from visualizer.app.main_window import MainWindow
 from visualizer.app.session_driver import SessionDriver
@@ -169,3 +170,25 @@ def test_the_status_bar_names_one_style_on_two_servers_by_their_difference(
     assert window.status.progress_label.text() == (
         "Compared 1 server process and 2 server processes"
     )
+
+
+def test_the_compare_dialog_pairs_styles_processes_or_interpreters(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    base = RunSettings(style="sync_cpu", concurrency=6, requests=12, pool=2)
+    dialog = CompareDialog(base)
+    qtbot.addWidget(dialog)
+    assert [s.style for s in dialog.pair()] == ["async_blocking", "async_offload"]
+    dialog.what.setCurrentText(PROCESSES)
+    dialog.processes.setValue(4)
+    dialog.reuse_port.setChecked(True)
+    first, second = dialog.pair()
+    assert (first.workers, second.workers, second.reuse_port) == (1, 4, True)
+    assert first.style == second.style == "sync_cpu" and second.pool == 2
+    dialog.what.setCurrentText(INTERPRETERS)
+    dialog.pythons[1].setText(str(tmp_path / "python3.13"))
+    dialog._accept()  # an interpreter that is not there is said in the dialog, not run
+    assert dialog.error.isVisibleTo(dialog) and "does not exist" in dialog.error.text()
+    assert dialog.result() == 0
+    first, second = dialog.pair()
+    assert (first.python, second.python) == ("", str(tmp_path / "python3.13"))
