@@ -34,14 +34,15 @@ OUR_NAMES = ("server", "visualizer")
 _HERE = Path(__file__).resolve().parent
 
 
-def command(module: str, *args: str, isolated: bool = False) -> list[str]:
-    """The command line that runs ``server.MODULE.main()`` in a new process.
+def command(module: str, *args: str, isolated: bool = False, python: str = "") -> list[str]:
+    """The command line that runs ``server.MODULE.main()`` in a new process, on the
+    interpreter ``python`` (by default the one running now).
 
     ``isolated`` also ignores PYTHON* variables and the user's site-packages
     (``-I``), for processes that never host the user's code.
     """
     flags = ["-I"] if isolated else ["-P"]
-    return [sys.executable, *flags, "-u", str(_HERE / "_boot.py"), module, *args]
+    return [python or sys.executable, *flags, "-u", str(_HERE / "_boot.py"), module, *args]
 
 
 class _OursAreHidden(importlib.abc.MetaPathFinder):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 
-def tcp_listener(port: int = 0, backlog: int = 4096) -> socket.socket:
+def tcp_listener(port: int = 0, backlog: int = 4096, reuse_port: bool = False) -> socket.socket:
     """A socket listening on 127.0.0.1 at ``port`` (0: a free one); never reachable from
     another machine. An OSError says why the port cannot be had (in use, privileged).
 
@@ -19,9 +19,24 @@ def tcp_listener(port: int = 0, backlog: int = 4096) -> socket.socket:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if port:  # a fixed port is free again at once after the last server on it ended
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(("127.0.0.1", port))
         sock.listen(backlog)
     except OSError:
         sock.close()
         raise
+    return sock
+
+
+def inherited_listener(fd: int) -> socket.socket:
+    """The listening socket our parent bound and handed down as descriptor ``fd``, as
+    ``uvicorn --workers`` hands its one socket to every worker: one accept queue, and
+    whichever process accepts first gets the connection.
+
+    The socket's family, type and protocol are read from the descriptor, so asyncio
+    still sees IPPROTO_TCP and turns Nagle off (see :func:`tcp_listener`).
+    """
+    sock = socket.socket(fileno=fd)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock

@@ -21,6 +21,7 @@ import gc
 import os
 import platform
 import sys
+import sysconfig
 from collections.abc import Callable, Coroutine
 from importlib.metadata import version
 from typing import Any, NoReturn, cast
@@ -31,7 +32,7 @@ import uvicorn
 from . import protocol
 from ._lifeline import leave, watch_parent
 from ._limits import raise_open_file_limit
-from ._listener import tcp_listener
+from ._listener import inherited_listener, tcp_listener
 from .hosted_app import HostedApp, host_styles, host_user_app
 from .protocol import FrameWriter, take_stdout_for_frames
 from .tracing import (
@@ -61,7 +62,29 @@ def tracing_enabled() -> bool:
 
 def _versions() -> dict[str, str]:
     names = ("fastapi", "starlette", "uvicorn", "anyio", "httpx")
-    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+    return {
+        "python": platform.python_version(),
+        **interpreter_facts(),
+        **{name: version(name) for name in names},
+    }
+
+
+def interpreter_facts() -> dict[str, str]:
+    """Which interpreter runs the server, and whether its threads share one GIL.
+
+    A free-threaded build (3.13t, 3.14t) may still run with the GIL on: an extension
+    module that does not declare itself safe turns it back on at import, so what
+    counts is ``sys._is_gil_enabled()`` once the app is loaded, not how it was built.
+    """
+    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    gil = "disabled" if is_gil_enabled is not None and not is_gil_enabled() else "enabled"
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    return {
+        "interpreter": sys.executable,
+        "implementation": platform.python_implementation(),
+        "build": "free-threaded" if free_threaded else "default",
+        "gil": gil,
+    }
 
 
 def _options(argv: list[str]) -> argparse.Namespace:
@@ -70,6 +93,12 @@ def _options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--app-dir", default=".", help="where the app's module is found")
     parser.add_argument("--factory", action="store_true", help="the app is a factory")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument(
+        "--fd", type=int, default=-1, help="serve the listening socket our parent handed down"
+    )
+    parser.add_argument(
+        "--reuse-port", action="store_true", help="listen on --port beside other processes"
+    )
     return parser.parse_args(argv)
 
 
@@ -101,7 +130,10 @@ def main() -> None:
     sampler = StackSampler(recorder)
     gate = RunGate()
     try:
-        sock = tcp_listener(options.port)
+        if options.fd >= 0:
+            sock = inherited_listener(options.fd)
+        else:
+            sock = tcp_listener(options.port, reuse_port=options.reuse_port)
     except OSError as error:
         _fail(writer, "port", f"port {options.port} on 127.0.0.1: {error.strerror or error}")
     hosted: HostedApp
@@ -140,12 +172,15 @@ def main() -> None:
 
     async def flush() -> None:
         # Runs on the loop, so every slice before this one has been recorded.
-        foreign, numbered = gate.foreign, gate.numbered
-        recorder.flush(
-            then=lambda: writer.write(
-                {"t": "ack", "cmd": protocol.CMD_FLUSH, "foreign": foreign, "numbered": numbered}
-            )
-        )
+        ack: protocol.AckFrame = {
+            "t": "ack",
+            "cmd": protocol.CMD_FLUSH,
+            "foreign": gate.foreign,
+            "numbered": gate.numbered,
+            "served": gate.served,
+            "connections": len(gate.clients),
+        }
+        recorder.flush(then=lambda: writer.write(ack))
 
     def on_command(command: dict[str, Any]) -> None:
         if command.get("cmd") == protocol.CMD_RUN:

@@ -7,10 +7,11 @@ Frames go from a child to its parent on the child's original stdout: a 4-byte
 length, then the frame, a dict, marshalled. marshal is the fastest encoder in the
 standard library for flat lists of ints (several times faster than json), which
 matters because the server's shipper runs in the observed process and every
-millisecond it holds the GIL is stolen from the handlers. Both ends run the same
-interpreter (the parent starts its children with ``sys.executable``), so the
-marshal format always matches. Commands go the other way, one JSON object a line
-on the child's stdin.
+millisecond it holds the GIL is stolen from the handlers. The server may run on
+another interpreter than the app (``--python``), so frames are written in marshal's
+version 4, which every Python since 3.4 reads and writes alike for the dicts, lists,
+ints and strings of a frame (3.14 writes version 5 by default). Commands go the
+other way, one JSON object a line on the child's stdin.
 
 Every timestamp is an integer from ``time.perf_counter_ns()``. On Linux, macOS and
 Windows that clock is system-wide monotonic, so stamps taken in the server, the
@@ -166,6 +167,10 @@ class AckFrame(TypedDict, total=False):
     run: int
     foreign: int
     numbered: int
+    #: (flush) Requests of the run this process served, and the client connections
+    #: they came on: how the kernel spread the load over several server processes.
+    served: int
+    connections: int
 
 
 # -- commands to the server ---------------------------------------------------------------
@@ -269,6 +274,8 @@ Frame = ServerFrame | ClientFrame
 # -- framing ------------------------------------------------------------------------------
 
 _HEADER = struct.Struct("<I")
+#: The marshal format frames are written in, whatever Python writes them (see above).
+MARSHAL_VERSION: Final = 4
 #: A frame larger than this is a corrupt stream, not a real batch.
 MAX_FRAME_BYTES = 512 * 1024 * 1024
 
@@ -297,7 +304,7 @@ class FrameWriter:
         self._lock = threading.Lock()
 
     def write(self, frame: Frame) -> None:
-        payload = marshal.dumps(dict(frame))
+        payload = marshal.dumps(dict(frame), MARSHAL_VERSION)
         data = _HEADER.pack(len(payload)) + payload
         with self._lock:
             view = memoryview(data)

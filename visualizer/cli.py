@@ -30,6 +30,7 @@ from visualizer.model.settings import (
     check_style,
     parse_value,
 )
+from visualizer.runner.interpreters import InterpreterError
 from visualizer.runner.session import AppFailure, LimitError, ServerError, check_open_file_limit
 
 EXIT_RUN_FAILED = 1
@@ -134,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"width of the picture in pixels ({PICTURE_WIDTH.describe()}; "
         f"default {PICTURE_WIDTH.default})",
     )
+    from visualizer.sweep_cli import add_sweep_parser
+
+    add_sweep_parser(commands)
     commands.add_parser("styles", help="list the endpoint styles by lesson, one a line")
     routes = commands.add_parser("routes", help="list the routes of your app, one a line")
     routes.add_argument("--app", required=True, metavar="MODULE:ATTR", help="your ASGI app")
@@ -197,11 +201,38 @@ def _add_run_options(parser: argparse.ArgumentParser, preset: bool = False) -> N
         ("timeout_s", "client timeout of one request, in s"),
         ("fail_every", "every n-th request goes to a handler that raises; 0: none"),
         ("stack_ms", "a loop slice or worker run this long names the line that held it"),
+        ("workers", "server processes on one socket, as uvicorn --workers"),
     ):
         flag = "--" + name.replace("_", "-")
         allowed = RANGES[name].describe()
         default = None if preset or name in STYLE_ONLY else str(getattr(defaults, name))
         parser.add_argument(flag, dest=name, default=default, help=f"{help_text} ({allowed})")
+    _add_server_options(parser)
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    """How the server runs: on which interpreter, and how its workers share the port."""
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="run the server on this interpreter (3.11+, with fastapi, uvicorn, anyio and "
+        "httpx installed there); default: the one running schedviz",
+    )
+    parser.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="with --workers: a socket per worker on one port (SO_REUSEPORT), not one shared",
+    )
+
+
+def server_setup_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The run settings of --python and --reuse-port, as given."""
+    values: dict[str, Any] = {}
+    if getattr(args, "python", None) is not None:
+        values["python"] = args.python
+    if getattr(args, "reuse_port", False):
+        values["reuse_port"] = True
+    return values
 
 
 def _add_app_options(parser: argparse.ArgumentParser) -> None:
@@ -234,15 +265,17 @@ def settings_from_args(args: argparse.Namespace) -> RunSettings:
     if app is None:
         defaults = RunSettings()
         given = {name: getattr(args, name) for name in RANGES}
-        values = {
+        values: dict[str, Any] = {
             name: parse_value(name, str(getattr(defaults, name)) if text is None else text)
             for name, text in given.items()
         }
+        values.update(server_setup_values(args))
         style = defaults.style if args.style is None else args.style
-        return RunSettings(style=style, **values)  # type: ignore[arg-type]
+        return RunSettings(style=style, **values)
     given = {name: getattr(args, name) for name in RANGES if name not in STYLE_ONLY}
     values = {name: parse_value(name, text) for name, text in given.items()}
-    return RunSettings(style="", app=app, plan=_plan(args), **values)  # type: ignore[arg-type]
+    values.update(server_setup_values(args))
+    return RunSettings(style="", app=app, plan=_plan(args), **values)
 
 
 def _app_target(args: argparse.Namespace) -> AppTarget | None:
@@ -309,6 +342,7 @@ def preset_from_args(args: argparse.Namespace) -> dict[str, object]:
     for name in RANGES:
         if getattr(args, name) is not None:
             preset[name] = parse_value(name, getattr(args, name))
+    preset.update(server_setup_values(args))
     return preset
 
 
@@ -337,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error ends as one line on stderr and an exit status."""
     try:
         return _dispatch(argv)
-    except (BadInput, SettingError, LimitError, PlanError, LessonError) as error:
+    except (BadInput, SettingError, LimitError, PlanError, LessonError, InterpreterError) as error:
         return _fail(str(error), EXIT_BAD_INPUT)
     except AppFailure as error:
         return _fail_app(error)
@@ -372,6 +406,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         from visualizer.lesson_commands import lesson_command
 
         return lesson_command(args)
+    if args.command == "sweep":
+        from visualizer.sweep_cli import run_sweep
+
+        return run_sweep(args)
     if args.command == "run":
         settings = settings_from_args(args)
         port = port_from_args(args)

@@ -31,6 +31,7 @@ class RequestStampMiddleware:
         if request == protocol.NO_REQUEST:
             await self.app(scope, receive, send)
             return
+        self._gate.served_on(scope.get("client"))
         stamp = self._stamp
         stamp((request, protocol.SERVER_START, perf_counter_ns()))
         current_request.set(request)

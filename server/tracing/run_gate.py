@@ -30,10 +30,20 @@ class RunGate:
         self.passive = False
         #: In a passive run, the requests numbered so far.
         self.numbered = 0
+        #: Requests of the run this process served, and the client connections (address,
+        #: port) they came on: with several server processes, how the kernel spread them.
+        self.served = 0
+        self.clients: set[object] = set()
 
     def open(self, run: int, requests: int, passive: bool = False) -> None:
         self.run, self.requests, self.foreign = run, requests, 0
         self.passive, self.numbered = passive, 0
+        self.served, self.clients = 0, set()
+
+    def served_on(self, client: object) -> None:
+        """A request of the run came in on the connection from ``client`` (host, port)."""
+        self.served += 1
+        self.clients.add(client)
 
     def key_of(self, headers: list[tuple[bytes, bytes]]) -> int:
         """The key to record a request under: its run and id, or NO_REQUEST."""

@@ -13,7 +13,7 @@ import pytest
 from server.protocol import HANDLER_END, Outcome
 from visualizer.model.follow import FollowedLanes
 from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
-from visualizer.model.timeline import Timeline, build_timeline
+from visualizer.model.timeline import BarKind, LaneKind, Timeline, build_timeline
 from visualizer.model.trace import RunTrace
 from visualizer.model.tracefile import read_trace
 
@@ -48,6 +48,7 @@ def frames(full: RunTrace, step_ns: int) -> Any:
         pools=dict(full.pools),
         planned_routes=full.planned_routes,
         routes=full.routes,
+        processes=full.processes,  # the session knows them from the server's hello
     )
     tables = [(getattr(full, name).rows, column) for name, column in ARRIVAL.items()]
     last = max(int(rows[column].max()) for rows, column in tables if len(rows))
@@ -187,3 +188,24 @@ def _with_ids_from(trace: RunTrace, first: int) -> RunTrace:
         rows["request"][ours] += first - 1
         getattr(renumbered, name).extend(rows)
     return renumbered
+
+
+def test_a_live_run_of_two_server_processes_has_a_loop_lane_for_each() -> None:
+    """Each process's loop on its own lane, its workers under it, from the first frame."""
+    full = read_trace(DATA / "sync_sleep_workers2_c10_p4_w100.json")
+    live_timeline: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=50_000_000):
+        live_timeline = live_timeline or LiveTimeline(live)
+        timeline = live_timeline.update(now)
+        loops = [n for n, lane in enumerate(timeline.lanes) if lane.kind is LaneKind.LOOP]
+        assert [timeline.lanes[n].label for n in loops] == [
+            "server 1: event loop",
+            "server 2: event loop",
+        ]
+    assert live_timeline is not None
+    timeline = live_timeline.update(full.t0 + 10**10)
+    # Every slice of each process's loop on that loop's lane, none on the other's.
+    for process, loop_lane in enumerate(loops):
+        mine = full.loop.rows[full.loop.rows["process"] == process]
+        drawn = (timeline.lane == loop_lane) & (timeline.kind != BarKind.GC)
+        assert np.count_nonzero(drawn) == len(mine) > 0

@@ -27,13 +27,17 @@ class ComparisonView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.words = QLabel("Run > Compare… runs two styles one after the other.")
+        self.words = QLabel("Run > Compare… runs two styles, or two servers, one after the other.")
         self.words.setWordWrap(True)
         self.legend = Legend()
         self.headings = [QLabel(), QLabel()]
+        for heading in self.headings:
+            # A run named by its interpreter is long: it wraps rather than widen the window.
+            heading.setWordWrap(True)
         self.plots = [TimelinePlot(), TimelinePlot()]
         self.plots[1].setXLink(self.plots[0])
         self.results: list[RunResult | None] = [None, None]
+        self.names = ("", "")
         self.span = 0
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -59,13 +63,14 @@ class ComparisonView(QWidget):
         self.plots[0].getPlotItem().hideAxis("bottom")
         self._align_axes()
 
-    def start(self, styles: tuple[str, str]) -> None:
-        """Two new runs are coming: forget the last pair."""
+    def start(self, names: tuple[str, str]) -> None:
+        """Two new runs are coming, named by what tells them apart: forget the last pair."""
         self.results = [None, None]
+        self.names = names
         self.span = 0
-        self.words.setText(f"Running {styles[0]}, then {styles[1]}…")
-        for heading, style in zip(self.headings, styles, strict=True):
-            heading.setText(f"{style}: waiting for its turn")
+        self.words.setText(f"Running {names[0]}, then {names[1]}…")
+        for heading, name in zip(self.headings, names, strict=True):
+            heading.setText(f"{name}: waiting for its turn")
         for plot in self.plots:
             plot.set_prediction(None)  # a pick belongs to the pair it was made for
 
@@ -97,9 +102,12 @@ class ComparisonView(QWidget):
 
     def set_result(self, slot: int, result: RunResult) -> None:
         self.results[slot] = result
-        self.headings[slot].setText(headline(result.summary))
+        self.headings[slot].setText(headline(result.summary, self.names[slot]))
         first, second = self.results
         if first is not None and second is not None:
+            self.names = run_names(first.summary, second.summary)
+            for heading, each, name in zip(self.headings, (first, second), self.names, strict=True):
+                heading.setText(headline(each.summary, name))
             self.words.setText(compare_runs(first.summary, second.summary))
             names = run_names(first.summary, second.summary)
             for heading, shown, name in zip(self.headings, (first, second), names, strict=True):

@@ -34,10 +34,12 @@ from PySide6.QtWidgets import (
 from visualizer.app import palette
 from visualizer.app.code_view import StyleCodeView
 from visualizer.app.plan_panel import PlanPanel
+from visualizer.app.server_setup_line import ServerSetupLine
 from visualizer.app.server_target import ServerTarget
 from visualizer.app.style_picker import fill_style_box
 from visualizer.app.target_bar import TargetBar
 from visualizer.model.held_source import HeldSource
+from visualizer.model.server_setup import SETUP_FIELDS, ServerSetup
 from visualizer.model.settings import RANGES, RunSettings
 
 #: Field label and what the number means, per setting.
@@ -76,8 +78,15 @@ class RunControls(QWidget):
         fill_style_box(self.style_box)
         self.style_box.setToolTip("The endpoint the requests go to; its code is shown below")
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {
-            name: _spin_box(name) for name in RANGES
+            # How the server runs is no spin box: a line under the target says it while it
+            # is not the usual one process (ServerSetupLine). It comes from the command line
+            # or a comparison; a run of another setup restarts the server (hosting).
+            name: _spin_box(name)
+            for name in RANGES
+            if name not in SETUP_FIELDS
         }
+        self.server_setup = ServerSetup()
+        self.setup_line = ServerSetupLine()
         self.run_button = QPushButton()
         self.stop_button = QPushButton()
         self.code_view = StyleCodeView()
@@ -104,6 +113,9 @@ class RunControls(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
+        # Beside the buttons, not a row of its own: a row more would not fit 960x540.
+        buttons.addWidget(self.setup_line, 1)
+        self.setup_line.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addLayout(buttons)
@@ -114,6 +126,7 @@ class RunControls(QWidget):
             box.valueChanged.connect(self.changed)
         self.plan_panel.changed.connect(self._on_plan_changed)
         self.plan_panel.route_changed.connect(self._show_route_code)
+        self.setup_line.reset.connect(lambda: self.set_server_setup(ServerSetup()))
 
     # -- the target ------------------------------------------------------------------------------
 
@@ -159,12 +172,26 @@ class RunControls(QWidget):
             app=self.target.app,
             plan=self.plan_panel.plan(),
             **values,  # type: ignore[arg-type]
+            **self.server_setup.settings(),
         )
 
     def style_settings(self) -> RunSettings:
         """The settings a run of the chosen style would have (what the app remembers)."""
         values = {name: box.value() for name, box in self.fields.items()}
-        return RunSettings(style=self.style_box.currentText(), **values)  # type: ignore[arg-type]
+        return RunSettings(
+            style=self.style_box.currentText(),
+            **values,  # type: ignore[arg-type]
+            **self.server_setup.settings(),
+        )
+
+    def set_server_setup(self, setup: ServerSetup) -> None:
+        """How the next run's server runs; said under the target unless it is the usual."""
+        if setup == self.server_setup:
+            return
+        self.server_setup = setup
+        self.setup_line.show_setup(setup)
+        self.setup_line.setVisible(setup != ServerSetup())
+        self.changed.emit()
 
     def set_settings(self, settings: RunSettings) -> None:
         """Show a run's settings: the numbers, and its style, or its plan if the server
@@ -176,6 +203,7 @@ class RunControls(QWidget):
         for name, box in self.fields.items():
             if settings.app is None or name not in STYLE_ONLY:
                 box.setValue(getattr(settings, name))
+        self.set_server_setup(ServerSetup.of(settings))
 
     def show_plan_error(self, message: str) -> None:
         """A plan refused at Run: said in the plan's tab, brought to the front."""
@@ -210,6 +238,7 @@ class RunControls(QWidget):
         """Fields are read-only while a run uses them."""
         self.style_box.setEnabled(editable)
         self.target_bar.setEnabled(editable)
+        self.setup_line.setEnabled(editable)
         self.plan_panel.set_editable(editable)
         for box in self.fields.values():
             box.setReadOnly(not editable)

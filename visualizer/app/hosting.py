@@ -1,7 +1,8 @@
 """Hosting: what the window's server hosts, switched, remembered, and its failures told.
 
 Choosing the built-in styles or the user's app (the Run panel's target, File > Open
-App…) restarts the server on the new target, remembers it and the plan made for the
+App…) restarts the server on the new target (and so does a run whose server runs
+otherwise: more processes, another interpreter), remembers it and the plan made for the
 app left behind, and shows the fields of the new one. When the user's app cannot be
 served, a dialog says why in their terms (their traceback in its details) and offers
 Retry, another app, or the styles; the banner keeps saying it after the dialog closes.
@@ -9,8 +10,10 @@ Retry, another app, or the styles; the banner keeps saying it after the dialog c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from visualizer.app.app_failure_dialog import AppFailureDialog
 from visualizer.app.app_target_dialog import AppTargetDialog
@@ -18,7 +21,13 @@ from visualizer.app.controls import RunControls
 from visualizer.app.server_target import ServerTarget
 from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
+from visualizer.model.server_setup import ServerSetup
+from visualizer.model.settings import RunSettings
 from visualizer.runner.session import AppFailure
+
+#: Starts a run of these settings; refuses one, with the reason.
+Start = Callable[[RunSettings], None]
+Refuse = Callable[[str], None]
 
 
 class Hosting(QObject):
@@ -45,6 +54,8 @@ class Hosting(QObject):
         self.ask_on_failure = True
         self.failure_dialog: AppFailureDialog | None = None
         self._failure_told: AppFailure | None = None
+        #: A run waiting for the server to restart as it needs: (settings, start, refuse).
+        self._waiting: tuple[RunSettings, Start, Refuse] | None = None
         driver.session.app, driver.session.port = target.app, target.port
         controls.set_target(target, store.last_app())
         controls.target_bar.target_chosen.connect(self.use)
@@ -65,6 +76,27 @@ class Hosting(QObject):
         )
         self.retry()
         self.target_changed.emit(target)
+
+    def run_as(self, settings: RunSettings, start: Start, refuse: Refuse) -> None:
+        """``start(settings)`` now if the server runs as they need; else restart it so (as
+        a new target does) and start them once it is up, or ``refuse`` with the reason."""
+        setup = ServerSetup.of(settings)
+        if setup == self.driver.session.setup:
+            start(settings)
+            return
+        self._waiting = (settings, start, refuse)
+        self.use_setup(setup)
+        status = self.parent_widget.window()
+        if isinstance(status, QMainWindow):
+            status.statusBar().showMessage(f"Restarting the server: {setup.describe()}…", 5000)
+
+    def use_setup(self, setup: ServerSetup) -> bool:
+        """Run the server as ``setup`` says (processes, interpreter), as a new target does:
+        restarted on it; True if it restarts."""
+        if self.driver.live:
+            return False
+        self._close_failure_dialog()
+        return self.driver.restart_as(setup)
 
     def use_styles(self) -> None:
         self.use(ServerTarget(None, 0))
@@ -92,6 +124,7 @@ class Hosting(QObject):
     # -- what the server says ------------------------------------------------------------
 
     def _on_server_state(self, state: str) -> None:
+        self._start_waiting(state)
         session = self.driver.session
         if state == "running":
             self._failure_told = None
@@ -102,6 +135,16 @@ class Hosting(QObject):
             self._failure_told = failure
             if self.ask_on_failure:
                 self._show_failure(failure)
+
+    def _start_waiting(self, state: str) -> None:
+        """The run that waited for the restart: started once the server runs."""
+        if self._waiting is None or state in ("starting", "stopped"):
+            return
+        (settings, start, refuse), self._waiting = self._waiting, None
+        if state == "running":
+            start(settings)
+        else:
+            refuse(state.splitlines()[0])
 
     def _show_failure(self, failure: AppFailure) -> None:
         self._close_failure_dialog()

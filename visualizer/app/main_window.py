@@ -8,7 +8,7 @@ styles or the user's own app (visualizer.app.hosting decides, and restarts it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,14 +44,17 @@ from visualizer.app.session_driver import SessionDriver
 from visualizer.app.settings_store import SettingsStore
 from visualizer.app.status_bar import STARTING, RunStatus
 from visualizer.app.summary_panel import SummaryPanel
+from visualizer.app.sweep_dialog import SweepDialog
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.view import APP_IDLE_TEXT, IDLE_TEXT, TimelineView
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import annotate
+from visualizer.model.comparison import planned_names
 from visualizer.model.held_at import HeldAt
 from visualizer.model.held_source import held_source
 from visualizer.model.request_plan import PlanError
 from visualizer.model.route_code import routes_of_run
+from visualizer.model.server_setup import ServerSetup
 from visualizer.model.settings import RunSettings
 from visualizer.model.timeline import Timeline
 from visualizer.runner.session import LimitError, LiveRun, ServerError, Session
@@ -75,7 +78,9 @@ class MainWindow(QMainWindow, WindowActions):
         self.store = SettingsStore()
         preset = preset or {}
         target = self.store.server_target(preset, port)
-        self.driver = SessionDriver(Session(app=target.app, port=target.port))
+        # How the server runs comes from the command line (--workers, --python) alone.
+        setup = ServerSetup.of(self.store.run_settings(preset))
+        self.driver = SessionDriver(Session(app=target.app, port=target.port, setup=setup))
         self.controls = RunControls()
         self.hosting = Hosting(self, self.driver, self.store, self.controls, target)
         self.timeline = TimelineView()
@@ -262,19 +267,28 @@ class MainWindow(QMainWindow, WindowActions):
             self.run_settings(self.controls.settings())
 
     def run_settings(self, settings: RunSettings) -> bool:
-        """Start a run of ``settings``; False (and the reason said) if it cannot start."""
+        """Start a run of ``settings``: another number of processes or another interpreter
+        restarts the server first. False (and the reason said) if it is refused now."""
+        refused: list[str] = []
+
+        def refuse(reason: str) -> None:
+            refused.append(reason)
+            self._refuse(reason)
+
+        self.hosting.run_as(settings, lambda ready: self._start(ready, refuse), refuse)
+        return not refused
+
+    def _start(self, settings: RunSettings, refuse: Callable[[str], None]) -> None:
         try:
             self.driver.start_run(settings)
-            return True
         except ServerError as error:
-            self._refuse(str(error).splitlines()[0])
+            refuse(str(error).splitlines()[0])
         except LimitError as error:  # the machine cannot carry it: say which limit, and why
             QMessageBox.warning(self, "Cannot run", str(error))
-            self._refuse(str(error))
+            refuse(str(error))
         except PlanError as error:  # a planned request no route of the app takes
             self.controls.show_plan_error(str(error))
-            self._refuse(str(error))
-        return False
+            refuse(str(error))
 
     def _refuse(self, reason: str) -> None:
         self.statusBar().showMessage(f"Cannot run: {reason}", 5000)
@@ -304,23 +318,36 @@ class MainWindow(QMainWindow, WindowActions):
         """Run > Compare…: choose two styles, then run them one after the other."""
         if self.driver.live:
             return
-        dialog = CompareDialog(self.controls.settings())
+        dialog = CompareDialog(self.controls.settings(), self)
         if dialog.exec():
-            self.start_comparison(dialog.styles())
+            self.start_pair(dialog.pair())
+
+    def ask_sweep(self) -> None:
+        """Run > Sweep…: a grid of runs, each on a server of its own; a point opens its run."""
+        dialog = SweepDialog(self.controls.settings(), self)
+        dialog.open_run.connect(lambda path: self.files.open(Path(path)))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def start_comparison(self, styles: tuple[str, str]) -> None:
+        """Two styles, with the Run panel's other settings."""
         settings = self.controls.settings()
-        self.compare([replace(settings, style=style) for style in styles])
+        self.start_pair((replace(settings, style=styles[0]), replace(settings, style=styles[1])))
 
     def compare(self, runs: Sequence[RunSettings]) -> None:
-        """Make two runs one after the other and show them stacked."""
+        """Two runs of any settings (a lesson's comparison), the first on top."""
+        self.start_pair((runs[0], runs[1]))
+
+    def start_pair(self, pair: tuple[RunSettings, RunSettings]) -> None:
+        """Two runs one after the other, stacked: of two styles, or of one on two servers
+        (the server restarts between them as each needs)."""
         if self.driver.live:
             return
         self.replay.clock.pause()
         self.predict.close_panel()
-        self.comparison.start((runs[0].subject, runs[1].subject))
+        self.comparison.start(planned_names(*pair))
         self.pages.setCurrentWidget(self.comparison)
-        self.compare_runner.start_runs(runs)
+        self.compare_runner.start(pair)
 
     def _on_live_timeline(self, timeline: Timeline) -> None:
         if not self.compare_runner.active:

@@ -43,6 +43,7 @@ class WindowActions:
     clear_highlight_action: QAction
     about_action: QAction
     compare_action: QAction
+    sweep_action: QAction
     replay_action: QAction
     open_action: QAction
     save_action: QAction
@@ -120,6 +121,13 @@ def create_actions(window: MainWindow) -> None:
         window.ask_compare,
         "Ctrl+Shift+R",
         "Run two styles, one above the other",
+    )
+    window.sweep_action = _action(
+        window,
+        "S&weep…",
+        window.ask_sweep,
+        None,
+        "Run over concurrency x pool size, one server each: find the knee",
     )
     window.replay_action = _action(
         window,
@@ -280,6 +288,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addActions([window.copy_picture_action, window.export_csv_action])
     run_menu = menus.addMenu("&Run")
     run_menu.addActions([window.run_action, window.stop_action, window.compare_action])
+    run_menu.addAction(window.sweep_action)
     run_menu.addAction(window.replay_action)
     run_menu.addAction(window.predict_action)
     run_menu.addSeparator()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 #: The size of the window on a screen with room for it.
 DEFAULT_SIZE = (1600, 900)
@@ -20,7 +20,7 @@ FOLD_BELOW_PX = 1400
 PRESENTATION_HEIGHT_PX = 1080
 
 
-def available_area(window: QMainWindow) -> QRect:
+def available_area(window: QWidget) -> QRect:
     """The part of the window's screen that windows may use (no panels, no task bar)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     return screen.availableGeometry()

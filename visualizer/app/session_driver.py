@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from visualizer.app.timeline.gantt_item import prepare_index
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.live_timeline import LiveTimeline
+from visualizer.model.server_setup import ServerSetup
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
 from visualizer.runner.session import SERVER_START_TIMEOUT_S, LiveRun, ServerError, Session
@@ -93,6 +94,15 @@ class SessionDriver(QObject):
         self._ticking = True
         self._timer.start()
         self._report_state()
+
+    def restart_as(self, setup: ServerSetup) -> bool:
+        """Make the server run as ``setup`` says (processes, interpreter): restart it if it
+        does not already; True if it restarts (its hello arrives on a later frame)."""
+        if setup == self.session.setup:
+            return False
+        self.session.setup = setup
+        self.launch_server()
+        return True
 
     def start_run(self, settings: RunSettings) -> LiveRun:
         """Start a run now; raises ServerError if the server is not running."""

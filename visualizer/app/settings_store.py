@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from server.routes import STYLE_NAMES
 from visualizer.app.server_target import PORTS, ServerTarget
 from visualizer.model.request_plan import PlanError, RequestPlan
+from visualizer.model.server_setup import SETUP_FIELDS
 from visualizer.model.settings import RANGES, AppTarget, RunSettings, SettingError, parse_value
 
 ORGANISATION = "schedviz"
@@ -43,6 +44,8 @@ class SettingsStore:
         style = self.qsettings.value("run/style", defaults.style)
         values: dict[str, Any] = {"style": style if style in STYLE_NAMES else defaults.style}
         for name in RANGES:
+            if name in SETUP_FIELDS:  # how the server runs is the command line's, never kept
+                continue
             values[name] = _remembered_number(
                 self.qsettings.value(f"run/{name}"), name, getattr(defaults, name)
             )
@@ -54,7 +57,7 @@ class SettingsStore:
     def save_run_settings(self, settings: RunSettings) -> None:
         """The numbers and the style of a style run (an app run's settings have no style)."""
         for name, value in settings.to_dict().items():
-            if name in RANGES or (name == "style" and value):
+            if (name in RANGES and name not in SETUP_FIELDS) or (name == "style" and value):
                 self.qsettings.setValue(f"run/{name}", value)
 
     # -- what the server hosts --------------------------------------------------------------

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
+from visualizer.model.comparison import short_names
 from visualizer.runner.session import LiveRun, RunState
 
 #: Server states that are not a failure; anything else is the failure's text.
@@ -97,7 +98,10 @@ class RunStatus:
     def show_shown(self, what: str, results: list[RunResult]) -> None:
         """Runs shown that are not the driver's last (a file, a comparison): ``what`` and
         each run's subject and makespan, so the bar never names a run that is not on screen."""
-        styles = " and ".join(result.trace.settings.subject for result in results)
+        names = [result.trace.settings.subject for result in results]
+        if len(results) == 2:  # short enough for the bar of a 960 px screen
+            names = list(short_names(results[0].summary, results[1].summary))
+        styles = " and ".join(names)
         self.progress_label.setText(f"{what} {styles}")
         self.elapsed_label.setText(
             ", ".join(f"{result.summary.makespan_ms / 1000:,.2f} s" for result in results)

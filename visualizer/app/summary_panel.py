@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.app import palette
 from visualizer.model.analysis import RunResult
+from visualizer.model.comparison import run_names, short_names
 from visualizer.model.pool_groups import pool_name
 from visualizer.model.summary import PoolUse, RunSummary
 from visualizer.model.trace import Pool
@@ -56,6 +57,8 @@ class SummaryPanel(QScrollArea):
     def show_results(self, results: list[RunResult]) -> None:
         """Each run's story under its name, and their figures side by side (a comparison)."""
         names = [_name(result) for result in results]
+        if len(results) == 2:  # named by what tells them apart: style, processes, Python
+            names = list(run_names(results[0].summary, results[1].summary))
         if len(set(names)) < len(names):
             names = [f"{name} (run {n})" for n, name in enumerate(names, start=1)]
         self.story.setText(
@@ -64,6 +67,8 @@ class SummaryPanel(QScrollArea):
                 for name, result in zip(names, results, strict=True)
             )
         )
+        if len(results) == 2:  # columns of a narrow panel: what tells the runs apart
+            names = list(short_names(results[0].summary, results[1].summary))
         self.figures.setText(_figures_table([r.summary for r in results], names))
 
     def show_running(self, subject: str) -> None:
@@ -134,7 +139,7 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ),
         ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
         ("most in server", f"{s.peak_in_server:,} at once"),
-        ("workers used", f"{s.workers_used} of a pool of {s.pool_size}"),
+        ("workers used", s.workers_of_pool()),
         # The pools P does not bound, each under its own name, after AnyIO's.
         *[(pool_name(_pool(use)), _pool_use(use)) for use in s.other_pools],
         ("waited for a worker", f"{s.pool_waited:,} (max {s.pool_wait_max_ms:,.1f} ms)"),

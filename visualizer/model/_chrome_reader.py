@@ -29,6 +29,7 @@ from visualizer.model._event_fields import (
     Recheck,
     TypedEvents,
 )
+from visualizer.model.processes import PROCESS_SHIFT, file_pid, process_of_file_pid
 from visualizer.model.trace import RunTrace
 
 I64 = npt.NDArray[np.int64]
@@ -184,7 +185,7 @@ def _read_batch(
         "route": route,
         "stack": np.concatenate(
             [
-                _read_held(trace, at["loop"], loop["start"], np.zeros(len(loop), np.int64)),
+                _read_held(trace, at["loop"], loop["start"], loop["process"] << PROCESS_SHIFT),
                 _read_held(trace, at["worker"], runs["start"], runs["thread"]),
             ]
         ),
@@ -213,7 +214,7 @@ def _check_whole(joined: dict[str, npt.NDArray[Any]], lanes: list[I64], named: l
         raise BadEvent(f"lane (pid {pid}, tid {tid}) has events but no thread_name event")
 
 
-def _lane(pid: int, tid: I64) -> I64:
+def _lane(pid: int | I64, tid: I64) -> I64:
     return np.int64(pid) * 2**32 + tid
 
 
@@ -239,14 +240,25 @@ def _times(events: Events, signed: bool = True) -> tuple[I64, I64]:
     return start, end
 
 
+def _server_pids(trace: RunTrace, events: Events) -> tuple[I64, I64]:
+    """Each event's ``pid`` and its server process: pid 1, or one pid per process of a
+    run of several (see model.processes)."""
+    count = max(len(trace.processes), 1)
+    pid = events.ints("pid", SERVER_PID, file_pid(count - 1))
+    if len(pid) and (pid == REQUESTS_PID).any():
+        events.fail(int(np.argmax(pid == REQUESTS_PID)), "pid", "is the requests' process")
+    return pid, process_of_file_pid(pid)
+
+
 def _read_loop(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
     start, end = _times(events)
     rows = np.zeros(len(events), trace.loop.dtype)
     rows["start"], rows["end"] = start, end
     rows["request"] = events.ints("args.request", 1, MAX_REQUEST, optional=True)
     rows["due"] = events.ns("args.due_us", optional=True, signed=True)[0]
-    tid = events.ints("tid", 0, 0)  # the loop has one lane
-    return rows, _lane(SERVER_PID, tid)
+    tid = events.ints("tid", 0, 0)  # each process's loop has one lane
+    pid, rows["process"] = _server_pids(trace, events)
+    return rows, _lane(pid, tid)
 
 
 def _read_worker(
@@ -262,8 +274,11 @@ def _read_worker(
     rows["dispatched"] = events.ns("args.dispatched_us", signed=True)[0]
     cpu, measured = events.ns("args.cpu_us", optional=True)
     rows["cpu"] = np.where(measured, cpu, -1)
-    # A lane of the file is one worker thread: the lane number stands for the thread.
-    rows["thread"] = events.ints("tid", 1, MAX_REQUEST)
+    # A lane of the file is one worker thread: the lane number stands for the thread,
+    # with its server process folded in (model.processes).
+    tid = events.ints("tid", 1, MAX_REQUEST)
+    pid, process = _server_pids(trace, events)
+    rows["thread"] = tid | (process << PROCESS_SHIFT)
     core_wait, known = events.ns("args.core_wait_us", optional=True)
     rows["core_wait"] = np.where(known, core_wait, -1)
     rows["func"] = _labelled(trace, events.values("args.func", (str,), optional=True))
@@ -279,7 +294,7 @@ def _read_worker(
     going = np.zeros(int(still.sum()), trace.worker_start.dtype)
     for name in going.dtype.names or ():
         going[name] = rows[name][still]
-    return rows[~still], going, _lane(SERVER_PID, rows["thread"]), rows
+    return rows[~still], going, _lane(pid, tid), rows
 
 
 def _labelled(trace: RunTrace, texts: list[Any]) -> npt.NDArray[np.int32]:
@@ -319,8 +334,10 @@ def _read_gc(trace: RunTrace, events: Events) -> tuple[npt.NDArray[Any], I64]:
     rows["start"], rows["end"] = start, end
     rows["generation"] = events.ints("args.generation", 0, 2)
     # As for workers: the file's lane stands for the thread (0, the event loop's).
-    rows["lane"] = events.ints("tid", 0, MAX_REQUEST)
-    return rows, _lane(SERVER_PID, rows["lane"])
+    tid = events.ints("tid", 0, MAX_REQUEST)
+    pid, process = _server_pids(trace, events)
+    rows["lane"] = tid | (process << PROCESS_SHIFT)
+    return rows, _lane(pid, tid)
 
 
 def _read_requests(

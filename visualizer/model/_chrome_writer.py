@@ -23,6 +23,14 @@ from visualizer.model import pools
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.held_at import HeldAt, held_places
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
+from visualizer.model.processes import (
+    PROCESS_SHIFT,
+    file_pids,
+    fold_one,
+    local_thread,
+    process_names,
+    process_of,
+)
 from visualizer.model.request_routes import routes_of
 from visualizer.model.trace import RunTrace, sorted_rows
 from visualizer.model.worker_runs import runs_for_file
@@ -63,19 +71,23 @@ def chrome_text(trace: RunTrace, metadata: dict[str, Any]) -> Iterator[str]:
     # A pause is drawn on a worker thread's lane; a process pool's runs are elsewhere.
     threads = [pool.id for pool in trace.pools.values() if pool.kind != "process"]
     in_threads = np.isin(worker["pool"], threads)
+    # Each server process's loop is tid 0 of its own pid (see model.processes).
+    servers = process_names(trace.processes)
     lane_of_thread = {
-        LOOP_LANE: 0,
+        **{fold_one(process, LOOP_LANE): fold_one(process, 0) for process in range(len(servers))},
         **dict(zip(worker["thread"][in_threads].tolist(), tid[in_threads].tolist(), strict=True)),
     }
     places = held_places(trace)
+    named_lanes = np.array([lane for lane, _ in named], np.int64)
     pieces = itertools.chain(
-        _meta("process_name", SERVER_PID, "0", ["server"]),
+        *(_meta("process_name", pid, "0", [_text(name)[1:-1]]) for pid, name in servers[:1]),
         _meta("process_name", REQUESTS_PID, "0", ["requests"]),
-        _meta("thread_name", SERVER_PID, "0", ["event loop"]),
+        *(_meta("process_name", pid, "0", [_text(name)[1:-1]]) for pid, name in servers[1:]),
+        *(_meta("thread_name", pid, "0", ["event loop"]) for pid, _ in servers),
         _meta(
             "thread_name",
-            SERVER_PID,
-            _numbers(np.array([lane for lane, _ in named], np.int64)),
+            _numbers(file_pids(process_of(named_lanes))),
+            _numbers(local_thread(named_lanes)),
             [_text(name)[1:-1] for _, name in named],
         ),
         _loop_events(loop, origin, places),
@@ -149,11 +161,12 @@ def _loop_events(
 ) -> Iterator[str]:
     request = _numbers(loop["request"])
     due = _optional(',"due_us":', _micros(loop["due"], origin), loop["due"] != 0)
-    where = _held_args(held, np.full(len(loop), LOOP_LANE), loop["start"])
+    where = _held_args(held, loop["process"] << PROCESS_SHIFT, loop["start"])
     return _events(
         len(loop),
         ['{"ph":"X","cat":"loop","name":', _names(request, loop["request"] > 0)],
-        [',"pid":1,"tid":0,"ts":', _numbers(_micros(loop["start"], origin))],
+        [',"pid":', _pids(loop["process"])],
+        [',"tid":0,"ts":', _numbers(_micros(loop["start"], origin))],
         [',"dur":', _numbers((loop["end"] - loop["start"]) / 1000)],
         [',"args":{"request":', _nullable(request, loop["request"] > 0), due, where, "}},\n"],
     )
@@ -183,7 +196,7 @@ def _worker_events(
     return _events(
         len(worker),
         ['{"ph":"X","cat":"worker","name":', _names(request, worker["request"] > 0)],
-        [',"pid":1,"tid":', _numbers(lane)],
+        [',"pid":', _pids(process_of(lane)), ',"tid":', _numbers(local_thread(lane))],
         [',"ts":', _numbers(_micros(worker["start"], origin))],
         [',"dur":', _numbers((worker["end"] - worker["start"]) / 1000)],
         [',"args":{"request":', _nullable(request, worker["request"] > 0)],
@@ -232,7 +245,8 @@ def _gc_events(trace: RunTrace, lane_of_thread: dict[int, int], origin: int) -> 
     pauses, tid = pauses[tid >= 0], tid[tid >= 0]
     return _events(
         len(pauses),
-        ['{"ph":"X","cat":"gc","name":"garbage collection","pid":1,"tid":', _numbers(tid)],
+        ['{"ph":"X","cat":"gc","name":"garbage collection","pid":', _pids(process_of(tid))],
+        [',"tid":', _numbers(local_thread(tid))],
         [',"ts":', _numbers(_micros(pauses["start"], origin))],
         [',"dur":', _numbers((pauses["end"] - pauses["start"]) / 1000)],
         [',"args":{"generation":', _numbers(pauses["generation"]), "}},\n"],
@@ -314,9 +328,15 @@ def _events(count: int, *groups: list[Piece]) -> Iterator[str]:
         yield "".join(parts)
 
 
-def _meta(kind: str, pid: int, tid: Piece, names: list[str]) -> Iterator[str]:
-    head = '{"ph":"M","name":"' + kind + '","pid":' + str(pid) + ',"tid":'
-    return _events(len(names), [head, tid, ',"args":{"name":"', names, '"}},\n'])
+def _meta(kind: str, pid: int | list[str], tid: Piece, names: list[str]) -> Iterator[str]:
+    head = '{"ph":"M","name":"' + kind + '","pid":'
+    pids = str(pid) if isinstance(pid, int) else pid
+    return _events(len(names), [head, pids, ',"tid":', tid, ',"args":{"name":"', names, '"}},\n'])
+
+
+def _pids(processes: npt.NDArray[Any]) -> list[str]:
+    """The file pid of each event's server process."""
+    return _numbers(file_pids(processes.astype(np.int64)))
 
 
 def _micros(ns: npt.NDArray[np.int64], t0: int) -> npt.NDArray[np.float64]:

@@ -84,7 +84,7 @@ class RunResult:
             ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
             (
                 "workers used",
-                f"{s.workers_used} of {s.pool_size}; {s.pool_waited} requests waited "
+                s.workers_of_pool(short=True) + f"; {s.pool_waited} requests waited "
                 f"for one (max {s.pool_wait_max_ms:,.1f} ms)",
             ),
             ("worker CPU", f"{s.worker_cpu_ms:,.1f} ms of {s.worker_wall_ms:,.1f} ms wall"),

@@ -24,6 +24,7 @@ from visualizer.model.gc_pauses import loop_slices_held
 from visualizer.model.held_bars import HeldBars
 from visualizer.model.loop_blocks import telling_block
 from visualizer.model.pool_waits import PoolWaits
+from visualizer.model.processes import fold_one, process_of
 from visualizer.model.trace import ANYIO, RunTrace
 
 #: A loop block shorter than this is ordinary loop work, not worth pointing at.
@@ -52,10 +53,12 @@ class Annotations:
     """The marks of one run (or of a replay's cut of it)."""
 
     loop_block: LoopBlockMark | None
-    #: (start, end) in ns from the start of the run: every worker of AnyIO's pool was busy.
+    #: (start, end) in ns from the start of the run: every worker of AnyIO's pool was busy
+    #: (of the first server process, where there are several).
     pool_full: list[tuple[int, int]]
     pool_size: int
-    #: The same for every pool that filled, by pool id (AnyIO's is ``pool_full``).
+    #: The same for every pool that filled, by pool id (AnyIO's is ``pool_full``); with
+    #: several server processes, by each process's pool (:func:`pool_group_key`).
     pools_full: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     #: Where each sampled loop slice and worker run was held, and which pool each wait
     #: for a worker was for: notes the tooltips look bars up in, not marks. A replay's
@@ -103,20 +106,31 @@ def pool_full_periods(trace: RunTrace) -> list[tuple[int, int]]:
 def pools_full_periods(trace: RunTrace) -> dict[int, list[tuple[int, int]]]:
     """Each pool's stretches with as many runs in progress as it has workers, by pool id.
 
+    With several server processes (``--workers``) each has its own pools, each filling
+    at its own capacity: the key is the pool id folded with its process
+    (:func:`pool_group_key`), which for a lone server is the pool id itself.
+
     A pool of unknown size (capacity 0) is never full; neither is one with fewer runs
     than workers in the whole run.
     """
     worker = trace.worker.rows
+    run_process = process_of(worker["thread"])
     periods = {}
     # AnyIO's pool is there even in a trace that names no pool: it is the one P sizes.
     every = {ANYIO.id: ANYIO, **trace.pools}
-    for pool in pools.sized(every, trace.settings.pool).values():
-        runs = worker[worker["pool"] == pool.id]
-        if pool.capacity > 0 and len(runs) >= pool.capacity:
-            full = _full_periods(runs, pool.capacity, trace.t0)
-            if full:
-                periods[pool.id] = full
+    for process in np.unique(np.append(run_process, 0)).tolist():
+        for pool in pools.sized(every, trace.settings.pool).values():
+            runs = worker[(worker["pool"] == pool.id) & (run_process == process)]
+            if pool.capacity > 0 and len(runs) >= pool.capacity:
+                full = _full_periods(runs, pool.capacity, trace.t0)
+                if full:
+                    periods[pool_group_key(process, pool.id)] = full
     return periods
+
+
+def pool_group_key(process: int, pool: int) -> int:
+    """The key of one server process's pool in :attr:`Annotations.pools_full`."""
+    return fold_one(process, pool)
 
 
 def _full_periods(worker: npt.NDArray[Any], capacity: int, t0: int) -> list[tuple[int, int]]:

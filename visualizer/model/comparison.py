@@ -1,7 +1,18 @@
-"""The difference between two runs, in one sentence a lecturer can read out."""
+"""The difference between two runs, in one sentence a lecturer can read out.
+
+Two runs are named by what tells them apart: their styles ("async_blocking" against
+"async_offload"), or, for one style, their servers ("sync_cpu, 1 server process" against
+"sync_cpu, 4 server processes"; "sync_cpu on Python 3.11.7" against "sync_cpu on Python
+3.13.1 free-threaded, GIL disabled"), or else the first setting they differ in
+("sync_cpu, pool 1" against "sync_cpu, pool 4": a lesson's step compares those).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from visualizer.model.settings import RunSettings
 from visualizer.model.summary import RunSummary
 
 #: Makespans closer than this ratio are "about the same": run-to-run noise on a busy laptop.
@@ -10,27 +21,29 @@ TIMES = "\N{MULTIPLICATION SIGN}"
 
 
 def run_name(summary: RunSummary) -> str:
-    return str(summary.settings.get("style", "run"))
-
-
-#: Settings that tell two runs of one style apart, and their words.
-_TOLD_APART_BY = (("pool", "pool"), ("concurrency", "concurrency"), ("requests", "requests"))
+    return str(summary.settings.get("style") or _app(summary.settings) or "run")
 
 
 def run_names(first: RunSummary, second: RunSummary) -> tuple[str, str]:
-    """Each run's name; two runs of one style are told apart by the first setting they
-    differ in ("sync_cpu, pool 1" and "sync_cpu, pool 4"), else by their order."""
-    a, b = run_name(first), run_name(second)
-    if a != b:
-        return a, b
-    for key, word in _TOLD_APART_BY:
-        x, y = first.settings.get(key), second.settings.get(key)
-        if x != y:
-            return f"{a}, {word} {x}", f"{b}, {word} {y}"
-    work = first.settings.get("work_ms"), second.settings.get("work_ms")
-    if work[0] != work[1]:
-        return f"{a}, work {work[0]:g} ms", f"{b}, work {work[1]:g} ms"
-    return f"{a} (first run)", f"{b} (second run)"
+    """Each run's name and what tells it from the other: ``("sync_cpu on Python 3.11.7",
+    "sync_cpu on Python 3.13.1 free-threaded, GIL disabled")``."""
+    return _told_apart(_parts_of_summary(first), _parts_of_summary(second))
+
+
+def short_names(first: RunSummary, second: RunSummary) -> tuple[str, str]:
+    """For a narrow place: one style on two servers by what tells them apart alone
+    (``1 server process``, ``Python 3.13.0``); two styles by their styles."""
+    subject = run_name(first)
+    told = run_names(first, second)
+    if subject != run_name(second):
+        return told
+    short = [name.removeprefix(subject).lstrip(", ").removeprefix("on ") or name for name in told]
+    return short[0], short[1]
+
+
+def planned_names(first: RunSettings, second: RunSettings) -> tuple[str, str]:
+    """The names of two runs not yet run, from their settings alone."""
+    return _told_apart(_parts_of_settings(first), _parts_of_settings(second))
 
 
 def compare_runs(first: RunSummary, second: RunSummary) -> str:
@@ -57,13 +70,75 @@ def compare_runs(first: RunSummary, second: RunSummary) -> str:
     )
 
 
-def headline(summary: RunSummary, name: str = "") -> str:
+def headline(summary: RunSummary, name: str | None = None) -> str:
     """One line under a run's name (``name``: as :func:`run_names` tells it apart): its
     makespan and its longest loop block."""
     return (
         f"{name or run_name(summary)}: finished in {_seconds(summary.makespan_ms)}, "
         f"longest loop block {_block_ms(summary)}"
     )
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+#: (what ran, how many server processes, on which Python, the numbers that may differ).
+Parts = tuple[str, str, str, dict[str, Any]]
+
+#: Settings that tell two runs of one style on one server apart, in order, and their words.
+_TOLD_APART_BY = (("pool", "pool"), ("concurrency", "concurrency"), ("requests", "requests"))
+
+
+def _parts_of_summary(summary: RunSummary) -> Parts:
+    workers = int(summary.settings.get("workers", 1))
+    python = summary.interpreter or _python_path(str(summary.settings.get("python", "")))
+    return run_name(summary), _processes(workers), f"on {python}", summary.settings
+
+
+def _parts_of_settings(settings: RunSettings) -> Parts:
+    python = f"on {_python_path(settings.python)}"
+    return settings.subject, _processes(settings.workers), python, settings.to_dict()
+
+
+def _told_apart(first: Parts, second: Parts) -> tuple[str, str]:
+    """Each name: what ran, and of the rest what differs from the other run: its server,
+    else the first of its settings that differs."""
+    names = []
+    for (subject, processes, python, _), (_, other_processes, other_python, _) in (
+        (first, second),
+        (second, first),
+    ):
+        words = subject
+        if processes != other_processes:
+            words += f", {processes}"
+        if python != other_python:
+            words += f" {python}"
+        names.append(words)
+    if names[0] != names[1]:
+        return names[0], names[1]
+    a, b = first[3], second[3]
+    for key, word in _TOLD_APART_BY:
+        if a.get(key) != b.get(key):
+            return f"{names[0]}, {word} {a.get(key)}", f"{names[1]}, {word} {b.get(key)}"
+    if a.get("work_ms") != b.get("work_ms"):
+        return f"{names[0]}, work {a['work_ms']:g} ms", f"{names[1]}, work {b['work_ms']:g} ms"
+    return f"{names[0]} (first run)", f"{names[1]} (second run)"
+
+
+def _processes(workers: int) -> str:
+    return f"{workers} server process{'es' if workers != 1 else ''}"
+
+
+def _python_path(python: str) -> str:
+    """An interpreter not yet asked its version: its path's last parts, or this Python."""
+    if not python:
+        return "this Python"
+    return "/".join(Path(python).parts[-3:])
+
+
+def _app(settings: dict[str, Any]) -> str:
+    app = settings.get("app")
+    return str(app.get("target", "")) if isinstance(app, dict) else ""
 
 
 def _seconds(ms: float) -> str:

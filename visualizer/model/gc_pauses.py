@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from visualizer.model.processes import local_thread, process_of
 from visualizer.model.trace import RunTrace, sorted_rows
 
 #: The lane value of a pause on the event loop's thread (server.tracing.thread_lanes).
@@ -23,9 +24,10 @@ LOOP_LANE = 0
 
 
 def loop_pauses(trace: RunTrace) -> npt.NDArray[Any]:
-    """The collector's pauses on the event loop's thread, in start order."""
+    """The collector's pauses on the event loop's thread (of any server process), in
+    start order."""
     pauses = trace.gc.rows
-    return sorted_rows(pauses[pauses["lane"] == LOOP_LANE], "start")
+    return sorted_rows(pauses[local_thread(pauses["lane"]) == LOOP_LANE], "start")
 
 
 def loop_slices_held(trace: RunTrace) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64]]:
@@ -35,10 +37,26 @@ def loop_slices_held(trace: RunTrace) -> tuple[npt.NDArray[Any], npt.NDArray[np.
     held = (slices["end"] - slices["start"]).astype(np.int64)
     pauses = loop_pauses(trace)
     if len(pauses) and len(slices):
-        # Slices never overlap one another: each pause lies in at most one of them.
-        holder = np.searchsorted(slices["start"], pauses["start"], side="right") - 1
-        inside = (holder >= 0) & (pauses["end"] <= slices["end"][np.maximum(holder, 0)])
-        np.subtract.at(
-            held, holder[inside], (pauses["end"] - pauses["start"])[inside].astype(np.int64)
-        )
+        # Each server process has a loop of its own: a pause is inside a slice of its own.
+        for process in np.unique(process_of(pauses["lane"])).tolist():
+            mine = np.flatnonzero(slices["process"] == process)
+            _subtract_pauses(held, mine, slices, pauses[process_of(pauses["lane"]) == process])
     return slices, held
+
+
+def _subtract_pauses(
+    held: npt.NDArray[np.int64],
+    mine: npt.NDArray[np.int64],
+    slices: npt.NDArray[Any],
+    pauses: npt.NDArray[Any],
+) -> None:
+    """Take from ``held[mine]`` the pauses inside those slices (one process's)."""
+    if len(mine) == 0:
+        return
+    starts, ends = slices["start"][mine], slices["end"][mine]
+    # One loop's slices never overlap one another: a pause lies in at most one of them.
+    holder = np.searchsorted(starts, pauses["start"], side="right") - 1
+    inside = (holder >= 0) & (pauses["end"] <= ends[np.maximum(holder, 0)])
+    np.subtract.at(
+        held, mine[holder[inside]], (pauses["end"] - pauses["start"])[inside].astype(np.int64)
+    )

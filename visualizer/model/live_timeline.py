@@ -14,7 +14,8 @@ appended to the trace since the previous frame:
   are later than that receipt by :data:`SETTLE_NS`: its phases are final, and are
   frozen too.
 
-Request lanes are numbered ``1 + workers + request - 1`` (ids count from 1, and the
+Resource lanes come first: the loop and the workers of each server process
+(live_lanes). Request lanes are numbered ``resources + request - 1`` (ids count from 1, and the
 client sends them all). Lanes are added ahead of the highest id sent, doubling up to
 the planned count, so the list of lanes (and the labels a view measures for it)
 changes a few times a run rather than every frame. Anything that would renumber
@@ -34,7 +35,7 @@ import numpy.typing as npt
 
 from server.protocol import HANDLER_END, SERVER_START, Outcome
 from visualizer.model import pools
-from visualizer.model.gc_pauses import LOOP_LANE
+from visualizer.model.live_lanes import LiveResourceLanes
 from visualizer.model.phases import IDLE_GAP_NS, PhaseSegments, derive_phases
 from visualizer.model.request_routes import planned_lane_label
 from visualizer.model.timeline import (
@@ -143,8 +144,8 @@ class LiveTimeline:
         self.history = object()
         self._bars = BarColumns(self.trace.settings.requests * BARS_PER_REQUEST)
         self._read = dict.fromkeys(("sent", "done", "loop", "worker", "worker_start", "stamp"), 0)
-        self._workers: dict[int, int] = {}  # thread -> worker number
-        self._worker_pools: dict[int, int] = {}  # thread -> its pool
+        #: Each process's loop and workers (one process unless ``--workers``).
+        self._resources = LiveResourceLanes(self.trace.settings.workers)
         self._max_request = 0
         self._settled: set[int] = set()
         self._open = {name: getattr(self.trace, name).rows[:0] for name in self._read}
@@ -187,8 +188,13 @@ class LiveTimeline:
         threads = np.unique(
             np.concatenate([new["worker"]["thread"], new["worker_start"]["thread"]])
         ).tolist()
-        if self._max_request > 0 and any(thread not in self._workers for thread in threads):
-            return False  # a new worker lane would move every request lane down
+        processes = np.unique(new["loop"]["process"]).tolist()
+        if self._resources.is_new(threads, processes) and (
+            # A new worker lane moves every request lane down, and with several server
+            # processes the lanes of the processes after its own.
+            self._max_request > 0 or self._resources.would_move(threads, processes)
+        ):
+            return False
         touched = np.concatenate(
             [new[name]["request"] for name in ("loop", "worker", "worker_start", "stamp")]
         )
@@ -202,13 +208,11 @@ class LiveTimeline:
         # run is known only once it ends, so its rows come in the order of their ends.
         began = np.concatenate([starts["start"], worker["start"]])
         order = np.argsort(began, kind="stable")
-        for thread, pool in zip(
+        self._resources.add(
             np.concatenate([starts["thread"], worker["thread"]])[order].tolist(),
             np.concatenate([starts["pool"], worker["pool"]])[order].tolist(),
-            strict=True,
-        ):
-            self._workers.setdefault(thread, len(self._workers) + 1)
-            self._worker_pools.setdefault(thread, pool)
+            np.unique(loop["process"]).tolist(),
+        )
         # The server's events of a request can arrive before the client's word that it
         # was sent (the two ship on their own clocks): its lane must exist all the same.
         seen = [
@@ -226,8 +230,8 @@ class LiveTimeline:
         bars = {
             "lane": np.concatenate(
                 [
-                    np.zeros(len(loop), np.int32),
-                    self._worker_lane(runs["thread"]),
+                    self._resources.loop_lane(loop["process"]),
+                    self._resources.worker_lane(runs["thread"]),
                     self._request_lane(failed["request"]),
                 ]
             ),
@@ -259,13 +263,8 @@ class LiveTimeline:
         """The collector's pauses, on the loop's lane or their worker's, as build_timeline
         draws them; one on a thread with no lane yet waits until a run of it comes."""
         pauses = np.concatenate([self._gc_waiting, pauses])
-        lane = np.array(
-            [
-                0 if key == LOOP_LANE else self._workers.get(key, -1)
-                for key in pauses["lane"].tolist()
-            ],
-            np.int32,
-        )
+        keys = pauses["lane"].tolist()
+        lane = np.array([self._resources.pause_lane(key) for key in keys], np.int32)
         self._gc_waiting = pauses[lane < 0]
         placed, lane = pauses[lane >= 0], lane[lane >= 0]
         if len(placed) == 0:
@@ -281,12 +280,6 @@ class LiveTimeline:
         }
         self._bars.size = self._bars.put(self._bars.size, bars)
 
-    def _worker_lane(self, thread: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
-        lookup = np.array(list(self._workers.items()) or [(0, 0)], np.int64)
-        order = np.argsort(lookup[:, 0])
-        lanes = lookup[order, 1][np.searchsorted(lookup[order, 0], thread)]
-        return np.asarray(lanes, np.int32)
-
     def _growing_runs(self, now: int) -> dict[str, Any]:
         """Worker runs that started and have not ended, drawn from their start to now."""
         sub = RunTrace(self.trace.settings, t0=self.trace.t0)
@@ -294,7 +287,7 @@ class LiveTimeline:
         sub.done.extend(self._open["done"])
         bars = worker_bars(sub, sub.worker.rows, self._going, now, BarKind.RUNNING)
         return {
-            "lane": self._worker_lane(bars["thread"]),
+            "lane": self._resources.worker_lane(bars["thread"]),
             "start": bars["start"] - self.trace.t0,
             "end": bars["end"] - self.trace.t0,
             "kind": bars["kind"],
@@ -374,23 +367,14 @@ class LiveTimeline:
         }
 
     def _request_lane(self, request: I64) -> npt.NDArray[np.int32]:
-        return (len(self._workers) + request).astype(np.int32)
+        return (self._resources.resources - 1 + request).astype(np.int32)
 
     def _timeline(self, frozen: int, size: int, now: int) -> GrowingTimeline:
         data = self._bars.data
-        workers = len(self._workers)
-        lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
-        # While live, worker lanes come in order of first use; the final timeline groups
-        # them by pool. Each is named by its pool from the start.
-        keys = [
-            int(pools.worker_keys(np.array([self._worker_pools[thread]]), np.array([thread]))[0])
-            for thread in self._workers
-        ]
-        labels = pools.lane_labels(keys, self.trace.pools)
-        lanes += [
-            Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
-            for n, (key, label) in enumerate(zip(keys, labels, strict=True), start=1)
-        ]
+        workers = self._resources.resources - 1
+        # While live, worker lanes come in order of first use within their process; the
+        # final timeline groups them by pool. Each is named by its pool from the start.
+        lanes = self._resources.lanes(self.trace)
         lanes += self._request_lanes()
         self._frozen_end = max(self._frozen_end, _latest(data["end"][self._span_seen : frozen]))
         self._span_seen = frozen

@@ -82,7 +82,11 @@ def narrate(summary: RunSummary) -> list[str]:
                 f"Up to {summary.peak_in_server} requests were in progress at once; handlers "
                 f"held the loop for only {_ms(summary.loop_busy_ms)} of the {_ms(makespan)} run."
             )
-    if summary.pool_waited:
+    if summary.spread is not None:
+        lines.extend(summary.spread.sentences())
+    if summary.spread is not None and summary.spread.pool_waited:
+        lines.append(_pools_of_processes(summary))
+    elif summary.pool_waited:
         taken = (
             "The only worker of the pool of 1 was busy"
             if summary.workers_used == summary.pool_size == 1
@@ -252,6 +256,32 @@ def _failures(summary: RunSummary) -> str:
     return f"{failed} failed ({'; '.join(parts)})."
 
 
+def _pools_of_processes(summary: RunSummary) -> str:
+    """How each server process's own pool of P fared. A pool is one process's: a request
+    waits only for the workers of the process that accepted its connection, however
+    idle another process's are."""
+    assert summary.spread is not None
+    size = summary.pool_size
+    parts = []
+    for share in summary.spread.shares:
+        workers = _count(share.workers_used, "worker", "workers") if share.workers_used else "none"
+        used = f"{share.name} used {workers}"
+        if share.pool_waited:
+            if share.workers_used >= size:
+                used = (
+                    f"all {size:,} workers of {share.name} were busy"
+                    if size > 1
+                    else f"the one worker of {share.name} was busy"
+                )
+            parts.append(
+                f"{used} and {_count(share.pool_waited, 'request', 'requests')} waited for "
+                f"one, up to {_ms(share.pool_wait_max_ms)}"
+            )
+        else:
+            parts.append(f"{used} and no request waited for one")
+    return f"Each server process has a pool of {size:,} of its own: {'; '.join(parts)}."
+
+
 def _abandoned(summary: RunSummary) -> list[str]:
     """The client gave up, the server did not: what the handlers did after it left."""
     if not summary.abandoned:
@@ -262,9 +292,13 @@ def _abandoned(summary: RunSummary) -> list[str]:
         if summary.unfinished
         else ""
     )
+    pool = (
+        f"the pool of {summary.pool_size}"
+        if summary.spread is None
+        else f"the pools of {summary.pool_size} of {len(summary.spread.shares)} processes"
+    )
     busy = (
-        f", and kept {_count(summary.workers_used, 'worker', 'workers')} of the pool of "
-        f"{summary.pool_size} busy"
+        f", and kept {_count(summary.workers_used, 'worker', 'workers')} of {pool} busy"
         if summary.workers_used
         else ""
     )

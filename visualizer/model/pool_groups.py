@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from visualizer.model.processes import process_of
 from visualizer.model.timeline import LaneKind, Timeline
 from visualizer.model.trace import ANYIO, Pool
 
 
 @dataclass(frozen=True)
 class PoolGroup:
-    """Lanes ``first`` .. ``first + count - 1`` of a Timeline: the workers of ``pool``."""
+    """Lanes ``first`` .. ``first + count - 1`` of a Timeline: the workers of ``pool``
+    in server ``process`` (0 unless the run had several, ``--workers``)."""
 
     pool: Pool
     first: int
     count: int
+    process: int = 0
 
     @property
     def stop(self) -> int:
@@ -44,17 +47,23 @@ def pool_groups(timeline: Timeline) -> list[PoolGroup]:
 
     Read from the lanes, not from ``Timeline.pool_lanes``: a live Timeline has none,
     and lays its worker lanes out in order of first use, so one pool may come back
-    further down: that is a group of its own, under the same title.
+    further down: that is a group of its own, under the same title. Each server process
+    has pools of its own: its lanes are groups of their own.
     """
     groups: list[PoolGroup] = []
     for number, lane in enumerate(timeline.lanes[1 : 1 + timeline.worker_count], start=1):
         if lane.kind is not LaneKind.WORKER:
             continue
+        process = int(process_of(lane.thread))
         last = groups[-1] if groups else None
-        if last is not None and last.pool.id == lane.pool and last.stop == number:
-            groups[-1] = PoolGroup(last.pool, last.first, last.count + 1)
+        if (
+            last is not None
+            and (last.pool.id, last.process) == (lane.pool, process)
+            and last.stop == number
+        ):
+            groups[-1] = PoolGroup(last.pool, last.first, last.count + 1, process)
         else:
-            groups.append(PoolGroup(pool_of(timeline, lane.pool), number, 1))
+            groups.append(PoolGroup(pool_of(timeline, lane.pool), number, 1, process))
     return groups
 
 

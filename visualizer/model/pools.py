@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from visualizer.model.processes import PROCESS_SHIFT, local_thread, process_of
 from visualizer.model.trace import ANYIO, Pool
 
 I64 = npt.NDArray[np.int64]
@@ -38,18 +39,26 @@ def thread_of_key(key: int) -> int:
 
 
 def grouped(keys_in_first_use: list[int]) -> list[int]:
-    """Worker keys grouped by pool (AnyIO's first, then by id), each group in first use."""
-    return sorted(keys_in_first_use, key=lambda key: (pool_of_key(key), 0))
+    """Worker keys grouped by server process, then by pool (AnyIO's first, then by id),
+    each group in first use."""
+    return sorted(keys_in_first_use, key=lambda key: (process_of_key(key), pool_of_key(key)))
+
+
+def process_of_key(key: int) -> int:
+    """The server process of a worker lane's key (see model.processes)."""
+    return int(process_of(thread_of_key(key)))
 
 
 def lane_labels(keys: list[int], pools: dict[int, Pool]) -> list[str]:
-    """Each worker lane's label: "worker 3", "to_thread 2", "thread 1", "process 4711"."""
-    counts: dict[int, int] = {}
+    """Each worker lane's label: "worker 3", "to_thread 2", "thread 1", "process 4711";
+    numbered within its server process."""
+    counts: dict[tuple[int, int], int] = {}
     labels = []
     for key in keys:
         pool = pools.get(pool_of_key(key), ANYIO)
-        counts[pool.id] = counts.get(pool.id, 0) + 1
-        labels.append(lane_label(pool, counts[pool.id], thread_of_key(key)))
+        group = (process_of_key(key), pool.id)
+        counts[group] = counts.get(group, 0) + 1
+        labels.append(lane_label(pool, counts[group], int(local_thread(thread_of_key(key)))))
     return labels
 
 
@@ -63,10 +72,13 @@ def lane_label(pool: Pool, number: int, thread: int) -> str:
     return f"worker {number}"
 
 
-def pool_lane_ranges(keys: list[int]) -> dict[int, tuple[int, int]]:
-    """Each pool's lanes among the worker lanes (numbered from 1): (first lane, count)."""
+def pool_lane_ranges(keys: list[int], lanes: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Each pool's lanes among the worker lanes (numbered from 1, or ``lanes``): (first
+    lane, count). With several server processes a pool has lanes in each process's
+    group: the first of them, and how many in all."""
     ranges: dict[int, tuple[int, int]] = {}
-    for lane, key in enumerate(keys, start=1):
+    numbers = lanes if lanes is not None else range(1, len(keys) + 1)
+    for lane, key in zip(numbers, keys, strict=True):
         pool = pool_of_key(key)
         first, count = ranges.get(pool, (lane, 0))
         ranges[pool] = (first, count + 1)
@@ -92,17 +104,24 @@ def file_lanes(
     """How a trace file lays out worker runs (in the order given): each run's ``tid``,
     and each worker lane's (tid, name), grouped by pool as the timeline groups them.
 
-    A thread pool's lane is its number among the worker lanes (1, 2, ...); a process
-    pool's is the process's pid, which a reader of the file also sees in Perfetto.
+    A thread pool's lane is its number among its server process's worker lanes (1, 2,
+    ...); a process pool's is the process's pid, which a reader of the file also sees
+    in Perfetto. The tid keeps the server process in its high bits (model.processes):
+    the writer files each lane under its process.
     """
     keys = worker_keys(pool, thread)
     unique, first_use = np.unique(keys, return_index=True)
     order = grouped(unique[np.argsort(first_use)].tolist())
     labels = lane_labels(order, pools)
-    tids = [
-        thread_of_key(key) if pools.get(pool_of_key(key), ANYIO).kind == "process" else number
-        for number, key in enumerate(order, start=1)
-    ]
+    tids = []
+    numbers: dict[int, int] = {}
+    for key in order:
+        process = process_of_key(key)
+        numbers[process] = numbers.get(process, 0) + 1
+        if pools.get(pool_of_key(key), ANYIO).kind == "process":
+            tids.append(thread_of_key(key))
+        else:
+            tids.append(process << PROCESS_SHIFT | numbers[process])
     tid_of = dict(zip(order, tids, strict=True))
     return (
         np.array([tid_of[key] for key in keys.tolist()], np.int64),

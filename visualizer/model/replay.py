@@ -35,6 +35,8 @@ def cut_trace(trace: RunTrace, at: int) -> RunTrace:
         pools=trace.pools,
         planned_routes=trace.planned_routes,
         routes=trace.routes,
+        # Each server process's lanes are named by its pid from the first frame on.
+        processes=trace.processes,
     )
     cut.ended = trace.ended
     cut.foreign_requests = trace.foreign_requests

@@ -18,6 +18,9 @@ What it models:
   (``asyncio.to_thread``), or a pool of processes.
 - The GIL: threads that compute share one core's worth of progress between them;
   processes share the machine's cores.
+- Server processes: with ``--workers N`` each has its loop and its pool of P; the
+  model counts N loops and N x P threads, as if the kernel spread the connections
+  evenly (it need not: README, Sizing).
 - Trips: a request that goes to the pool twice (a def endpoint and then the
   validation of its response model) waits in line for a worker each time.
 
@@ -58,6 +61,13 @@ class Workload:
     pool: int
     #: The machine's cores: the process pool's and the default executor's size follow it.
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
+    #: Server processes (``--workers``): each has a loop and a pool of P of its own.
+    servers: int = 1
+
+    @property
+    def threads(self) -> int:
+        """AnyIO's worker threads in all: P in each server process."""
+        return self.pool * self.servers
 
     @property
     def executor(self) -> int:
@@ -77,6 +87,7 @@ class Workload:
             work_s=settings.work_ms / 1000,
             pool=settings.pool,
             cores=cores or os.cpu_count() or 1,
+            servers=settings.workers,
         )
 
 
@@ -123,17 +134,17 @@ SHAPES: dict[str, Shape] = {
             lambda w: "one at a time",
             lambda w: "The server works on one request, then the next: the others wait.",
             lambda w: [Stage("loop", w.work_s)],
-            lambda w: {"loop": 1},
+            lambda w: {"loop": w.servers},
         ),
         Shape(
             "waves_of_pool",
-            lambda w: f"in waves of {w.pool}",
+            lambda w: f"in waves of {w.threads}",
             lambda w: (
-                f"{_plural(w.pool, 'worker thread', 'worker threads')} (P) take "
+                f"{_plural(w.threads, 'worker thread', 'worker threads')} (P) take "
                 "requests; the rest wait for one to come free."
             ),
             lambda w: [Stage("pool", w.work_s)],
-            lambda w: {"pool": w.pool},
+            lambda w: {"pool": w.threads},
         ),
         Shape(
             "waves_of_executor",
@@ -153,7 +164,7 @@ SHAPES: dict[str, Shape] = {
                 "everyone finishes late."
             ),
             lambda w: [Stage("pool", w.work_s, computes=True)],
-            lambda w: {"pool": w.pool},
+            lambda w: {"pool": w.threads},
             lambda w: 1,
         ),
         Shape(
@@ -169,13 +180,13 @@ SHAPES: dict[str, Shape] = {
         ),
         Shape(
             "two_trips",
-            lambda w: f"two trips to {w.pool} workers",
+            lambda w: f"two trips to {w.threads} workers",
             lambda w: (
                 "Each request needs a worker twice (the endpoint, then more work): "
                 "the second trip waits in line again."
             ),
             lambda w: [Stage("pool", w.work_s), Stage("pool", w.work_s * SECOND_TRIP_SHARE)],
-            lambda w: {"pool": w.pool},
+            lambda w: {"pool": w.threads},
         ),
     )
 }

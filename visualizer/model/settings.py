@@ -33,6 +33,7 @@ RANGES: dict[str, Range] = {
     "timeout_s": Range(0.1, 3_600, integer=False, unit="s"),
     "fail_every": Range(0, 1_000_000, integer=True),
     "stack_ms": Range(1, 10_000, integer=False, unit="ms"),
+    "workers": Range(1, 64, integer=True),
 }
 
 
@@ -83,6 +84,12 @@ class RunSettings:
     stack_ms: float = 10.0
     app: AppTarget | None = None
     plan: RequestPlan | None = None
+    #: Server processes on one socket (uvicorn's --workers); see model.server_setup.
+    workers: int = 1
+    #: The interpreter that runs the server; "" for the one that runs schedviz.
+    python: str = ""
+    #: With several workers: each its own socket on the port (SO_REUSEPORT), not one.
+    reuse_port: bool = False
 
     def __post_init__(self) -> None:
         if self.app is None:
@@ -93,6 +100,14 @@ class RunSettings:
             raise SettingError(f"a run of your app {self.app.target} has no style ({self.style!r})")
         for name, allowed in RANGES.items():
             check_value(name, getattr(self, name), allowed)
+        if type(self.python) is not str or type(self.reuse_port) is not bool:
+            raise SettingError(f"python {self.python!r} is not a path, or reuse-port not a flag")
+        if self.workers > 1 and self.passive:
+            # Each process would number what arrives on its own: two requests 1.
+            raise SettingError(
+                f"workers {self.workers}: a recording (no requests planned) runs one "
+                "server process; plan requests to run several"
+            )
 
     @property
     def subject(self) -> str:
@@ -108,6 +123,11 @@ class RunSettings:
         data = asdict(self)
         if self.plan is not None:
             data["plan"] = self.plan.to_dicts()
+        # The server's own interpreter and one socket are the usual: not said.
+        if not self.python:
+            del data["python"]
+        if not self.reuse_port:
+            del data["reuse_port"]
         return {key: value for key, value in data.items() if value is not None}
 
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -14,8 +14,10 @@ from visualizer.model.gc_pauses import LOOP_LANE, loop_pauses, loop_slices_held
 from visualizer.model.held_at import held_places
 from visualizer.model.loop_blocks import blockers_like_it, telling_block
 from visualizer.model.phases import Phase
+from visualizer.model.process_spread import Spread, spread_of
+from visualizer.model.processes import fold_one, process_of, request_processes
 from visualizer.model.request_routes import names_routes, routes_of
-from visualizer.model.timeline import BarKind, Timeline
+from visualizer.model.timeline import BarKind, LaneKind, Timeline
 from visualizer.model.trace import ANYIO, RunTrace
 from visualizer.model.worker_runs import (
     after_response,
@@ -152,11 +154,23 @@ class RunSummary:
     uvloop_installed: bool = False
     #: Work run for requests after their response had gone, if any.
     after_response: AfterResponse | None = None
+    #: How the load spread over the server processes (``--workers``); None for one.
+    spread: Spread | None = None
+    #: The Python that ran the server: "Python 3.13.0", "Python 3.13.1, GIL disabled".
+    interpreter: str = ""
 
     @property
     def worker_other_ms(self) -> float:
         """Worker wall time neither on a CPU nor waiting for a core: the GIL or I/O."""
         return max(self.worker_wall_ms - self.worker_cpu_ms - (self.worker_core_wait_ms or 0), 0)
+
+    def workers_of_pool(self, short: bool = False) -> str:
+        """``3 of a pool of 40``; with several server processes, each one's of its own
+        pool: ``2 and 1 of a pool of 2 in each process``. ``short``: ``3 of 40``."""
+        pool = f"{self.pool_size}" if short else f"a pool of {self.pool_size}"
+        if self.spread is None:
+            return f"{self.workers_used} of {pool}"
+        return f"{self.spread.workers_used()} of {pool} in each process"
 
     def worker_time_split(self) -> str:
         """Workers' wall time split three ways, or two where the OS gives no core wait."""
@@ -221,8 +235,15 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
     # longer waits for it: it counts for the pool being full, not as the request waiting.
     before_response = ~after_response(trace, pool["request"], pool["dispatched"])
     waits = (pool["start"] - pool["dispatched"])[before_response]
-    found_full = _found_pool_full(pool, trace.settings.pool)
-    waited_requests = np.unique(pool["request"][found_full & before_response])
+    # Each server process has a pool of P of its own: whether it was full is asked of
+    # its runs alone: those of requests its loop ran (a request that never reached a
+    # worker has no thread to tell its process by).
+    run_process = request_processes(trace.loop.rows, pool["request"])
+    full = np.zeros(len(pool), bool)
+    for one in np.unique(run_process).tolist():
+        mine = run_process == one
+        full[mine] = _found_pool_full(pool[mine], trace.settings.pool)
+    waited_requests = np.unique(pool["request"][full & before_response])
     on_lane = (timeline.kind == BarKind.ABANDONED) & (timeline.lane > timeline.worker_count)
     abandoned = timeline.request[on_lane]
     loop, held = loop_slices_held(trace)
@@ -267,7 +288,54 @@ def summarize(trace: RunTrace, timeline: Timeline) -> RunSummary:
         trips=_trips(trace, every_run),
         uvloop_installed="uvloop" in trace.versions.get("loop", ""),
         after_response=_work_after_response(trace, every_run),
+        spread=_with_pools(spread_of(trace), pool, run_process, full, timeline),
+        interpreter=interpreter_of(trace.versions),
     )
+
+
+def interpreter_of(versions: dict[str, str]) -> str:
+    """The server's Python in a few words, with its GIL where a free-threaded build ran
+    it; "" for a trace that does not say."""
+    version = versions.get("python", "")
+    if not version:
+        return ""
+    free = versions.get("build") == "free-threaded"
+    gil = (
+        f", GIL {versions.get('gil', 'enabled')}"
+        if free or versions.get("gil") == "disabled"
+        else ""
+    )
+    return f"Python {version}{' free-threaded' if free else ''}{gil}"
+
+
+def _with_pools(
+    spread: Spread | None,
+    pool: np.ndarray,
+    run_process: np.ndarray,
+    full: np.ndarray,
+    timeline: Timeline,
+) -> Spread | None:
+    """The spread with each process's own AnyIO pool figures: workers, waits, longest wait."""
+    if spread is None:
+        return None
+    lanes = [
+        process_of(lane.thread)
+        for lane in timeline.lanes[1 : 1 + timeline.worker_count]
+        if lane.kind is LaneKind.WORKER and lane.pool == ANYIO.id
+    ]
+    shares = []
+    for share in spread.shares:
+        mine = run_process == share.index
+        waits = pool["start"][mine] - pool["dispatched"][mine]
+        shares.append(
+            replace(
+                share,
+                workers_used=lanes.count(share.index),
+                pool_waited=len(np.unique(pool["request"][mine & full])),
+                pool_wait_max_ms=float(waits.max()) / 1e6 if len(waits) else 0.0,
+            )
+        )
+    return replace(spread, shares=shares)
 
 
 def _other_pools(trace: RunTrace, runs: np.ndarray, timeline: Timeline) -> list[PoolUse]:
@@ -439,6 +507,7 @@ def _longest_block(
         return None
     block = loop[index]
     start, end, guilty = int(block["start"]), int(block["end"]), int(block["request"])
+    lane = fold_one(int(block["process"]), LOOP_LANE)  # the loop of its server process
     phases = timeline.phases
     waiting = (
         (phases.phase == Phase.WAITING)
@@ -446,6 +515,10 @@ def _longest_block(
         & (phases.end > start)
         & (phases.request != guilty)
     )
+    # A loop holds up only the requests of its own server process: another process's
+    # loop runs on, and its requests wait for their own reasons.
+    process = int(block["process"])
+    waiting &= request_processes(trace.loop.rows, phases.request) == process
     overlap = np.minimum(phases.end[waiting], end) - np.maximum(phases.start[waiting], start)
     requests = phases.request[waiting]
     # A request may wait in several pieces; what counts is its time waiting in all.
@@ -462,7 +535,7 @@ def _longest_block(
         blockers=max(blockers, 1),
         blockers_ms=(shortest / 1e6, longest / 1e6),
         route=routes_of(trace, [guilty])[guilty] if named and guilty > 0 else "",
-        held_at=place.short() if (place := held_places(trace).get((LOOP_LANE, start))) else "",
+        held_at=place.short() if (place := held_places(trace).get((lane, start))) else "",
     )
 
 

@@ -21,6 +21,7 @@ from server.protocol import Outcome
 from visualizer.model import pools
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.phases import Phase, PhaseSegments, derive_phases
+from visualizer.model.processes import fold_one, process_label
 from visualizer.model.request_routes import request_lane_labels
 from visualizer.model.trace import ANYIO, Pool, RunTrace, sorted_rows
 from visualizer.model.worker_runs import gave_up_at, trace_end, unfinished
@@ -61,7 +62,8 @@ class Lane(msgspec.Struct, frozen=True, gc=False):
 
     kind: LaneKind
     label: str
-    #: The request id of a request lane, the worker number of a worker lane, 0 for the loop.
+    #: The request id of a request lane, the worker number of a worker lane, the server
+    #: process (0 unless there are several) of a loop lane.
     key: int
     #: The pool of a worker lane (AnyIO's is 0).
     pool: int = 0
@@ -137,14 +139,16 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
 
     run_keys = pools.worker_keys(runs["pool"], runs["thread"])
     keys, first_use = np.unique(run_keys, return_index=True)
-    # Lane order: grouped by pool, each group in order of first use in the run.
+    # Lane order: grouped by server process (its loop first), then by pool, each
+    # group in order of first use in the run.
     worker_keys = pools.grouped(keys[np.argsort(first_use)].tolist())
+    layout = process_lanes(trace, loop, worker_keys)
     worker_lane = np.empty(len(run_keys), np.int32)
-    for number, key in enumerate(worker_keys, start=1):
+    for number, key in zip(layout.worker_lanes, worker_keys, strict=True):
         worker_lane[run_keys == key] = number
 
     requests = np.unique(trace.sent.rows["request"])
-    first_request_lane = 1 + len(worker_keys)
+    first_request_lane = layout.resources
     phase_lane = (first_request_lane + np.searchsorted(requests, phases.request)).astype(np.int32)
 
     failed = _failed_marks(trace)
@@ -155,16 +159,16 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     pauses = trace.gc.rows
     lane_of_thread = {
         pools.thread_of_key(key): number
-        for number, key in enumerate(worker_keys, start=1)
+        for number, key in zip(layout.worker_lanes, worker_keys, strict=True)
         if trace.pools.get(pools.pool_of_key(key), ANYIO).kind != "process"
     }
-    lane_of_thread[LOOP_LANE] = 0
+    for process, number in enumerate(layout.loop_lanes):
+        lane_of_thread[int(fold_one(process, LOOP_LANE))] = number
     gc_lane = np.array([lane_of_thread.get(int(k), -1) for k in pauses["lane"]], np.int32)
     pauses, gc_lane = pauses[gc_lane >= 0], gc_lane[gc_lane >= 0]
 
-    lane = np.concatenate(
-        [np.zeros(len(loop), np.int32), worker_lane, phase_lane, failed_lane, gc_lane]
-    )
+    loop_lane = np.asarray(layout.loop_lanes, np.int32)[loop["process"]]
+    lane = np.concatenate([loop_lane, worker_lane, phase_lane, failed_lane, gc_lane])
     start = (
         np.concatenate([loop["start"], runs["start"], phases.start, failed[1], pauses["start"]])
         - t0
@@ -184,13 +188,7 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
     ).astype(np.int64)
     others = np.full(len(phases) + len(failed[0]) + len(pauses), -1, np.int64)
     no_loop = np.full(len(loop), -1, np.int64)
-    lanes = [Lane(LaneKind.LOOP, "event loop", 0)]
-    lanes += [
-        Lane(LaneKind.WORKER, label, n, pools.pool_of_key(key), pools.thread_of_key(key))
-        for n, (key, label) in enumerate(
-            zip(worker_keys, pools.lane_labels(worker_keys, trace.pools), strict=True), start=1
-        )
-    ]
+    lanes = resource_lanes(trace, layout, worker_keys)
     # Python ints (tolist), not numpy scalars: 20,000 int() calls cost 15 ms.
     ids = requests.tolist()
     lanes += [
@@ -210,13 +208,79 @@ def build_timeline(trace: RunTrace, now: int | None = None) -> Timeline:
         cpu=np.concatenate([no_loop, runs["cpu"], others]),
         phases=phases,
         span=span,
-        worker_count=len(worker_keys),
+        worker_count=layout.resources - 1,
         core_wait=np.concatenate([no_loop, runs["core_wait"], others]),
         func=np.concatenate([no_loop, runs["func"], others]),
         labels=trace.labels,
         pools=pools.sized(trace.pools, trace.settings.pool),
-        pool_lanes=pools.pool_lane_ranges(worker_keys),
+        pool_lanes=pools.pool_lane_ranges(worker_keys, layout.worker_lanes),
     )
+
+
+@dataclass(frozen=True)
+class ProcessLanes:
+    """Where each server process's lanes go: its loop's lane, then its workers' lanes."""
+
+    loop_lanes: list[int]
+    #: The lane of each worker key, in the order given.
+    worker_lanes: list[int]
+
+    @property
+    def resources(self) -> int:
+        """How many lanes the loops and workers take: the first request's lane."""
+        return len(self.loop_lanes) + len(self.worker_lanes)
+
+
+def process_lanes(trace: RunTrace, loop: npt.NDArray[Any], worker_keys: list[int]) -> ProcessLanes:
+    """Each process's loop lane followed by its worker lanes (keys grouped by process).
+
+    One process: the loop on lane 0 and the workers on 1..n, as ever.
+    """
+    # A run of N processes has N loops from the start, before each has run anything.
+    seen = [len(trace.processes), trace.settings.workers, 1]
+    if len(loop):
+        seen.append(int(loop["process"].max()) + 1)
+    if worker_keys:
+        seen.append(pools.process_of_key(worker_keys[-1]) + 1)
+    loop_lanes: list[int] = []
+    worker_lanes: list[int] = []
+    lane = 0
+    keys = iter(worker_keys)
+    key = next(keys, None)
+    for process in range(max(seen)):
+        loop_lanes.append(lane)
+        lane += 1
+        while key is not None and pools.process_of_key(key) == process:
+            worker_lanes.append(lane)
+            lane += 1
+            key = next(keys, None)
+    return ProcessLanes(loop_lanes, worker_lanes)
+
+
+def resource_lanes(trace: RunTrace, layout: ProcessLanes, worker_keys: list[int]) -> list[Lane]:
+    """The loop and worker lanes in ``layout``'s order; with several server processes
+    each loop is named by its process (its workers follow it)."""
+    lanes: list[Lane] = []
+    count = len(layout.loop_lanes)
+    labels = pools.lane_labels(worker_keys, trace.pools)
+    for process in range(count):
+        # "server 2", without its pid: the label column has no room for more on a
+        # projector (the story and the trace file name each process's pid).
+        heading = process_label(process, count, 0)
+        loop_label = f"{heading}: event loop" if heading else "event loop"
+        lanes.append(Lane(LaneKind.LOOP, loop_label, process))
+        for number, key, label in zip(layout.worker_lanes, worker_keys, labels, strict=True):
+            if pools.process_of_key(key) == process:
+                lanes.append(
+                    Lane(
+                        LaneKind.WORKER,
+                        label,
+                        number,
+                        pools.pool_of_key(key),
+                        pools.thread_of_key(key),
+                    )
+                )
+    return lanes
 
 
 def worker_bars(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from visualizer.model.processes import ServerProcess, fold
 from visualizer.model.settings import RunSettings
 
 #: Chunks kept apart before they are joined into one.
@@ -22,7 +23,10 @@ SENT_DTYPE = np.dtype([("request", "i8"), ("sent", "i8")])
 DONE_DTYPE = np.dtype(
     [("request", "i8"), ("sent", "i8"), ("received", "i8"), ("status", "i4"), ("outcome", "i1")]
 )
-LOOP_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("request", "i8"), ("due", "i8")])
+#: A loop slice; ``process`` is the server process whose loop ran it (see model.processes).
+LOOP_DTYPE = np.dtype(
+    [("start", "i8"), ("end", "i8"), ("request", "i8"), ("due", "i8"), ("process", "i8")]
+)
 WORKER_DTYPE = np.dtype(
     [
         ("request", "i8"),
@@ -185,6 +189,8 @@ class RunTrace:
     #: Whether the server stamped each handler's end (HANDLER_END): then a request
     #: with no end stamp is one whose handler was still running when the trace ended.
     handler_ends: bool = False
+    #: The server processes of a run of several (``--workers``), in order; empty for one.
+    processes: list[ServerProcess] = field(default_factory=list)
 
     def add_server_events(
         self,
@@ -196,9 +202,11 @@ class RunTrace:
         worker_start: npt.NDArray[np.int64] | None = None,
         route: npt.NDArray[np.int64] | None = None,
         stack: npt.NDArray[np.int64] | None = None,
+        process: int = 0,
     ) -> None:
         """Keep the server events that belong to this run: rows of ints as laid out in
-        :mod:`server.protocol`, request keys already turned into this run's ids.
+        :mod:`server.protocol`, request keys already turned into this run's ids, all
+        of server process ``process`` (its threads are folded in, see model.processes).
 
         Slices that ended before the run started are the idle server's, and slices
         of request -1 are our own control callbacks: neither is part of the run.
@@ -208,6 +216,9 @@ class RunTrace:
         for name, column in (("start", 0), ("end", 1), ("request", 2)):
             slices[name] = np.concatenate([loop[:, column], timer[:, column]])
         slices["due"][len(loop) :] = timer[:, 3]
+        slices["process"] = process
+        if process:
+            worker, gc, worker_start, stack = _of_process(process, worker, gc, worker_start, stack)
         self.loop.extend(slices[(slices["end"] > t0) & (slices["request"] >= 0)])
         in_run = (worker[:, 3] > t0) & (worker[:, 0] >= 0)
         self.worker.extend(_structured(worker[in_run], WORKER_DTYPE))
@@ -227,15 +238,36 @@ class RunTrace:
             self.stack.extend(_structured(stack, STACK_DTYPE))
 
 
+def _of_process(
+    process: int, worker: Any, gc: Any, worker_start: Any, stack: Any
+) -> tuple[Any, Any, Any, Any]:
+    """Rows with their threads (lanes) folded into ``process``'s."""
+    worker = worker.copy()
+    worker[:, 5] = fold(process, worker[:, 5])
+    if gc is not None:
+        gc = gc.copy()
+        gc[:, 3] = fold(process, gc[:, 3])
+    if worker_start is not None:
+        worker_start = worker_start.copy()
+        worker_start[:, 3] = fold(process, worker_start[:, 3])
+    if stack is not None:
+        stack = stack.copy()
+        stack[:, 1] = fold(process, stack[:, 1])
+    return worker, gc, worker_start, stack
+
+
 def _structured(rows: npt.NDArray[np.int64], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     """A 2-D int array's rows as a structured array of ``dtype``, column by field.
 
     Fields past the array's columns (a worker row without its core wait) are -1: unknown,
-    but for a pool, which is AnyIO's (0): the only one traced before pools were.
+    but for a pool, which is AnyIO's (0): the only one traced before pools were, and a
+    loop slice's process, the first (0): the only one before workers.
     """
     table = np.full(len(rows), -1, dtype)
     if "pool" in (dtype.names or ()):
         table["pool"] = 0
+    if "process" in (dtype.names or ()):  # a loop slice of the one server process
+        table["process"] = 0
     for column, name in enumerate((dtype.names or ())[: rows.shape[1]]):
         table[name] = rows[:, column]
     return table

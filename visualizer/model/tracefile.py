@@ -33,6 +33,15 @@ from visualizer.model._trace_lines import NotInLines, in_lines
 from visualizer.model.gc_pauses import LOOP_LANE
 from visualizer.model.held_at import HeldAt, held_places
 from visualizer.model.phases import Phase, derive_phases
+from visualizer.model.processes import (
+    MAX_PROCESSES,
+    ServerProcess,
+    file_pid,
+    fold_one,
+    local_thread,
+    process_names,
+    process_of,
+)
 from visualizer.model.request_routes import routes_of
 from visualizer.model.settings import RunSettings, SettingError
 from visualizer.model.trace import ANYIO, Pool, RunTrace
@@ -70,22 +79,28 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
     def us(ns: int) -> float:
         return round((ns - origin) / 1000, 3)
 
+    servers = process_names(trace.processes)
     events: list[dict[str, Any]] = [
-        _meta("process_name", SERVER_PID, 0, "server"),
+        _meta("process_name", servers[0][0], 0, servers[0][1]),
         _meta("process_name", REQUESTS_PID, 0, "requests"),
-        _meta("thread_name", SERVER_PID, 0, "event loop"),
+        *(_meta("process_name", pid, 0, name) for pid, name in servers[1:]),
+        *(_meta("thread_name", pid, 0, "event loop") for pid, _ in servers),
     ]
     worker, unfinished = runs_for_file(trace)
     tids, named = pools.file_lanes(worker["pool"], worker["thread"], trace.pools)
-    events += [_meta("thread_name", SERVER_PID, tid, name) for tid, name in named]
+    events += [
+        _meta("thread_name", file_pid(process_of(tid)), local_thread(tid), name)
+        for tid, name in named
+    ]
     held = held_places(trace)
-    for start, end, request, due in np.sort(trace.loop.rows, order="start").tolist():
+    for start, end, request, due, process in np.sort(trace.loop.rows, order="start").tolist():
         args: dict[str, Any] = {"request": request or None}
         if due:
             args["due_us"] = us(due)
-        args.update(_held_args(held.get((LOOP_LANE, start))))
+        args.update(_held_args(held.get((fold_one(process, LOOP_LANE), start))))
         name = f"request {request}" if request else "server"
-        events.append(_slice("loop", name, SERVER_PID, 0, us(start), (end - start) / 1000, args))
+        pid = file_pid(process)
+        events.append(_slice("loop", name, pid, 0, us(start), (end - start) / 1000, args))
     labels = trace.labels
     for run, still, tid in zip(worker.tolist(), unfinished.tolist(), tids.tolist(), strict=True):
         request, dispatched, start, end, cpu, thread, core_wait, func, pool = run
@@ -105,22 +120,22 @@ def to_chrome(trace: RunTrace) -> dict[str, Any]:
         args["pool_id"] = pool
         args.update(_held_args(held.get((thread, start))))
         name = f"request {request}" if request else "server"
-        events.append(
-            _slice("worker", name, SERVER_PID, tid, us(start), (end - start) / 1000, args)
-        )
+        pid, tid = file_pid(process_of(tid)), local_thread(tid)
+        events.append(_slice("worker", name, pid, tid, us(start), (end - start) / 1000, args))
 
     process_pools = [pool.id for pool in trace.pools.values() if pool.kind == "process"]
     threads = ~np.isin(worker["pool"], process_pools)
     lane_of = dict(zip(worker["thread"][threads].tolist(), tids[threads].tolist(), strict=True))
     for start, end, generation, thread in np.sort(trace.gc.rows, order="start").tolist():
-        lane = 0 if thread == LOOP_LANE else lane_of.get(thread)
+        on_loop = local_thread(thread) == LOOP_LANE
+        lane = fold_one(process_of(thread), 0) if on_loop else lane_of.get(thread)
         if lane is not None:
             events.append(
                 _slice(
                     "gc",
                     "garbage collection",
-                    SERVER_PID,
-                    lane,
+                    file_pid(process_of(lane)),
+                    local_thread(lane),
                     us(start),
                     (end - start) / 1000,
                     {"generation": generation},
@@ -207,6 +222,8 @@ def _metadata(trace: RunTrace) -> dict[str, Any]:
             {"id": pool.id, "kind": pool.kind, "name": pool.name, "capacity": pool.capacity}
             for pool in trace.pools.values()
         ],
+        # The server processes of a run of several (--workers): a lane's pid names one.
+        **({"processes": [p.to_dict() for p in trace.processes]} if trace.processes else {}),
     }
 
 
@@ -317,6 +334,7 @@ def _from_parts(top: dict[str, Any], batches: Iterable[Batch] | None, name: str)
     trace.handler_ends = schedviz.get("handler_ends", False) is True
     trace.routes, trace.planned_routes = _routes(schedviz, trace.settings, name)
     trace.pools = _pools(schedviz.get("pools", []), name)
+    trace.processes = _processes(schedviz.get("processes", []), name)
     try:
         if batches is None:
             read_events(trace, [top["traceEvents"]])
@@ -391,6 +409,16 @@ def _pools(described: Any, name: str) -> dict[int, Pool]:
 
 
 _POOL_KEYS = ("id", "kind", "name", "capacity")
+
+
+def _processes(described: Any, name: str) -> list[ServerProcess]:
+    """The server processes of a run of several; none for a run of one."""
+    if not isinstance(described, list) or len(described) > MAX_PROCESSES:
+        raise TraceFileError(f"{name} has metadata 'processes' of {_short(described)}")
+    try:
+        return [ServerProcess.from_dict(data, index) for index, data in enumerate(described)]
+    except ValueError:
+        raise TraceFileError(f"{name} has metadata 'processes' of {_short(described)}") from None
 
 
 def _versions(schedviz: dict[str, Any], name: str) -> dict[str, str]:

@@ -32,14 +32,25 @@ from visualizer.model.settings import AppTarget
 _OUR_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def server_command(app: AppTarget | None = None, port: int = 0) -> list[str]:
+def server_command(
+    app: AppTarget | None = None,
+    port: int = 0,
+    python: str = "",
+    fd: int = -1,
+    reuse_port: bool = False,
+) -> list[str]:
     """The server child: our server under a private name (see :mod:`server._boot`),
-    hosting the built-in styles or the user's ``app``, on ``port`` (0: a free one)."""
+    hosting the built-in styles or the user's ``app``, on ``port`` (0: a free one), on
+    the interpreter ``python`` ("": ours). ``fd``: serve the listening socket handed
+    down as that descriptor; ``reuse_port``: listen on ``port`` beside other processes.
+    """
     options = ["--port", str(port)] if port else []
+    options += ["--fd", str(fd)] if fd >= 0 else []
+    options += ["--reuse-port"] if reuse_port else []
     if app is not None:
         options += ["--app", app.target, "--app-dir", str(Path(app.app_dir).resolve())]
         options += ["--factory"] if app.factory else []
-    return _boot.command("child", *options)
+    return _boot.command("child", *options, python=python)
 
 
 def load_generator_command() -> list[str]:
@@ -56,9 +67,18 @@ OnExit = Callable[[int], None]
 
 
 class ChildProcess:
-    def __init__(self, name: str, command: list[str], on_frame: OnFrame, on_exit: OnExit) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        on_frame: OnFrame,
+        on_exit: OnExit,
+        pass_fds: tuple[int, ...] = (),
+    ) -> None:
         self.name = name
         self.command = command
+        #: Descriptors the child inherits (a listening socket shared by server workers).
+        self.pass_fds = pass_fds
         self._on_frame = on_frame
         self._on_exit = on_exit
         self.log: collections.deque[str] = collections.deque(maxlen=40)
@@ -76,6 +96,7 @@ class ChildProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
+            pass_fds=self.pass_fds,
         )
         self._threads = [
             threading.Thread(target=self._read_frames, name=f"{self.name}-frames", daemon=True),
@@ -96,6 +117,13 @@ class ChildProcess:
         except (BrokenPipeError, OSError, ValueError):
             return False
         return True
+
+    def close_stdin(self) -> None:
+        """Tell the child to go (its stdin ends) without waiting for it."""
+        process = self._process
+        if process is not None and process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
 
     def stop(self, grace_s: float = 2.0) -> None:
         """Ask the child to go (close its stdin), then terminate, then kill."""

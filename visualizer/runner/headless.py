@@ -6,6 +6,7 @@ import sys
 import time
 
 from visualizer.model.analysis import RunResult, analyse
+from visualizer.model.server_setup import ServerSetup
 from visualizer.model.settings import RunSettings
 from visualizer.runner.session import Session
 
@@ -21,7 +22,7 @@ def run_to_completion(
 ) -> RunResult:
     """Run ``settings`` on a server of its own; a passive run records for ``duration_s``
     (or until Ctrl-C). ServerError (AppFailure for the user's app) if it cannot start."""
-    session = Session(app=settings.app, port=port)
+    session = Session(app=settings.app, port=port, setup=ServerSetup.of(settings))
     try:
         hello = session.start_server()
         run = session.start_run(settings)

@@ -22,12 +22,16 @@ from server._limits import open_files_allowed, open_files_needed
 from server.protocol import Outcome
 from server.routes import UPSTREAM_STYLES
 from visualizer.model.passive_requests import PassiveRequests
+from visualizer.model.processes import ServerProcess
 from visualizer.model.route_match import check_plan
+from visualizer.model.server_setup import ServerSetup
 from visualizer.model.settings import RANGES, AppTarget, RunSettings
 from visualizer.model.trace import ANYIO, Pool, RunTrace
 from visualizer.model.worker_runs import handlers_going, unfinished
-from visualizer.runner.children import ChildProcess, load_generator_command, server_command
+from visualizer.runner.children import ChildProcess, load_generator_command
+from visualizer.runner.interpreters import InterpreterError, check_interpreter
 from visualizer.runner.loadplan import LoadPlan
+from visualizer.runner.server_group import ServerGroup
 
 SERVER, CLIENT, SERVER_EXIT, CLIENT_EXIT = "server", "client", "server exit", "client exit"
 
@@ -128,14 +132,20 @@ class Session:
     """Start the server once, then run scenarios against it one after another.
 
     The server hosts the built-in styles, or the user's ``app`` (on ``port``, 0 for a
-    free one); set them before :meth:`launch_server`.
+    free one), in one process or several on one socket, on an interpreter (``setup``);
+    set them before :meth:`launch_server`.
     """
 
-    def __init__(self, app: AppTarget | None = None, port: int = 0) -> None:
+    def __init__(
+        self, app: AppTarget | None = None, port: int = 0, setup: ServerSetup | None = None
+    ) -> None:
         self.inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.app = app
         self.port = port
-        self.server: ChildProcess | None = None
+        self.setup = setup or ServerSetup()
+        self.server: ServerGroup | None = None
+        #: Why the interpreter asked for cannot run the server; None if it can.
+        self.bad_interpreter: InterpreterError | None = None
         self.hello: dict[str, Any] = {}
         self.server_error: str = ""
         #: Why the user's app could not be served, in their terms; None if it was.
@@ -168,9 +178,23 @@ class Session:
         """Start the server process and return at once; its hello arrives through pump()."""
         self.close()
         self.hello, self.server_error, self.app_failure = {}, "", None
-        self.labels, self.pools = [], {ANYIO.id: ANYIO}
-        command = server_command(self.app, self.port)
-        self.server = self._child("server", command, SERVER, SERVER_EXIT)
+        self.labels, self.pools, self.bad_interpreter = [], {ANYIO.id: ANYIO}, None
+        try:
+            if self.setup.python:
+                check_interpreter(self.setup.python)
+            self.server = ServerGroup(
+                self.app,
+                self.port,
+                self.setup,
+                on_frame=lambda frame: self.inbox.put((SERVER, frame)),
+                on_exit=lambda code: self.inbox.put((SERVER_EXIT, code)),
+            )
+        except InterpreterError as error:
+            self.bad_interpreter, self.server_error = error, str(error)
+            return
+        except OSError as error:  # the workers' socket: the port is taken, say
+            self.server_error = f"the server could not listen on port {self.port}: {error}"
+            return
         self.server.start()
 
     def start_server(self, timeout_s: float | None = None) -> dict[str, Any]:
@@ -185,6 +209,8 @@ class Session:
             self.pump(0.1)
         if self.app_failure is not None:
             raise self.app_failure
+        if self.bad_interpreter is not None:
+            raise self.bad_interpreter
         if self.server_error:
             raise ServerError(self.server_error)
         return self.hello
@@ -231,6 +257,11 @@ class Session:
         if (settings.app and settings.app.target) != (self.app and self.app.target):
             hosted = self.app.target if self.app is not None else "the built-in styles"
             raise ServerError(f"the server hosts {hosted}, not {settings.subject}")
+        if ServerSetup.of(settings) != self.setup:
+            raise ServerError(
+                f"the server runs {self.setup.describe()}, not "
+                f"{ServerSetup.of(settings).describe()}: restart it"
+            )
         check_open_file_limit(settings)
         planned = []
         if settings.plan is not None:
@@ -243,6 +274,12 @@ class Session:
             pools=self.pools,
             planned_routes=planned,
             routes=self.routes,
+            # Known from the hello, so a live view names each process's lanes by its pid;
+            # what each served comes with the flush.
+            processes=[
+                ServerProcess(int(p.get("index", i)), int(p.get("pid", 0)))
+                for i, p in enumerate(self.hello.get("processes", ()))
+            ],
         )
         self._runs += 1
         self.run = LiveRun(trace=trace, number=self._runs)
@@ -354,6 +391,11 @@ class Session:
 
     def _handle(self, source: str, payload: Any) -> None:
         run = self.run
+        if source == SERVER and self.server is not None:
+            # Several server processes answer as one (visualizer.runner.server_group).
+            payload = self.server.merge(payload)
+            if payload is None:
+                return
         if source == SERVER and payload.get("t") == protocol.HELLO:
             self.hello = payload
             return
@@ -408,6 +450,7 @@ class Session:
                 self._start_client(run)
         elif kind == protocol.ACK and frame.get("cmd") == protocol.CMD_FLUSH:
             run.trace.foreign_requests = int(frame.get("foreign", 0))
+            run.trace.processes = list(frame.get("processes", ()))
             if run.passive is not None:
                 run.passive.close(int(frame.get("numbered", 0)))
             elif self._still_at_it(run):
@@ -506,6 +549,7 @@ def _add_events(
         "route": _credited(rows("route"), 0, run, others=None),
     }
     trace.add_server_events(
+        process=int(frame.get("process", 0)),
         loop=_credited(rows("loop"), 2, run, others=protocol.NO_REQUEST),
         timer=_credited(rows("timer"), 2, run, others=protocol.NO_REQUEST),
         worker=_credited(rows("worker"), 0, run, others=None),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from visualizer.app import palette
 from visualizer.app.timeline.gantt_item import BAR_HEIGHT, BAR_TOP
-from visualizer.model.annotations import Annotations
+from visualizer.model.annotations import Annotations, pool_group_key
 from visualizer.model.pool_groups import pool_groups
 from visualizer.model.timeline import Timeline
 
@@ -149,13 +149,15 @@ class PoolFullShading(pg.GraphicsObject):  # type: ignore[misc]
 
 
 def full_bands(annotations: Annotations, timeline: Timeline) -> list[FullBand]:
-    """Each pool's full stretches over each group of that pool's lanes."""
+    """Each pool's full stretches over each group of that pool's lanes: with several
+    server processes, each process's pool over its own lanes alone."""
     periods = annotations.full_periods()
-    return [
-        FullBand(group.first, group.stop, [(s / 1e9, e / 1e9) for s, e in periods[group.pool.id]])
-        for group in pool_groups(timeline)
-        if group.pool.id in periods
-    ]
+    bands = []
+    for group in pool_groups(timeline):
+        full = periods.get(pool_group_key(group.process, group.pool.id))
+        if full:
+            bands.append(FullBand(group.first, group.stop, [(s / 1e9, e / 1e9) for s, e in full]))
+    return bands
 
 
 class AnnotationLayer:

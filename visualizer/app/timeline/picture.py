@@ -21,8 +21,8 @@ from visualizer.app.timeline.plot import TimelinePlot
 from visualizer.model.analysis import RunResult
 from visualizer.model.annotations import Annotations, annotate
 from visualizer.model.comparison import compare_runs, headline, run_names
+from visualizer.model.picture_caption import picture_caption
 from visualizer.model.prediction import Prediction, verdict
-from visualizer.model.request_plan import describe_plan
 from visualizer.model.timeline import Timeline
 
 #: The layout is made for this width; other widths scale it, text and all.
@@ -84,7 +84,7 @@ class TimelinePicture:
             title=f"{settings.subject}: what FastAPI did with {_requests(_count(result))}",
             lines=_prediction_lines(prediction, result) or result.story[:2],
             panels=[panel],
-            caption=_caption(result),
+            caption=picture_caption(result),
         )
 
     @classmethod
@@ -107,15 +107,14 @@ class TimelinePicture:
             )
             for slot, result in enumerate(results)
         ]
-        styles = (first.trace.settings.subject, second.trace.settings.subject)
         return cls(
-            title=f"{styles[0]} against {styles[1]}",
+            title=f"{names[0]} against {names[1]}",
             lines=[
                 compare_runs(first.summary, second.summary),
                 *_prediction_lines(prediction, results[predicted]),
             ],
             panels=panels,
-            caption=_caption(first),
+            caption=picture_caption(first, second),
         )
 
     @property
@@ -143,23 +142,6 @@ def _requests(count: int) -> str:
     return "1 request" if count == 1 else f"{count:,} requests"
 
 
-def _caption(result: RunResult) -> str:
-    s = result.trace.settings
-    versions = result.trace.versions
-    stack = ", ".join(
-        f"{name} {versions[name]}" for name in ("python", "fastapi", "uvicorn") if name in versions
-    )
-    measured = f"Measured on a real uvicorn server ({stack})" if stack else "Measured"
-    if s.app is None:
-        load = f"concurrency {s.concurrency}, requests {s.requests:,}, work {s.work_ms:g} ms"
-    elif s.plan is None:
-        load = f"a recording of what arrived, {_requests(result.summary.requests)}"
-    else:
-        plan = describe_plan(s.plan.requests)
-        load = f"{plan}; concurrency {s.concurrency}, requests {s.requests:,}"
-    return f"{load}, pool {s.pool}.  {measured} by schedviz."
-
-
 class PicturePainter:
     """Lays out and paints one TimelinePicture; ``height`` is known before painting."""
 
@@ -177,11 +159,18 @@ class PicturePainter:
                 _make_plot(panel, picture.span, inner, height)
                 for panel, height in zip(picture.panels, self.plot_heights, strict=True)
             ]
-        # One width for every lane axis, so that the panels' time axes line up.
+        # One width for every lane axis, so that the panels' time axes line up; again once
+        # laid out, where a panel's long labels (a process's "server 2: event loop") were
+        # capped to its share of the width after the other took the uncapped one.
         axis_width = max(plot.axis.wanted_width for plot in self.plots)
         for plot in self.plots:
             plot.axis.setWidth(axis_width)
             _lay_out(plot, picture.span)
+        laid_out = max(plot.axis.width() for plot in self.plots)
+        if any(plot.axis.width() != laid_out for plot in self.plots):
+            for plot in self.plots:
+                plot.axis.setWidth(laid_out)
+                _lay_out(plot, picture.span)
         self._plot_targets: list[QRectF] = []
         #: Each legend entry's word and where its swatch and word land in the picture.
         self.legend_entries: list[tuple[str, QRectF]] = []
