@@ -127,3 +127,13 @@ def test_the_held_line_is_quoted_without_its_comment() -> None:
     trace.labels[4] = 'log("# not a comment")'
     (place,) = held_places(trace).values()
     assert place.short() == '`log("# not a comment")` in block (api.py:8)'
+
+
+def test_a_statement_that_goes_on_is_quoted_closed() -> None:
+    trace = run_of_every_pool()
+    trace.labels[4] = "rows = db.execute(  # the search"
+    (place,) = held_places(trace).values()
+    assert place.short() == "`rows = db.execute(…)` in block (api.py:8)"
+    trace.labels[4] = 'log("(", [1,'
+    (place,) = held_places(trace).values()
+    assert place.short() == '`log("(", [1,…])` in block (api.py:8)'

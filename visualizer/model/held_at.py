@@ -44,8 +44,35 @@ class HeldAt:
         """```time.sleep(0.2)`` in get_order (routes.py:42)``: the line's code without
         its comment."""
         place = f"{self.function} ({self.path.rsplit('/', 1)[-1]}:{self.line})"
-        code = without_comment(self.code)
+        code = closed(without_comment(self.code))
         return f"`{code}` in {place}" if code else place
+
+
+def closed(code: str) -> str:
+    """The first line of a statement that goes on (``rows = db.execute(``), closed with an
+    ellipsis (``rows = db.execute(…)``), so the quote does not read as broken code."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    open_ = [ch for ch in _outside_strings(code) if ch in pairs or ch in pairs.values()]
+    stack: list[str] = []
+    for ch in open_:
+        if ch in pairs:
+            stack.append(pairs[ch])
+        elif stack and stack[-1] == ch:
+            stack.pop()
+    return code + "…" + "".join(reversed(stack)) if stack else code
+
+
+def _outside_strings(code: str) -> str:
+    """``code`` with the text inside its string literals left out."""
+    kept, quote = [], ""
+    for ch in code:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        else:
+            kept.append(ch)
+    return "".join(kept)
 
 
 def without_comment(line: str) -> str:
