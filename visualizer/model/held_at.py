@@ -77,10 +77,12 @@ def _outside_strings(code: str) -> str:
 
 def without_comment(line: str) -> str:
     """A line of Python without its trailing comment (a '#' inside a string stays)."""
+    tokens = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(line).readline))
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            tokens.append(token)
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return line.strip()
+        pass  # a statement that goes on past this line: its tokens so far will do
     comment = next((token for token in tokens if token.type == tokenize.COMMENT), None)
     return (line[: comment.start[1]] if comment else line).strip()
 
