@@ -56,7 +56,7 @@ def handler_slices(result: RunResult) -> np.ndarray:
 
 def loop_stays_free(result: RunResult) -> bool:
     block = result.summary.longest_loop_block
-    return block is not None and block.duration_ms < 60
+    return block is not None and block.longest_ms < 60
 
 
 def lane_labels(result: RunResult, pool: int) -> list[str]:

@@ -28,10 +28,16 @@ def test_the_report_takes_about_w_of_one_core_and_sums_the_orders() -> None:
             (total,) = db.execute(REPORT, (ORDERS,)).fetchone()
             (every,) = db.execute("SELECT sum(total) FROM orders").fetchone()
             assert total == every, "n = ORDERS looks each order up once"
-        # CPU time, fastest of three: what a loaded machine cannot shorten, only stretch.
-        short = min(_report_cpu_ms(database, 20) for _ in range(3))
-        long = min(_report_cpu_ms(database, 80) for _ in range(3))
-        assert 2.5 <= long / short <= 6, "four times the work, about four times the CPU"
+        # CPU time, fastest of five taken in turn: a loaded machine (a busy sibling
+        # hardware thread, a cold cache) cannot shorten it, only stretch it, and taking
+        # the two in turn stretches both alike. The bounds are wide on purpose: a report
+        # that did not follow W would give about 1.
+        shorts, longs = [], []
+        for _ in range(5):
+            shorts.append(_report_cpu_ms(database, 20))
+            longs.append(_report_cpu_ms(database, 80))
+        ratio = min(longs) / min(shorts)
+        assert 2 <= ratio <= 8, f"four times the work took {ratio:.2f} times the CPU"
         assert database.lookups(0) == 0
     finally:
         database.close()

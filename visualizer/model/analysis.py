@@ -76,8 +76,12 @@ class RunResult:
             ),
             (
                 "longest loop block",
-                f"{block.duration_ms:,.1f} ms, request {block.request or '-'}"
-                + (f" ({block.route})" if block.route else "")
+                f"{block.longest_ms:,.1f} ms, request {block.longest_request or '-'}"
+                + (
+                    f" ({block.route})"
+                    if block.route and block.longest_request == block.request
+                    else ""
+                )
                 if block
                 else "-",
             ),

@@ -147,4 +147,4 @@ def _seconds(ms: float) -> str:
 
 def _block_ms(summary: RunSummary) -> str:
     block = summary.longest_loop_block
-    return f"{block.duration_ms:.0f} ms" if block else "0 ms"
+    return f"{block.longest_ms:.0f} ms" if block else "0 ms"
