@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,4 +25,14 @@ def interpreter(version: str, free_threaded: bool = False) -> str | None:
             )
             if probe.returncode == 0:
                 return candidate
+    return None
+
+
+def other_interpreter() -> str | None:
+    """A Python of another supported version than the one running the tests, with the
+    server's packages: a comparison of two interpreters needs two versions."""
+    running = "{}.{}".format(*sys.version_info[:2])
+    for version in ("3.13", "3.12", "3.11"):
+        if version != running and (python := interpreter(version)):
+            return python
     return None

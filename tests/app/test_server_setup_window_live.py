@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from _interpreters import interpreter
+from _interpreters import other_interpreter
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -63,9 +63,9 @@ def test_1_process_against_2_restarts_the_server_and_each_loop_has_its_lane(
 
 
 def test_two_interpreters_side_by_side(qtbot: QtBot, make_window: MakeWindow) -> None:
-    python = interpreter("3.13")
+    python = other_interpreter()
     if python is None:
-        pytest.skip("no Python 3.13 with the server's packages (CI makes .ci/venv-3.13)")
+        pytest.skip("no other Python with the server's packages (CI makes .ci/venv-3.1x)")
     window = make_window(
         {"style": "sync_cpu", "concurrency": 2, "requests": 2, "work_ms": 60.0, "pool": 2}
     )
@@ -74,7 +74,7 @@ def test_two_interpreters_side_by_side(qtbot: QtBot, make_window: MakeWindow) ->
     with qtbot.waitSignal(window.compare_runner.finished, timeout=PAIR_TIMEOUT_MS) as done:
         window.start_pair((settings, replace(settings, python=python)))
     first, second = done.args
-    assert second.trace.versions["python"].startswith("3.13.")
+    assert second.trace.versions["python"] != first.trace.versions["python"]
     assert first.trace.versions["python"] == ".".join(map(str, sys.version_info[:3]))
     headings = [heading.text() for heading in window.comparison.headings]
     assert headings[0].startswith(f"sync_cpu on Python {first.trace.versions['python']}")
