@@ -207,6 +207,11 @@ class Session:
         else:
             self._finish(run, "stopped before any request was sent")
 
+    @property
+    def has_messages(self) -> bool:
+        """Whether the children said something that :meth:`pump` has not handled yet."""
+        return not self.inbox.empty()
+
     def pump(self, timeout_s: float = 0.0, budget_s: float | None = None) -> int:
         """Handle what the children sent; wait up to ``timeout_s`` for the first of it.
 
