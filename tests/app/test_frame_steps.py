@@ -8,6 +8,7 @@ between (the user's input, timers) is handled between them.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,3 +140,24 @@ def test_a_backlog_of_messages_is_taken_a_few_turns_a_frame_and_the_frame_still_
     assert max(session.handled) < 10  # each turn within its budget
     assert sum(session.handled) < 200  # the rest wait for later frames, in order
     qtbot.waitUntil(lambda: session.hello.get("number") == 199, timeout=5000)
+
+
+def test_the_collector_leaves_what_was_there_alone_while_a_run_streams(
+    qtbot: QtBot, driver: SessionDriver
+) -> None:
+    assert gc.get_freeze_count() == 0
+    driver.launch_server()
+    run = driver.start_run(None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() > 0
+    run.state = RunState.FINISHED
+    qtbot.waitUntil(lambda: driver.result is not None, timeout=10_000)
+    assert gc.get_freeze_count() == 0  # what the run left unreachable is collected again
+
+
+def test_a_driver_closed_during_a_run_gives_the_collector_everything_back(
+    driver: SessionDriver,
+) -> None:
+    driver.start_run(None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() > 0
+    driver.close()
+    assert gc.get_freeze_count() == 0
