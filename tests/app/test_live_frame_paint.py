@@ -52,7 +52,8 @@ def test_each_followed_live_frame_is_painted_once(
             getattr(live, name).extend(rows[(rows[column] > now - step) & (rows[column] <= now)])
         paints.clear()
         view.set_timeline(builder.update(now))
-        qtbot.wait(40)  # the paint, and whatever it asks for
+        qtbot.waitUntil(lambda: len(paints) > 0, timeout=2000)
+        qtbot.wait(50)  # and whatever that paint asks for
         painted.append(len(paints))
     assert view.following
     assert len(painted) > 5
