@@ -102,8 +102,10 @@ def one_run(app: QApplication, settings: RunSettings, incremental: bool) -> dict
         Watch(owner, name)
         for owner, name in (
             (Session, "pump"),
+            (SessionDriver, "_absorb"),
             (SessionDriver, "_update_model"),
             (SessionDriver, "_hand_over"),
+            (live_timeline.LiveTimeline, "absorb"),
             (live_timeline.LiveTimeline, "update"),
             (TimelineView, "set_timeline"),
             (gantt_item.GanttItem, "set_timeline"),

@@ -167,3 +167,21 @@ def _with_ids_from(trace: RunTrace, first: int) -> RunTrace:
         rows["request"][ours] += first - 1
         getattr(renumbered, name).extend(rows)
     return renumbered
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_events_absorbed_a_step_before_are_drawn_as_one_update_draws_them(path: Path) -> None:
+    """The GUI takes in a frame's events and draws its open requests in two steps."""
+    full = with_a_failure(read_trace(path))
+    whole: LiveTimeline | None = None
+    split: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=20_000_000):
+        whole = whole or LiveTimeline(live)
+        split = split or LiveTimeline(live)
+        expected = whole.update(now)
+        split.absorb()
+        split.absorb()  # nothing new: nothing changes
+        timeline = split.update(now)
+        assert np.array_equal(bars(timeline), bars(expected))
+        assert timeline.frozen == expected.frozen
+        assert (timeline.lanes, timeline.span) == (expected.lanes, expected.span)

@@ -142,8 +142,9 @@ class SessionDriver(QObject):
     def _frame(self) -> None:
         """One step of a frame; the next step runs in a later turn of the event loop.
 
-        A frame is its steps (the children's messages, the live model, the hand-over to
-        the views, and Qt's paint of it) one turn each, with the user's input, timers and
+        A frame is its steps (the children's messages, the live model taking in the new
+        events, then drawing the open requests, the hand-over to the views and Qt's paint
+        of it) one turn each, with the user's input, timers and
         paints handled between them: on a loaded 2-core machine the GUI thread gets half a
         core or less, and the frame done at once, ~20 ms of work, held the window 40-60 ms.
         """
@@ -175,12 +176,19 @@ class SessionDriver(QObject):
         if run.finished:
             self._finish(run)
         elif run.trace.t0 and self.live_timeline is not None:  # the client said when it started
-            return functools.partial(self._update_model, self.live_timeline)
+            return functools.partial(self._absorb, self.live_timeline)
         return None
+
+    def _absorb(self, live: LiveTimeline) -> _Step | None:
+        """The model takes in the new events (the open requests are drawn next step)."""
+        if live is not self.live_timeline or not self.live:
+            return None  # a new run began, or this one ended, since the frame's first step
+        live.absorb()
+        return functools.partial(self._update_model, live)
 
     def _update_model(self, live: LiveTimeline) -> _Step | None:
         if live is not self.live_timeline or not self.live:
-            return None  # a new run began, or this one ended, since the frame's first step
+            return None
         timeline = live.update(time.perf_counter_ns())
         return functools.partial(self._hand_over, live, timeline)
 
