@@ -142,11 +142,11 @@ class SessionDriver(QObject):
     def _frame(self) -> None:
         """One step of a frame; the next step runs in a later turn of the event loop.
 
-        A frame is its steps (the children's messages, the live model taking in the new
-        events, then drawing the open requests, the hand-over to the views and Qt's paint
-        of it) one turn each, with the user's input, timers and
-        paints handled between them: on a loaded 2-core machine the GUI thread gets half a
-        core or less, and the frame done at once, ~20 ms of work, held the window 40-60 ms.
+        A frame is its steps, one turn each: the children's messages, the live model
+        taking in the new events, the model drawing the open requests, the hand-over to
+        the views (and Qt's paint of it). The user's input and timers are handled between
+        them: on a loaded 2-core machine the GUI thread gets half a core or less, and the
+        frame done at once, ~20 ms of work, held the window 40-60 ms.
         """
         step, self._next_step = self._next_step, None
         try:

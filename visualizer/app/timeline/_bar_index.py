@@ -175,8 +175,8 @@ class BarIndex:
         """Merge neighbours of like size, newest first, up to :data:`MERGE_LIMIT` bars a call.
 
         Like a binary counter, so a frame queries about log2(bars) segments. A carry
-        through every size at once (1k + 1k, 2k + 2k, ... 16k + 16k) sorted 60,000 bars
-        in one frame, 9 ms; past the limit, the rest waits for the next append.
+        through several sizes at once (1k + 1k, 2k + 2k, ... 16k + 16k) re-sorted up to
+        ~50,000 bars in one live frame; past the limit the rest waits for the next append.
         """
         budget = MERGE_LIMIT
         at = len(self._segments) - 1
