@@ -331,7 +331,11 @@ def main() -> None:
                 print(f"\nlongest block while streaming, old / new: {ratio:.1f}x")
         block = ours["gap_streaming"] - PROBE_MS
         verdict = "met" if block <= BLOCK_GOAL_MS else "missed"
-        verdicts.append(f"  {label}: {block:.1f} ms, {verdict}")
+        others = ours["cpu_others_s"] / max(ours["seconds"], 1e-9)
+        verdicts.append(
+            f"  {label}: {block:.1f} ms, {verdict} "
+            f"(other processes took {others:.0%} of a core meanwhile)"
+        )
     print(f"\ngoal (<= {BLOCK_GOAL_MS:.0f} ms while streaming):")
     print("\n".join(verdicts))
 
