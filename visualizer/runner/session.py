@@ -232,17 +232,22 @@ class Session:
                 item = self.inbox.get_nowait()
         except queue.Empty:
             pass
-        self._drain()
+        self._drain(news=handled > 0)
         self._give_up_on_a_late_flush()
         return handled
 
-    def _drain(self) -> None:
-        """Flush once no handler of the run is running, or they stopped making progress."""
+    def _drain(self, news: bool = True) -> None:
+        """Flush once no handler of the run is running, or they stopped making progress.
+
+        Which handlers run is counted again only when something arrived (``news``): the
+        count reads the whole trace, 3 ms at 20,000 requests, and the GUI pumps several
+        times a frame.
+        """
         run = self.run
         if run is None or run.state is not RunState.DRAINING:
             return
         now = time.monotonic()
-        running = handlers_running(run.trace)
+        running = handlers_running(run.trace) if news else run.draining
         if running != run.draining:
             run.draining, run.drain_progress_at = running, now
         patience = run.trace.settings.work_ms / 1000 + DRAIN_MARGIN_S
