@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from server import protocol
+from server.protocol import Outcome
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
 from visualizer.runner import session as session_module
@@ -83,3 +85,22 @@ def test_while_draining_the_handlers_are_counted_again_only_when_something_arriv
     session.pump(0, budget_s=0.005)
     assert counted == [1]
     assert run.state is RunState.DRAINING  # still waiting for that handler
+
+
+def test_a_request_never_reported_done_ends_as_an_error_at_the_runs_end() -> None:
+    """Every request sent appears once with a final state, also when the client went
+    silent (a cancelled run, a client that died)."""
+    session = Session()
+    trace = RunTrace(RunSettings(), t0=1_000)
+    trace.sent.extend([(1, 1_100), (2, 1_200), (3, 9_000), (4, 1_300)])
+    trace.done.extend([(1, 1_100, 5_000, 200, int(Outcome.OK)), (4, 1_300, 4_000, 200, 0)])
+    run = session.run = LiveRun(trace=trace, state=RunState.FLUSHING)
+    session._finish(run, "stopped")
+    done = trace.done.rows
+    assert sorted(done["request"].tolist()) == [1, 2, 3, 4]
+    lost = done[np.isin(done["request"], [2, 3])]
+    assert lost["outcome"].tolist() == [int(Outcome.ERROR)] * 2
+    assert lost["sent"].tolist() == [1_200, 9_000]
+    # They end when the run's last known moment was: here the last one sent.
+    assert lost["received"].tolist() == [9_000, 9_000]
+    assert run.finished

@@ -341,7 +341,7 @@ class Session:
                 run.state = RunState.DRAINING
                 run.drain_began_at = run.drain_progress_at = time.monotonic()
                 run.draining = handlers_running(trace)
-                self._drain()
+                self._drain(news=False)  # just counted
 
     def _flush(self, run: LiveRun) -> None:
         """Ask the server for everything it did for the run; the run ends on its answer."""
@@ -420,11 +420,18 @@ def handlers_running(trace: RunTrace) -> int:
 
 
 def _account_for_every_request(trace: RunTrace) -> None:
-    """A request that was sent but never reported done ends as an error, never lost."""
-    done = set(trace.done.rows["request"].tolist())
-    missing = [row for row in trace.sent.rows.tolist() if row[0] not in done]
-    if missing:
-        end = max([trace.t0, *trace.done.rows["received"].tolist(), *(s for _, s in missing)])
-        trace.done.extend(
-            [(request, sent, end, 0, int(Outcome.ERROR)) for request, sent in missing]
-        )
+    """A request that was sent but never reported done ends as an error, never lost.
+
+    In columns: a row at a time in Python took 7-12 ms of the GUI thread at the end of
+    a 20,000-request run.
+    """
+    sent, done = trace.sent.rows, trace.done.rows
+    missing = sent[~np.isin(sent["request"], done["request"])]
+    if len(missing) == 0:
+        return
+    received = done["received"]
+    end = max(trace.t0, int(missing["sent"].max()), int(received.max()) if len(received) else 0)
+    rows = np.zeros(len(missing), done.dtype)
+    rows["request"], rows["sent"], rows["received"] = missing["request"], missing["sent"], end
+    rows["outcome"] = int(Outcome.ERROR)
+    trace.done.extend(rows)
