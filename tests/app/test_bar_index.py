@@ -7,11 +7,15 @@ appends, it draws what the index of all bars draws.
 
 from __future__ import annotations
 
+import itertools
+import math
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
 
+from visualizer.app.timeline import _bar_index
 from visualizer.app.timeline._bar_index import KINDS, BarIndex
 from visualizer.app.timeline._shading import Spans, merge_rows
 
@@ -211,4 +215,47 @@ def test_segments_appended_in_time_order_draw_a_window_of_them_as_one_index_does
     assert np.array_equal(drawn_columns(spans, 6, 700), drawn_columns(whole, 6, 700))
     assert np.array_equal(
         drawn_columns(spans, 6, 700).any(axis=1), filled_columns(bars, x0, x1, 700).any(axis=1)
+    )
+
+
+def test_no_append_sorts_more_than_the_merge_limit_and_the_segments_stay_few(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A carry through every size at once sorted ~60,000 bars in one frame (9 ms);
+    merges past the limit wait for the next append, and the index stays logarithmic."""
+    built: list[int] = []
+
+    class CountedSegment(_bar_index._Segment):
+        def __init__(self, group: np.ndarray, *rest: Any) -> None:
+            built.append(len(group))
+            super().__init__(group, *rest)
+
+    monkeypatch.setattr(_bar_index, "_Segment", CountedSegment)
+    bars = random_bars(300_000, 6, seed=3)
+    order = np.argsort(bars.start, kind="stable")
+    for name in ("lane", "start", "end", "kind", "request"):
+        setattr(bars, name, getattr(bars, name)[order])
+    # Frames freeze 500 to 3,000 bars each, as a live run does.
+    cuts = np.cumsum(np.random.default_rng(1).integers(500, 3_000, 300))
+    cuts = np.append(cuts[cuts < 300_000], 300_000)
+    index = BarIndex(bars, frozen=int(cuts[0]))  # type: ignore[arg-type]
+    sorted_at_most = 0
+    for before, cut in itertools.pairwise(cuts.tolist()):
+        so_far = SimpleNamespace(**vars(bars))
+        for name in ("lane", "start", "end", "kind", "request"):
+            setattr(so_far, name, getattr(bars, name)[:cut])
+        built.clear()
+        index.extend(so_far, cut)  # type: ignore[arg-type]
+        appended, *merged = built  # the new bars, then the merges they set off
+        assert appended == cut - before
+        sorted_at_most = max(sorted_at_most, sum(merged))
+    assert 0.75 * _bar_index.MERGE_LIMIT < sorted_at_most <= _bar_index.MERGE_LIMIT
+    segments = len(index._segments)
+    assert segments <= 300_000 // _bar_index.SEGMENT_LIMIT + 2 * math.log2(300_000 / 500)
+    assert sorted(index.order.tolist()) == list(range(300_000))
+    # Zoomed in, where every bar is drawn as it is: the columns one index of all bars draws.
+    whole = BarIndex(bars)  # type: ignore[arg-type]
+    assert np.array_equal(
+        drawn_columns(index.spans(5.0, 5.05, 700, 0, 5), 6, 700),
+        drawn_columns(whole.spans(5.0, 5.05, 700, 0, 5), 6, 700),
     )

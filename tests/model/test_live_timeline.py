@@ -209,3 +209,21 @@ def test_a_live_run_of_two_server_processes_has_a_loop_lane_for_each() -> None:
         mine = full.loop.rows[full.loop.rows["process"] == process]
         drawn = (timeline.lane == loop_lane) & (timeline.kind != BarKind.GC)
         assert np.count_nonzero(drawn) == len(mine) > 0
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_events_absorbed_a_step_before_are_drawn_as_one_update_draws_them(path: Path) -> None:
+    """The GUI takes in a frame's events and draws its open requests in two steps."""
+    full = with_a_failure(read_trace(path))
+    whole: LiveTimeline | None = None
+    split: LiveTimeline | None = None
+    for live, now in frames(full, step_ns=20_000_000):
+        whole = whole or LiveTimeline(live)
+        split = split or LiveTimeline(live)
+        expected = whole.update(now)
+        split.absorb()
+        split.absorb()  # nothing new: nothing changes
+        timeline = split.update(now)
+        assert np.array_equal(bars(timeline), bars(expected))
+        assert timeline.frozen == expected.frozen
+        assert (timeline.lanes, timeline.span) == (expected.lanes, expected.span)

@@ -164,7 +164,21 @@ class LiveTimeline:
 
     def update(self, now: int) -> GrowingTimeline:
         """The Timeline so far, open intervals ending at ``now`` (perf_counter ns)."""
+        self.absorb()
+        frozen = self._bars.size
+        size = self._bars.put(frozen, self._phase_bars(self._open, now))
+        size = self._bars.put(size, self._growing_runs(now))
+        return self._timeline(frozen, size, now)
+
+    def absorb(self) -> None:
+        """Take in the rows that arrived since the last call: freeze what is final.
+
+        :meth:`update` does this first; a caller may do it apart, a step before, so
+        that neither half holds its thread as long as both (the GUI's live frame).
+        """
         new = {name: getattr(self.trace, name).since(self._read[name]) for name in self._read}
+        if not any(len(rows) for rows in new.values()):
+            return  # what settles and what is forgotten moves only with new rows
         if not self._fits(new):
             self._restart()
             new = {name: getattr(self.trace, name).rows for name in self._read}
@@ -178,10 +192,6 @@ class LiveTimeline:
         self._loop_activity = np.concatenate([self._loop_activity, new["loop"]])
         self._settle()
         self._forget_old_loop_activity()
-        frozen = self._bars.size
-        size = self._bars.put(frozen, self._phase_bars(self._open, now))
-        size = self._bars.put(size, self._growing_runs(now))
-        return self._timeline(frozen, size, now)
 
     def _fits(self, new: dict[str, Any]) -> bool:
         """Whether the new rows can be appended without renumbering or unfreezing bars."""

@@ -321,6 +321,11 @@ class Session:
         else:
             self._finish(run, "stopped before any request was sent")
 
+    @property
+    def has_messages(self) -> bool:
+        """Whether the children said something that :meth:`pump` has not handled yet."""
+        return not self.inbox.empty()
+
     def pump(self, timeout_s: float = 0.0, budget_s: float | None = None) -> int:
         """Handle what the children sent; wait up to ``timeout_s`` for the first of it.
 
@@ -341,16 +346,22 @@ class Session:
                 item = self.inbox.get_nowait()
         except queue.Empty:
             pass
-        self._drain()
+        self._drain(news=handled > 0)
         self._give_up_on_a_late_flush()
         return handled
 
-    def _drain(self) -> None:
-        """Flush once no handler of the run is running, or they stopped making progress."""
+    def _drain(self, news: bool = True) -> None:
+        """Flush once no handler of the run is running, or they stopped making progress.
+
+        Which handlers run is counted again only when something arrived (``news``): the
+        count reads the whole trace, 3 ms at 20,000 requests, and the GUI pumps several
+        times a frame.
+        """
         run = self.run
         if run is None or run.state is not RunState.DRAINING:
             return
-        if handlers_running(run.trace) == 0 or self._done_waiting(run):
+        running = handlers_running(run.trace) if news else run.draining
+        if running == 0 or self._done_waiting(run, running):
             self._flush(run)
 
     def _still_at_it(self, run: LiveRun) -> bool:
@@ -361,12 +372,12 @@ class Session:
         """
         if run.stop_requested or run.state is not RunState.FLUSHING:
             return False
-        return handlers_running(run.trace) > 0 and not self._done_waiting(run)
-
-    def _done_waiting(self, run: LiveRun) -> bool:
-        """Whether the handlers still running stopped making progress, or took too long."""
-        now = time.monotonic()
         running = handlers_running(run.trace)
+        return running > 0 and not self._done_waiting(run, running)
+
+    def _done_waiting(self, run: LiveRun, running: int) -> bool:
+        """Whether the ``running`` handlers stopped making progress, or took too long."""
+        now = time.monotonic()
         if running != run.draining:
             run.draining, run.drain_progress_at = running, now
         settings = run.trace.settings
@@ -498,7 +509,7 @@ class Session:
                 run.state = RunState.DRAINING
                 run.drain_began_at = run.drain_progress_at = time.monotonic()
                 run.draining = handlers_running(trace)
-                self._drain()
+                self._drain(news=False)  # just counted
 
     def _flush(self, run: LiveRun) -> None:
         """Ask the server for everything it did for the run; the run ends on its answer."""
@@ -591,10 +602,18 @@ def handlers_running(trace: RunTrace) -> int:
 
 def _account_for_every_request(trace: RunTrace) -> None:
     """A request that was sent but never reported done ends as an error, never lost; in
-    a passive run, as cancelled: the recording stopped while the server had it."""
-    done = set(trace.done.rows["request"].tolist())
-    missing = [row for row in trace.sent.rows.tolist() if row[0] not in done]
-    outcome = Outcome.CANCELLED if trace.settings.passive else Outcome.ERROR
-    if missing:
-        end = max([trace.t0, *trace.done.rows["received"].tolist(), *(s for _, s in missing)])
-        trace.done.extend([(request, sent, end, 0, int(outcome)) for request, sent in missing])
+    a passive run, as cancelled: the recording stopped while the server had it.
+
+    In columns: a row at a time in Python took 7-12 ms of the GUI thread at the end of
+    a 20,000-request run.
+    """
+    sent, done = trace.sent.rows, trace.done.rows
+    missing = sent[~np.isin(sent["request"], done["request"])]
+    if len(missing) == 0:
+        return
+    received = done["received"]
+    end = max(trace.t0, int(missing["sent"].max()), int(received.max()) if len(received) else 0)
+    rows = np.zeros(len(missing), done.dtype)
+    rows["request"], rows["sent"], rows["received"] = missing["request"], missing["sent"], end
+    rows["outcome"] = int(Outcome.CANCELLED if trace.settings.passive else Outcome.ERROR)
+    trace.done.extend(rows)

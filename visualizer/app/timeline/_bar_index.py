@@ -32,8 +32,10 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
 KINDS = len(BarKind)
-#: An append never merges segments into one larger than this: it bounds one frame's work.
+#: An append never merges segments into one larger than this.
 SEGMENT_LIMIT = 1 << 15
+#: Nor more bars than this in all (one merge of the largest size): it bounds one frame's work.
+MERGE_LIMIT = SEGMENT_LIMIT
 
 
 class _Level:
@@ -163,16 +165,36 @@ class BarIndex:
         if frozen > self.frozen:
             self._segments.append(self._segment(timeline, self.frozen, frozen))
             self.frozen = frozen
-            while merge and len(self._segments) > 1:
-                last, before = self._segments[-1], self._segments[-2]
-                if len(before) > len(last) * 2 or len(before) + len(last) > SEGMENT_LIMIT:
-                    break
-                parts = [s.bars() for s in (before, last)]
-                group, start, end, model = (np.concatenate([p[i] for p in parts]) for i in range(4))
-                self._segments[-2:] = [_Segment(group, start, end, model, self.label_groups)]
+            if merge:
+                self._merge()
         size = len(timeline.start)
         self._tail = self._segment(timeline, frozen, size) if size > frozen else None
         self._order = None
+
+    def _merge(self) -> None:
+        """Merge neighbours of like size, newest first, up to :data:`MERGE_LIMIT` bars a call.
+
+        Like a binary counter, so a frame queries about log2(bars) segments. A carry
+        through several sizes at once (1k + 1k, 2k + 2k, ... 16k + 16k) re-sorted up to
+        ~50,000 bars in one live frame; past the limit the rest waits for the next append.
+        """
+        budget = MERGE_LIMIT
+        at = len(self._segments) - 1
+        while at >= 1:
+            before, last = self._segments[at - 1], self._segments[at]
+            size = len(before) + len(last)
+            if len(before) > len(last) * 2 or size > SEGMENT_LIMIT:
+                at -= 1  # an older pair may still be due, left over from an earlier call
+                continue
+            if size > budget:
+                return
+            budget -= size
+            parts = [s.bars() for s in (before, last)]
+            group, start, end, model = (np.concatenate([p[i] for p in parts]) for i in range(4))
+            self._segments[at - 1 : at + 1] = [
+                _Segment(group, start, end, model, self.label_groups)
+            ]
+            at = min(at, len(self._segments) - 1)
 
     def _segment(self, timeline: Timeline, lo: int, hi: int) -> _Segment:
         group = timeline.lane[lo:hi].astype(np.int64) * KINDS + timeline.kind[lo:hi]

@@ -343,6 +343,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         """Seconds ``x0`` to ``x1`` and the first ``lanes`` lanes, with room for the labels."""
         lanes = max(lanes, 1)
         self.view.setRange(xRange=(x0, x1), yRange=(-self.top_room(lanes), lanes), padding=0)
+        # Move the items now: pyqtgraph would do it while painting, and the items it moves
+        # then ask for a second paint, a second full paint of every live frame.
+        self.view.updateMatrix()
 
     def top_room(self, lanes: int) -> float:
         """Lanes of room above the event loop for the loop-block label and its bracket.
