@@ -332,7 +332,7 @@ def replay(trace: RunTrace, app: QApplication, frames: int) -> dict[str, float]:
         figures[f"replay frame: median{suffix} (ms)"] = statistics.median(took)
         figures[f"replay frame: p90{suffix} (ms)"] = float(np.percentile(took, 90))
         figures[f"replay frame: max{suffix} (ms)"] = max(took)
-    figures["replay frame: share within 33 ms"] = float(np.mean(np.array(played) <= 33.0))
+    figures["replay frame: frames over 33 ms"] = float(np.count_nonzero(np.array(played) > 33.0))
     figures["replay seek: max (ms)"] = max(seeks)
     return figures
 
@@ -387,7 +387,7 @@ GOALS = {
     "replay frame: median (ms)": ("<= 33", "replay frame: median, old (ms)"),
     "replay frame: p90 (ms)": ("<= 33", "replay frame: p90, old (ms)"),
     "replay frame: max (ms)": ("<= 33", "replay frame: max, old (ms)"),
-    "replay frame: share within 33 ms": ("1.00", None),
+    "replay frame: frames over 33 ms": ("0", None),
     "replay seek: max (ms)": ("", "replay frame: max, old (ms)"),
     "open 1M bars: read (s)": ("", "open 1M bars: read, old (s)"),
     "open 1M bars: peak memory added (MB)": ("", "open 1M bars: peak memory added, old (MB)"),

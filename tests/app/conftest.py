@@ -12,8 +12,10 @@ import pytest
 from PySide6.QtCore import QRect, QSettings
 
 from visualizer.app import main_window as main_window_module
+from visualizer.app import palette
 from visualizer.app import presentation as presentation_module
 from visualizer.app.main_window import MainWindow
+from visualizer.app.presentation import use_theme
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +25,14 @@ def settings_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _default_theme_after() -> Iterator[None]:
+    """Theme and font scale are process-wide: every test leaves the defaults behind."""
+    yield
+    use_theme(False)
+    palette.FONTS.scale = 1.0
 
 
 @pytest.fixture

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
-from visualizer.app.presentation import use_theme
 from visualizer.app.screen_fit import presentation_scale
 from visualizer.app.settings_store import SettingsStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(autouse=True)
-def _light_theme_after() -> Iterator[None]:
-    """Theme and font scale are process-wide: every test leaves the defaults behind."""
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 def test_presentation_mode_scales_fonts_goes_full_screen_and_comes_back(

@@ -9,7 +9,7 @@ measured plot lane by lane, the pick outlined over it and said in words.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,11 +22,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from visualizer.app import palette
 from visualizer.app.lesson_player import Beat
 from visualizer.app.main_window import MainWindow
 from visualizer.app.picture_export import render
-from visualizer.app.presentation import use_theme
 from visualizer.app.timeline.picture import PREDICTION_NOTE
 from visualizer.model.analysis import RunResult, analyse
 from visualizer.model.lesson import Lesson
@@ -34,13 +32,6 @@ from visualizer.model.lesson_library import copy_lesson, find_lesson
 from visualizer.model.tracefile import read_trace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(autouse=True)
-def _light_theme_after() -> Iterator[None]:
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 def _cards_image(window: MainWindow) -> QImage:

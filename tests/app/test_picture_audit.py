@@ -15,7 +15,7 @@ Set SCHEDVIZ_SCREENS_DIR to keep every picture for looking at.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,9 +33,7 @@ from _traces import lasting
 from PySide6.QtCore import QRect
 from pytestqt.qtbot import QtBot
 
-from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
-from visualizer.app.presentation import use_theme
 from visualizer.model.analysis import analyse
 
 STYLES = (
@@ -56,13 +54,6 @@ CASES = [
     for action in ACTIONS
     for screen in SCREENS
 ]
-
-
-@pytest.fixture(autouse=True)
-def _defaults_after() -> Iterator[None]:
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 @pytest.mark.parametrize(("style", "length_s", "action", "screen_name"), CASES)

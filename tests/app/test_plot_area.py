@@ -9,7 +9,7 @@ broken picture, as the old colour-anywhere checks did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,8 @@ from _plot_area import PlotCheck, check_rendered_picture, check_window_plot
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
 from visualizer.app.picture_export import render
-from visualizer.app.presentation import use_theme
 from visualizer.app.timeline.gantt_item import GanttItem
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.model.analysis import RunResult, analyse
@@ -28,13 +26,6 @@ from visualizer.model.tracefile import read_trace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TRACES = sorted(path.name for path in DATA.glob("*.json"))
-
-
-@pytest.fixture(autouse=True)
-def _defaults_after() -> Iterator[None]:
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 @pytest.fixture

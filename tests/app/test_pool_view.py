@@ -8,7 +8,7 @@ boundaries, in the gaps between bars, across the bars (tests/_plot_area.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from pytestqt.qtbot import QtBot
 from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
 from visualizer.app.picture_export import RenderedPicture, render
-from visualizer.app.presentation import use_theme
 from visualizer.app.timeline.bar_labels import fitting_label, label_choices
 from visualizer.app.timeline.picture import TimelinePicture
 from visualizer.app.timeline.tooltip import CLICK_TO_SHOW, describe_bar
@@ -38,13 +37,6 @@ from visualizer.model.tracefile import read_trace, write_trace
 SCREENS = {"1024x768": (1024, 768), "1280x720": (1280, 720), "1920x1080": (1920, 1080)}
 #: Lanes of the trace: the loop, AnyIO's two workers, one to_thread, two processes.
 ANYIO_LANES, DEFAULT_LANES, PROCESS_LANES = (1, 2), (3,), (4, 5)
-
-
-@pytest.fixture(autouse=True)
-def _defaults_after() -> Iterator[None]:
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ _screen_checks.py. Set SCHEDVIZ_SCREENS_DIR to keep the PNGs for looking at.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,9 +18,7 @@ from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QWheelEvent
 from pytestqt.qtbot import QtBot
 
-from visualizer.app import palette
 from visualizer.app.main_window import MainWindow
-from visualizer.app.presentation import use_theme
 from visualizer.app.screen_fit import FOLD_BELOW_PX
 
 SCREENS = [(1024, 768), (1280, 720), (1920, 1080)]
@@ -28,14 +26,6 @@ SCREENS = [(1024, 768), (1280, 720), (1920, 1080)]
 TRACE = "mixed_c6_n12_w100.json"
 #: Compare's pair: the loop frozen against workers in waves (6 and 9 lanes).
 PAIR = ("async_blocking_c5_w200.json", "sync_sleep_c6_p2_w200.json")
-
-
-@pytest.fixture(autouse=True)
-def _light_theme_after() -> Iterator[None]:
-    """Theme and font scale are process-wide: every test leaves the defaults behind."""
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 def _open_window(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph
@@ -14,17 +14,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from server.styles import CATALOGUE
-from visualizer.app import palette
 from visualizer.app.about import about_text, schedviz_version
 from visualizer.app.main_window import MainWindow
-from visualizer.app.presentation import use_theme
-
-
-@pytest.fixture(autouse=True)
-def _light_theme_after() -> Iterator[None]:
-    yield
-    use_theme(False)
-    palette.FONTS.scale = 1.0
 
 
 def _pixels(widget: QWidget) -> np.ndarray:
