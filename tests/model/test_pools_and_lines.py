@@ -23,7 +23,7 @@ LABELS = [
     "crunch",
     "/app/api.py:8 in block",
     "time.sleep(0.05)",
-    "/app/api.py:8 in block\n/lib/starlette/routing.py:70 in app",
+    "/app/api.py:8 in block\n/venv/lib/python3.11/site-packages/starlette/routing.py:70 in app",
     "sleep",
 ]
 
@@ -137,3 +137,33 @@ def test_a_statement_that_goes_on_is_quoted_closed() -> None:
     trace.labels[4] = 'log("(", [1,'
     (place,) = held_places(trace).values()
     assert place.short() == '`log("(", [1,…])` in block (api.py:8)'
+
+
+def test_a_slow_helper_is_named_with_the_handler_that_called_it() -> None:
+    """The held line is the innermost user frame; the endpoint the library called, a few
+    user frames out, is named with it. Library frames (site-packages, the standard
+    library) end the walk: a user's middleware further out is not the caller."""
+    trace = run_of_every_pool()
+    trace.labels[3] = "/app/db.py:3 in slow_query"
+    trace.labels[5] = "\n".join(
+        [
+            "/app/db.py:3 in slow_query",
+            "/app/reports.py:12 in load",
+            "/app/api.py:19 in report",
+            "/venv/lib/python3.12/site-packages/fastapi/routing.py:381 in run_endpoint_function",
+            "/app/main.py:30 in timing_middleware",
+            "/usr/lib/python3.12/asyncio/events.py:84 in _run",
+        ]
+    )
+    (place,) = held_places(trace).values()
+    assert place.caller == "/app/api.py:19 in report"
+    assert (
+        place.short() == "`time.sleep(0.05)` in slow_query (db.py:3, called by report in api.py:19)"
+    )
+    assert "called by report in api.py:19" in analyse(trace).story[1]
+    # Held in the endpoint itself: no caller to name.
+    trace.labels[5] = (
+        "/app/db.py:3 in slow_query\n/srv/lib/python3.11t/asyncio/events.py:84 in _run"
+    )
+    (place,) = held_places(trace).values()
+    assert place.caller == "" and place.short() == "`time.sleep(0.05)` in slow_query (db.py:3)"

@@ -9,6 +9,7 @@ line, for a CPU-bound loop the line it spent most of its time on.
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -40,12 +41,47 @@ class HeldAt:
     def function(self) -> str:
         return self.where.rpartition(" in ")[2]
 
+    @property
+    def caller(self) -> str:
+        """``path:line in function`` of the user's frame that the library called, the
+        endpoint or dependency whose call led to the held line; "" when that is the held
+        line's own frame. A slow helper is named where it blocks, and the handler that
+        called it is named too: the place to change is often the call."""
+        own = self.stack.index(self.where) if self.where in self.stack else -1
+        if own < 0:
+            return ""
+        entry = own
+        while entry + 1 < len(self.stack) and not _library(self.stack[entry + 1]):
+            entry += 1
+        return self.stack[entry] if entry != own else ""
+
     def short(self) -> str:
         """```time.sleep(0.2)`` in get_order (routes.py:42)``: the line's code without
-        its comment."""
-        place = f"{self.function} ({self.path.rsplit('/', 1)[-1]}:{self.line})"
+        its comment; the handler it was called from too, when that is another function:
+        ```time.sleep(0.2)`` in slow_query (db.py:3, called by report in api.py:23)``."""
+        place = _place(self.where)
+        if caller := self.caller:
+            place += f", called by {caller.rpartition(' in ')[2]} in {_place(caller)}"
         code = closed(without_comment(self.code))
-        return f"`{code}` in {place}" if code else place
+        return f"`{code}` in {self.function} ({place})" if code else f"{self.function} ({place})"
+
+
+#: Where an interpreter keeps its standard library and installed packages, on every
+#: platform: a frame there is the library's, not the user's (as the server decided for
+#: the innermost user frame, server.tracing.stack_sampler.is_user_file).
+_LIBRARY_PATH = re.compile(
+    r"[/\\](?:site-packages|dist-packages|lib[/\\]python3\.\d+t?)[/\\]", re.IGNORECASE
+)
+
+
+def _library(where: str) -> bool:
+    return where.startswith("<") or bool(_LIBRARY_PATH.search(where))
+
+
+def _place(where: str) -> str:
+    """``routes.py:42`` of ``/app/routes.py:42 in get_order``."""
+    path, _, line = where.rpartition(" in ")[0].rpartition(":")
+    return f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{line}"
 
 
 def closed(code: str) -> str:
