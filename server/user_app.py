@@ -11,8 +11,10 @@ ASGI app at all.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
+import pkgutil
 import sys
 import traceback
 from collections.abc import Callable
@@ -105,6 +107,21 @@ def load_app(spec: AppSpec) -> Callable[..., Any]:
     return app  # type: ignore[no-any-return]
 
 
+def _nearest_module(missing: str, folder: Path) -> str:
+    """``; did you mean 'shop.main'?`` for a misspelt ``shop.mian``: the modules beside
+    the missing one (in its package, or in the app dir), the closest by spelling."""
+    parent, _, last = missing.rpartition(".")
+    try:
+        where = importlib.import_module(parent).__path__ if parent else [str(folder)]
+    except (Exception, SystemExit):
+        return ""
+    siblings = [module.name for module in pkgutil.iter_modules(where)]
+    nearest = difflib.get_close_matches(last, siblings, n=1)
+    if not nearest:
+        return ""
+    return f"; did you mean {f'{parent}.{nearest[0]}' if parent else nearest[0]!r}?"
+
+
 def _import_module(name: str, folder: Path) -> Any:
     try:
         return importlib.import_module(name)
@@ -112,7 +129,8 @@ def _import_module(name: str, folder: Path) -> Any:
         if error.name is not None and (name == error.name or name.startswith(error.name + ".")):
             raise AppLoadError(
                 "module",
-                f"no module named {name!r} in {folder} (the app dir) or on the Python path",
+                f"no module named {name!r} in {folder} (the app dir) or on the Python path"
+                + _nearest_module(error.name, folder),
             ) from None
         raise AppLoadError(
             "import", f"importing {name!r} failed: {_one_line(error)}", _user_tb()

@@ -55,6 +55,26 @@ def test_a_missing_module_says_where_it_was_looked_for(project: tuple[Path, str]
     assert refused.value.user_traceback == ""
 
 
+def test_a_misspelt_module_is_answered_with_the_nearest(project: tuple[Path, str]) -> None:
+    """In the app dir and inside a package: the modules beside the missing one."""
+    folder, name = project
+    write(folder, name, "from fastapi import FastAPI\napp = FastAPI()\n")
+    misspelt = name[:-2] + name[-1] + name[-2]
+    with pytest.raises(AppLoadError) as refused:
+        load_app(AppSpec(f"{misspelt}:app", str(folder)))
+    assert refused.value.message.endswith(f"; did you mean {name!r}?")
+    package = folder / f"{name}_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text("app = None\n")
+    with pytest.raises(AppLoadError) as refused:
+        load_app(AppSpec(f"{name}_pkg.mian:app", str(folder)))
+    assert refused.value.message.endswith(f"; did you mean '{name}_pkg.main'?")
+    with pytest.raises(AppLoadError) as refused:
+        load_app(AppSpec(f"{name}_pkg.zzzzzz:app", str(folder)))
+    assert "did you mean" not in refused.value.message
+
+
 def test_a_missing_attribute_lists_what_the_module_has(project: tuple[Path, str]) -> None:
     folder, name = project
     write(folder, name, "from fastapi import FastAPI\napplication = FastAPI()\n")
