@@ -232,3 +232,38 @@ def test_back_from_a_worker_a_request_waits_while_the_loop_stays_busy() -> None:
         (Phase.AWAITING, 50, 51),
         (Phase.RUNNING, 51, 52),
     ]
+
+
+def test_a_result_that_wakes_the_idle_loop_waits_behind_the_handler_run_first() -> None:
+    """Two requests' dependency runs end on workers at 9.2 and 9.3 ms while the loop sits
+    idle; it wakes at 9.4 ms, runs request 2's handler first, which blocks it until
+    50 ms, and only then request 1's. Request 1 was ready from 9.3 ms: waiting for the
+    loop, not awaiting (a real run of an unseen app drew it awaiting for 41 ms). A run
+    that ends while the loop stays idle longer than a wake-up is not waiting."""
+    trace = RunTrace(settings=RunSettings(concurrency=3), t0=0)
+    trace.sent.extend([(1, 0), (2, 0), (3, 0)])
+    trace.loop.extend(
+        [
+            (1 * MS, 2 * MS, 1, 0),  # requests 1 and 2 send their dependencies to workers
+            (2 * MS, 3 * MS, 2, 0),
+            (9_400_000, 9_500_000, 0, 0),  # the loop wakes: the results come in
+            (9_500_000, 50 * MS, 2, 0),  # request 2's handler first, blocking the loop
+            (50 * MS, 51 * MS, 1, 0),  # then request 1's
+            (60 * MS, 61 * MS, 3, 0),  # request 3 dispatches its dependency
+            (72 * MS, 73 * MS, 3, 0),  # and takes its result back, the loop idle all along
+        ]
+    )
+    trace.worker.extend(
+        [
+            (2, 3 * MS, 3 * MS, 9_200_000, 0, 1, 0, -1, 0),
+            (1, 2 * MS, 2 * MS, 9_300_000, 0, 2, 0, -1, 0),
+            (3, 61 * MS, 61 * MS, 62 * MS, 0, 1, 0, -1, 0),
+        ]
+    )
+    trace.stamp.extend([(r, RESPONSE_END, t * MS) for r, t in ((1, 51), (2, 50), (3, 73))])
+    trace.done.extend([(r, 0, (t + 1) * MS, 200, 0) for r, t in ((1, 51), (2, 50), (3, 73))])
+    phases = derive_phases(trace)
+    after_worker = [(p, s / MS, e / MS) for p, s, e in phases.of(1) if s >= 9_300_000]
+    assert after_worker[:2] == [(Phase.WAITING, 9.3, 50), (Phase.RUNNING, 50, 51)]
+    after_worker = [(p, s / MS, e / MS) for p, s, e in phases.of(3) if s >= 62 * MS]
+    assert after_worker[0] == (Phase.AWAITING, 62, 72)

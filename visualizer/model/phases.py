@@ -64,6 +64,11 @@ LATE_TIMER_NS = 1_000_000
 #: ones are its own bookkeeping between callbacks (a few µs, tens when it polls).
 IDLE_GAP_NS = 200_000
 
+#: A worker's result reaches an idle loop through its self-pipe: the loop wakes within
+#: this (tens of µs quiet, up to a millisecond with both cores busy). A busy stretch that
+#: begins this soon after a run's end is the loop taking in that result, among others.
+WAKE_NS = 1_000_000
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -285,7 +290,11 @@ def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, 
     once the loop sits idle it could have run it, so what is left is awaiting: the
     request was waiting for something else by then. The idle moment matters: after a
     40 ms block, the loop took 0.5 ms of its own before running the request, and
-    requiring it busy all along left the whole 40 ms drawn as awaiting.
+    requiring it busy all along left the whole 40 ms drawn as awaiting. A run that ends
+    while the loop sits idle wakes it: the stretch that begins within WAKE_NS is the
+    one the result waits through. Two dependency runs ending in one idle moment woke
+    the loop together, the other request's handler ran first and blocked 41 ms, and
+    without this the ready request was drawn awaiting behind it.
     """
     empty = np.empty(0, np.int64)
     if len(loop) == 0 or len(worker) == 0:
@@ -305,7 +314,7 @@ def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, 
     found[found] = request[resumes[found]] == request[ends[found]]
     ends, resumes = ends[found], resumes[found]
     end, resumed = t[ends], t[resumes]
-    waited_to = np.minimum(resumed, _loop_busy_until(activity, end))
+    waited_to = np.minimum(resumed, _loop_busy_until(activity, end, wake_ns=WAKE_NS))
     late = waited_to - end > LATE_TIMER_NS
     return request[ends][late], end[late], waited_to[late]
 
@@ -328,15 +337,20 @@ def _loop_busy_since(slices: Any, times: I64) -> I64:
     return np.where(inside, stretch_start[np.maximum(at, 0)], times).astype(np.int64)
 
 
-def _loop_busy_until(slices: Any, times: I64) -> I64:
-    """For each time, when the loop next sat idle: the end of the busy stretch holding it
-    (the time itself where the loop was idle then)."""
+def _loop_busy_until(slices: Any, times: I64, wake_ns: int = 0) -> I64:
+    """For each time, when the loop next sat idle: the end of the busy stretch holding it,
+    or of the one beginning within ``wake_ns`` after it (the time itself where the loop
+    was idle then and after)."""
     if len(slices) == 0 or len(times) == 0:
         return times.copy()
     start, stretch_end = _busy_stretches(slices)
     at = np.searchsorted(start, times, side="right") - 1
     inside = (at >= 0) & (stretch_end[np.maximum(at, 0)] >= times)
-    return np.where(inside, stretch_end[np.maximum(at, 0)], times).astype(np.int64)
+    # Idle then: the next stretch, if it begins soon enough to be the loop waking for it.
+    woken = ~inside & (at + 1 < len(start))
+    woken[woken] = start[at[woken] + 1] - times[woken] <= wake_ns
+    at = np.where(woken, at + 1, at)
+    return np.where(inside | woken, stretch_end[np.maximum(at, 0)], times).astype(np.int64)
 
 
 def _busy_stretches(slices: Any) -> tuple[I64, I64]:
