@@ -141,6 +141,10 @@ def test_requests_added_form_the_plan_and_an_empty_plan_records(
     assert window.controls.fields["concurrency"].isEnabled()
 
     panel.table._weight_box(1).setValue(3)  # the weight, edited in the table
+    # Its spin box fits its column, arrows and all, at the largest weight.
+    box = panel.table._weight_box(1)
+    assert box.width() >= box.sizeHint().width()
+    assert panel.table.columnWidth(1) >= box.sizeHint().width()
     assert [r.weight for r in window.controls.plan_panel.plan().requests] == [9, 3]  # type: ignore[union-attr]
     panel.table.selectRow(0)
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)

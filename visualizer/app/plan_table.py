@@ -37,7 +37,10 @@ class PlanTable(QTableWidget):
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(_REQUEST, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(_WEIGHT, QHeaderView.ResizeMode.ResizeToContents)
+        # Wide enough for the spin box in it, arrows and all: sized to its header's
+        # word, the arrows were cut off and the weight looked like a broken field.
+        header.setSectionResizeMode(_WEIGHT, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(_WEIGHT, max(header.sectionSizeHint(_WEIGHT), _weight_width()))
         self.setToolTip("The requests a run sends, mixed by weight; none: record what arrives")
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
@@ -89,11 +92,9 @@ class PlanTable(QTableWidget):
         item.setData(Qt.ItemDataRole.UserRole, request)
         item.setToolTip(_describe(request))
         self.setItem(row, _REQUEST, item)
-        weight = QSpinBox()
-        weight.setRange(1, MAX_WEIGHT)
+        weight = _weight_box()
         weight.setValue(request.weight)
         weight.setToolTip(f"How often {request.label} is sent against the others")
-        weight.setFrame(False)
         weight.valueChanged.connect(self.changed)
         self.setCellWidget(row, _WEIGHT, weight)
 
@@ -101,6 +102,20 @@ class PlanTable(QTableWidget):
         box = self.cellWidget(row, _WEIGHT)
         assert isinstance(box, QSpinBox)
         return box
+
+
+def _weight_box() -> QSpinBox:
+    weight = QSpinBox()
+    weight.setRange(1, MAX_WEIGHT)
+    weight.setFrame(False)
+    return weight
+
+
+def _weight_width() -> int:
+    """What a weight's spin box needs, at the largest weight, in this style and font."""
+    box = _weight_box()
+    box.setValue(MAX_WEIGHT)
+    return box.sizeHint().width() + 4
 
 
 def _describe(request: PlannedRequest) -> str:
