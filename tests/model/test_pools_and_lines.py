@@ -3,12 +3,13 @@ figures and words, kept by the trace file."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from server.protocol import HANDLER_END, RESPONSE_END, RESPONSE_START, SERVER_START, Outcome
 from visualizer.model.analysis import analyse
 from visualizer.model.held_at import held_places
-from visualizer.model.settings import RunSettings
+from visualizer.model.settings import AppTarget, RunSettings
 from visualizer.model.timeline import LaneKind
 from visualizer.model.trace import ANYIO, Pool, RunTrace
 from visualizer.model.tracefile import read_trace, to_chrome, write_trace
@@ -167,3 +168,23 @@ def test_a_slow_helper_is_named_with_the_handler_that_called_it() -> None:
     )
     (place,) = held_places(trace).values()
     assert place.caller == "" and place.short() == "`time.sleep(0.05)` in slow_query (db.py:3)"
+
+
+def test_the_files_of_your_app_are_named_from_its_app_dir() -> None:
+    """Two files called db.py in different packages are told apart."""
+    trace = run_of_every_pool()
+    trace.settings = dataclasses.replace(
+        trace.settings, style="", app=AppTarget("shop.main:app", "/app")
+    )
+    trace.labels[3] = "/app/shop/db.py:3 in slow_query"
+    trace.labels[5] = "\n".join(
+        [
+            "/app/shop/db.py:3 in slow_query",
+            "/app/shop/api/v1.py:19 in report",
+            "/venv/lib/python3.12/site-packages/fastapi/routing.py:381 in run_endpoint_function",
+        ]
+    )
+    (place,) = held_places(trace).values()
+    assert place.short() == (
+        "`time.sleep(0.05)` in slow_query (shop/db.py:3, called by report in shop/api/v1.py:19)"
+    )

@@ -27,6 +27,9 @@ class HeldAt:
     code: str
     stack: tuple[str, ...]
     samples: int
+    #: The user's app dir: its files are named from there (``shop/routes.py:42``), so two
+    #: files of one name in different packages are told apart. Others by their name.
+    root: str = ""
 
     @property
     def path(self) -> str:
@@ -59,9 +62,9 @@ class HeldAt:
         """```time.sleep(0.2)`` in get_order (routes.py:42)``: the line's code without
         its comment; the handler it was called from too, when that is another function:
         ```time.sleep(0.2)`` in slow_query (db.py:3, called by report in api.py:23)``."""
-        place = _place(self.where)
+        place = _place(self.where, self.root)
         if caller := self.caller:
-            place += f", called by {caller.rpartition(' in ')[2]} in {_place(caller)}"
+            place += f", called by {caller.rpartition(' in ')[2]} in {_place(caller, self.root)}"
         code = closed(without_comment(self.code))
         return f"`{code}` in {self.function} ({place})" if code else f"{self.function} ({place})"
 
@@ -78,10 +81,14 @@ def _library(where: str) -> bool:
     return where.startswith("<") or bool(_LIBRARY_PATH.search(where))
 
 
-def _place(where: str) -> str:
-    """``routes.py:42`` of ``/app/routes.py:42 in get_order``."""
+def _place(where: str, root: str = "") -> str:
+    """``shop/routes.py:42`` of ``/app/shop/routes.py:42 in get_order`` with root
+    ``/app``; ``routes.py:42`` when the file is not under ``root``."""
     path, _, line = where.rpartition(" in ")[0].rpartition(":")
-    return f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{line}"
+    path = path.replace("\\", "/")
+    top = root.replace("\\", "/").rstrip("/") + "/"
+    shown = path[len(top) :] if root and path.startswith(top) else path.rsplit("/", 1)[-1]
+    return f"{shown}:{line}"
 
 
 def closed(code: str) -> str:
@@ -130,6 +137,7 @@ def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
     labels = trace.labels
     if len(rows) == 0:
         return {}
+    root = trace.settings.app.app_dir if trace.settings.app is not None else ""
     keys = np.stack([rows["lane"], rows["start"], rows["stack"]], axis=1)
     unique, which = np.unique(keys, axis=0, return_inverse=True)
     # Live, each sample is a row of its own; a file keeps one row with their count.
@@ -148,6 +156,7 @@ def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
             code=_label(labels, code[stack]),
             stack=tuple(_label(labels, stack).splitlines()),
             samples=count,
+            root=root,
         )
     return places
 
