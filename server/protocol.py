@@ -55,11 +55,13 @@ POOL_KINDS: Final = ("anyio", "asyncio-default", "thread", "process")
 #   wstart: (request_id, dispatched_ns, start_ns, lane, func, pool)
 #           a run on a worker, when it starts: the live view draws it growing, and a
 #           run that never ends (its client gave up, the trace ended) is still known
-#   stack:  (start_ns, lane, stack, held_at, code, samples)
+#   stack:  (start_ns, lane, stack, held_at, code, samples, caller)
 #           where a slice of the loop (lane 0) or a run on a worker (its lane) that ran
 #           past the sampling threshold was held: labels of its stack (frames innermost
 #           first, one a line), of its innermost frame of the user's code, and of that
-#           frame's line of code; ``samples`` is how many samples agreed
+#           frame's line of code; ``samples`` is how many samples agreed; ``caller``
+#           the label of the user's frame a library called to get there (the endpoint
+#           of a slow helper), "" when that is the held frame itself
 #   stamp:  (request_id, stamp_kind, t_ns)
 #   gc:     (start_ns, end_ns, generation, lane)      a pause of the garbage collector;
 #           lane 0 is the event loop's thread, k a worker's, -1 another thread
@@ -76,7 +78,7 @@ WIDTH: Final = {
     "stamp": 3,
     "gc": 4,
     "route": 3,
-    "stack": 6,
+    "stack": 7,
 }
 
 # Stamp kinds, taken by the ASGI middleware.

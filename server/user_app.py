@@ -111,9 +111,11 @@ def _nearest_module(missing: str, folder: Path) -> str:
     """``; did you mean 'shop.main'?`` for a misspelt ``shop.mian``: the modules beside
     the missing one (in its package, or in the app dir), the closest by spelling."""
     parent, _, last = missing.rpartition(".")
-    try:
-        where = importlib.import_module(parent).__path__ if parent else [str(folder)]
-    except (Exception, SystemExit):
+    # Only a package the failed import left imported: importing it again would run the
+    # user's code a second time (its print, its connection) for a mere suggestion.
+    package = sys.modules.get(parent) if parent else None
+    where = getattr(package, "__path__", None) if parent else [str(folder)]
+    if where is None:
         return ""
     siblings = [module.name for module in pkgutil.iter_modules(where)]
     nearest = difflib.get_close_matches(last, siblings, n=1)

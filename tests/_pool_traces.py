@@ -128,7 +128,7 @@ def pools_trace(source: Path | str = "/nowhere/api.py") -> RunTrace:
     ]
     trace.stack.extend(
         [
-            (start * MS, lane, label(stack), label(where), label(code), 1)
+            (start * MS, lane, label(stack), label(where), label(code), 1, -1)
             for start, lane, stack, where, code, samples in stacks
             for _ in range(samples)
         ]

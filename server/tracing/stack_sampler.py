@@ -107,9 +107,11 @@ class StackSampler:
         return max(due - now, MIN_NAP_NS)
 
     def _sample(self, lane: int, start: int, frame: FrameType) -> None:
-        stack, held_at, code = describe_stack(frame)
+        stack, held_at, code, caller = describe_stack(frame)
         label = self._recorder.label
-        self._recorder.stack.extend((start, lane, label(stack), label(held_at), label(code), 1))
+        self._recorder.stack.extend(
+            (start, lane, label(stack), label(held_at), label(code), 1, label(caller))
+        )
         key = (lane, start)
         self._samples[key] = self._samples.get(key, 0) + 1
 
@@ -118,20 +120,34 @@ class StackSampler:
             del self._samples[key]
 
 
-def describe_stack(frame: FrameType | None) -> tuple[str, str, str]:
-    """(stack, innermost user frame, its line of code): the stack's frames innermost
-    first, one ``file:line in function`` a line, our tracing's frames left out."""
+def describe_stack(frame: FrameType | None) -> tuple[str, str, str, str]:
+    """(stack, innermost user frame, its line of code, caller): the stack's frames
+    innermost first, one ``file:line in function`` a line, our tracing's frames left out.
+
+    The caller is the outermost of the user's frames that run on unbroken from the held
+    one: the frame a library called (the endpoint that called a slow helper), "" when
+    that is the held frame. Which files are the user's is decided here, where the
+    interpreter's own library paths are known (``/usr/lib64/python3.12``,
+    ``C:\\Python312\\Lib``), not from the path's shape in the window.
+    """
     frames: list[str] = []
-    held_at = code = ""
+    held_at = code = caller = ""
+    calling = False  # walking out over the user's frames from the held one
     while frame is not None and len(frames) < MAX_FRAMES:
         filename, line = frame.f_code.co_filename, frame.f_lineno
         if not _ours(filename):
             where = f"{filename}:{line} in {frame.f_code.co_name}"
             frames.append(where)
-            if not held_at and is_user_file(filename):
+            users = is_user_file(filename)
+            if not held_at and users:
                 held_at, code = where, linecache.getline(filename, line).strip()
+                calling = True
+            elif calling and users:
+                caller = where
+            elif calling:
+                calling = False
         frame = frame.f_back
-    return "\n".join(frames), held_at, code
+    return "\n".join(frames), held_at, code, caller
 
 
 def is_user_file(filename: str) -> bool:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from server import protocol
+from visualizer.app import session_driver as session_driver_module
 from visualizer.app.session_driver import PUMP_TURNS, SessionDriver
 from visualizer.model.live_timeline import GrowingTimeline, LiveTimeline
 from visualizer.model.trace import RunTrace
@@ -160,4 +161,21 @@ def test_a_driver_closed_during_a_run_gives_the_collector_everything_back(
     driver.start_run(None)  # type: ignore[arg-type]
     assert gc.get_freeze_count() > 0
     driver.close()
+    assert gc.get_freeze_count() == 0
+
+
+def test_an_analysis_that_fails_still_gives_the_collector_everything_back(
+    qtbot: QtBot, driver: SessionDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(trace: object) -> object:
+        raise ValueError("a bug of ours in the analysis")
+
+    monkeypatch.setattr(session_driver_module, "_analyse_and_index", broken)
+    driver.launch_server()
+    run = driver.start_run(None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() > 0
+    with qtbot.capture_exceptions() as raised:
+        run.state = RunState.FINISHED
+        qtbot.waitUntil(lambda: bool(raised), timeout=10_000)
+    assert "a bug of ours" in str(raised[0][1])
     assert gc.get_freeze_count() == 0

@@ -227,3 +227,21 @@ def test_events_absorbed_a_step_before_are_drawn_as_one_update_draws_them(path: 
         assert np.array_equal(bars(timeline), bars(expected))
         assert timeline.frozen == expected.frozen
         assert (timeline.lanes, timeline.span) == (expected.lanes, expected.span)
+
+
+def test_a_collector_pause_that_arrives_alone_is_drawn_in_that_frame() -> None:
+    """A frame may bring the server's collector pauses and nothing else: they are drawn
+    then, not only once some other row comes."""
+    full = read_trace(DATA / "async_sleep_c10_w200.json")
+    live = next(trace for trace, _ in frames(full, step_ns=10**10))  # everything at once
+    gc_rows = live.gc.rows.copy()
+    live.gc = type(live.gc)(live.gc.dtype)
+    live_timeline = LiveTimeline(live)
+    now = full.t0 + 10**10
+    before = int(np.count_nonzero(live_timeline.update(now).kind == BarKind.GC))
+    pause = np.zeros(1, gc_rows.dtype)
+    pause["start"], pause["end"] = full.t0 + 5_000_000, full.t0 + 7_000_000
+    live.gc.extend(pause)
+    live_timeline.absorb()
+    after = live_timeline.update(now)
+    assert int(np.count_nonzero(after.kind == BarKind.GC)) == before + 1

@@ -267,3 +267,25 @@ def test_a_result_that_wakes_the_idle_loop_waits_behind_the_handler_run_first() 
     assert after_worker[:2] == [(Phase.WAITING, 9.3, 50), (Phase.RUNNING, 50, 51)]
     after_worker = [(p, s / MS, e / MS) for p, s, e in phases.of(3) if s >= 62 * MS]
     assert after_worker[0] == (Phase.AWAITING, 62, 72)
+
+
+def test_a_run_whose_request_does_not_resume_after_the_block_was_not_waited_for() -> None:
+    """Request 1 hands a job to a pool without awaiting it (or its wait timed out) and
+    sleeps; the job ends at 9.3 ms as the loop wakes for request 2's handler, which blocks
+    it until 50 ms. Request 1 runs next at 80 ms, long after the loop was free: it was
+    awaiting its sleep all along, not ready and waiting for the loop."""
+    trace = RunTrace(settings=RunSettings(concurrency=2), t0=0)
+    trace.sent.extend([(1, 0), (2, 0)])
+    trace.loop.extend(
+        [
+            (1 * MS, 2 * MS, 1, 0),  # request 1 submits the job, then sleeps
+            (2 * MS, 3 * MS, 2, 0),
+            (9_400_000, 50 * MS, 2, 0),  # request 2 blocks the loop
+            (80 * MS, 81 * MS, 1, 0),  # request 1 wakes from its sleep
+        ]
+    )
+    trace.worker.extend([(1, 2 * MS, 2 * MS, 9_300_000, 0, 1, 0, -1, 0)])
+    trace.stamp.extend([(1, RESPONSE_END, 81 * MS), (2, RESPONSE_END, 50 * MS)])
+    trace.done.extend([(1, 0, 82 * MS, 200, 0), (2, 0, 51 * MS, 200, 0)])
+    after_worker = [(p, s / MS, e / MS) for p, s, e in derive_phases(trace).of(1) if s >= 9_300_000]
+    assert after_worker[:2] == [(Phase.AWAITING, 9.3, 80), (Phase.RUNNING, 80, 81)]

@@ -75,6 +75,24 @@ def test_a_misspelt_module_is_answered_with_the_nearest(project: tuple[Path, str
     assert "did you mean" not in refused.value.message
 
 
+def test_a_suggestion_never_runs_the_users_package_again(project: tuple[Path, str]) -> None:
+    """A package whose own import fails is not imported again to look for a suggestion:
+    its code (a print, a connection) runs once, as the failed import ran it."""
+    folder, name = project
+    package = folder / f"{name}_pkg"
+    package.mkdir()
+    runs = folder / "runs.txt"
+    (package / "__init__.py").write_text(
+        f"with open({str(runs)!r}, 'a') as runs:\n    runs.write('ran\\n')\n"
+        f"import {name}_pkg.mian\n"
+    )
+    (package / "main.py").write_text("app = None\n")
+    with pytest.raises(AppLoadError) as refused:
+        load_app(AppSpec(f"{name}_pkg.mian:app", str(folder)))
+    assert f"no module named '{name}_pkg.mian'" in refused.value.message
+    assert runs.read_text() == "ran\n"
+
+
 def test_a_missing_attribute_lists_what_the_module_has(project: tuple[Path, str]) -> None:
     folder, name = project
     write(folder, name, "from fastapi import FastAPI\napplication = FastAPI()\n")

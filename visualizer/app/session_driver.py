@@ -217,10 +217,12 @@ class SessionDriver(QObject):
         if not future.done():
             return
         self._analysis = None
-        self.result = future.result()
-        self.timeline_changed.emit(self.result.timeline)
-        self.run_finished.emit(self.result)
-        gc.unfreeze()  # what the run left unreachable is collected again
+        try:
+            self.result = future.result()
+            self.timeline_changed.emit(self.result.timeline)
+            self.run_finished.emit(self.result)
+        finally:
+            gc.unfreeze()  # what the run left unreachable is collected again, come what may
 
     def _check_start_deadline(self) -> None:
         if self.session.server_error:

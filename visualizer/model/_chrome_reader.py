@@ -310,7 +310,7 @@ def _read_held(
     trace: RunTrace, events: Events, starts: I64, lanes: npt.NDArray[Any]
 ) -> npt.NDArray[Any]:
     """Where each sampled slice was held (``args.stack``, ``held_at``, ``code``,
-    ``samples``), as stack rows keyed by the slice's lane and start."""
+    ``samples``, ``caller``), as stack rows keyed by the slice's lane and start."""
     stacks = events.values("args.stack", (list,), optional=True)
     given = np.array([stack is not None for stack in stacks], bool)
     for at in np.flatnonzero(given).tolist():
@@ -318,6 +318,7 @@ def _read_held(
             events.fail(at, "args.stack", "is not a list of text")
     held_at = events.values("args.held_at", (str,), optional=True)
     code = events.values("args.code", (str,), optional=True)
+    caller = events.values("args.caller", (str,), optional=True)
     samples = events.ints("args.samples", 1, MAX_REQUEST, optional=True)
     rows = np.zeros(int(given.sum()), trace.stack.dtype)
     rows["start"], rows["lane"] = starts[given], lanes[given]
@@ -325,6 +326,7 @@ def _read_held(
     rows["held_at"] = _labelled(trace, [held_at[at] or "" for at in np.flatnonzero(given)])
     rows["code"] = _labelled(trace, [code[at] or "" for at in np.flatnonzero(given)])
     rows["samples"] = np.maximum(samples[given], 1)
+    rows["caller"] = _labelled(trace, [caller[at] or "" for at in np.flatnonzero(given)])
     return rows
 
 

@@ -230,6 +230,7 @@ def _held_text(place: HeldAt) -> str:
         + _text(place.code)
         + ',"samples":'
         + str(place.samples)
+        + (',"caller":' + _text(place.caller) if place.caller else "")
     )
 
 

@@ -40,6 +40,7 @@ class LoopArgs(_Typed):
     held_at: str | None = None
     code: str | None = None
     samples: int | None = None
+    caller: str | None = None
 
 
 class LoopEvent(_Typed):
@@ -66,6 +67,7 @@ class WorkerArgs(_Typed):
     held_at: str | None = None
     code: str | None = None
     samples: int | None = None
+    caller: str | None = None
 
 
 class WorkerEvent(_Typed):

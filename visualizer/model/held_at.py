@@ -9,7 +9,6 @@ line, for a CPU-bound loop the line it spent most of its time on.
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 from dataclasses import dataclass
 
@@ -27,6 +26,10 @@ class HeldAt:
     code: str
     stack: tuple[str, ...]
     samples: int
+    #: ``path:line in function`` of the user's frame a library called to get to the held
+    #: line (the endpoint that called a slow helper); "" when that is the held frame.
+    #: The server decides it, where its interpreter's library paths are known.
+    caller: str = ""
     #: The user's app dir: its files are named from there (``shop/routes.py:42``), so two
     #: files of one name in different packages are told apart. Others by their name.
     root: str = ""
@@ -44,20 +47,6 @@ class HeldAt:
     def function(self) -> str:
         return self.where.rpartition(" in ")[2]
 
-    @property
-    def caller(self) -> str:
-        """``path:line in function`` of the user's frame that the library called, the
-        endpoint or dependency whose call led to the held line; "" when that is the held
-        line's own frame. A slow helper is named where it blocks, and the handler that
-        called it is named too: the place to change is often the call."""
-        own = self.stack.index(self.where) if self.where in self.stack else -1
-        if own < 0:
-            return ""
-        entry = own
-        while entry + 1 < len(self.stack) and not _library(self.stack[entry + 1]):
-            entry += 1
-        return self.stack[entry] if entry != own else ""
-
     def short(self) -> str:
         """```time.sleep(0.2)`` in get_order (routes.py:42)``: the line's code without
         its comment; the handler it was called from too, when that is another function:
@@ -67,18 +56,6 @@ class HeldAt:
             place += f", called by {caller.rpartition(' in ')[2]} in {_place(caller, self.root)}"
         code = closed(without_comment(self.code))
         return f"`{code}` in {self.function} ({place})" if code else f"{self.function} ({place})"
-
-
-#: Where an interpreter keeps its standard library and installed packages, on every
-#: platform: a frame there is the library's, not the user's (as the server decided for
-#: the innermost user frame, server.tracing.stack_sampler.is_user_file).
-_LIBRARY_PATH = re.compile(
-    r"[/\\](?:site-packages|dist-packages|lib[/\\]python3\.\d+t?)[/\\]", re.IGNORECASE
-)
-
-
-def _library(where: str) -> bool:
-    return where.startswith("<") or bool(_LIBRARY_PATH.search(where))
 
 
 def _place(where: str, root: str = "") -> str:
@@ -149,6 +126,7 @@ def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
             best[key] = (stack, count)
     held_at = dict(zip(rows["stack"].tolist(), rows["held_at"].tolist(), strict=True))
     code = dict(zip(rows["stack"].tolist(), rows["code"].tolist(), strict=True))
+    caller = dict(zip(rows["stack"].tolist(), rows["caller"].tolist(), strict=True))
     places = {}
     for key, (stack, count) in best.items():
         places[key] = HeldAt(
@@ -156,6 +134,7 @@ def held_places(trace: RunTrace) -> dict[tuple[int, int], HeldAt]:
             code=_label(labels, code[stack]),
             stack=tuple(_label(labels, stack).splitlines()),
             samples=count,
+            caller=_label(labels, caller[stack]),
             root=root,
         )
     return places

@@ -177,14 +177,15 @@ class LiveTimeline:
         that neither half holds its thread as long as both (the GUI's live frame).
         """
         new = {name: getattr(self.trace, name).since(self._read[name]) for name in self._read}
-        if not any(len(rows) for rows in new.values()):
+        pauses = self.trace.gc.since(self._gc_read)
+        if not any(len(rows) for rows in new.values()) and len(pauses) == 0:
             return  # what settles and what is forgotten moves only with new rows
         if not self._fits(new):
             self._restart()
             new = {name: getattr(self.trace, name).rows for name in self._read}
+            pauses = self.trace.gc.rows
         for name, rows in new.items():
             self._read[name] += len(rows)
-        pauses = self.trace.gc.since(self._gc_read)
         self._gc_read += len(pauses)
         self._freeze_events(new)
         self._freeze_pauses(pauses)

@@ -69,6 +69,11 @@ IDLE_GAP_NS = 200_000
 #: begins this soon after a run's end is the loop taking in that result, among others.
 WAKE_NS = 1_000_000
 
+#: After a busy stretch, a ready request runs within this: the loop first takes in the
+#: I/O that came meanwhile, and may wait for the GIL from a worker for up to the
+#: interpreter's switch interval (5 ms).
+RESUME_NS = 5_000_000
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -314,7 +319,12 @@ def _back_from_worker(loop: Any, worker: Any, activity: Any) -> tuple[I64, I64, 
     found[found] = request[resumes[found]] == request[ends[found]]
     ends, resumes = ends[found], resumes[found]
     end, resumed = t[ends], t[resumes]
-    waited_to = np.minimum(resumed, _loop_busy_until(activity, end, wake_ns=WAKE_NS))
+    until = _loop_busy_until(activity, end, wake_ns=WAKE_NS)
+    # A request made ready by the run is run as soon as the loop is free: one resumed
+    # well after that was not waiting on this result (a job it never awaited, a wait that
+    # timed out) but awaiting something else, all along.
+    ready = resumed <= until + RESUME_NS
+    waited_to = np.where(ready, np.minimum(resumed, until), end)
     late = waited_to - end > LATE_TIMER_NS
     return request[ends][late], end[late], waited_to[late]
 

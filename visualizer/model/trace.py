@@ -61,7 +61,8 @@ GC_DTYPE = np.dtype([("start", "i8"), ("end", "i8"), ("generation", "i8"), ("lan
 ROUTE_DTYPE = np.dtype([("request", "i8"), ("label", "i4"), ("status", "i4")])
 #: Where a long loop slice (lane 0) or worker run (its thread) starting at ``start`` was
 #: held: its stack, its innermost frame of the user's code and that frame's line (each
-#: an index into RunTrace.labels), and how many samples agreed.
+#: an index into RunTrace.labels), how many samples agreed, and the user's frame a
+#: library called to get there (server.protocol's ``stack``).
 STACK_DTYPE = np.dtype(
     [
         ("start", "i8"),
@@ -70,6 +71,7 @@ STACK_DTYPE = np.dtype(
         ("held_at", "i4"),
         ("code", "i4"),
         ("samples", "i4"),
+        ("caller", "i4"),
     ]
 )
 

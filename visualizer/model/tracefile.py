@@ -236,6 +236,7 @@ def _held_args(place: HeldAt | None) -> dict[str, Any]:
         "held_at": place.where,
         "code": place.code,
         "samples": place.samples,
+        **({"caller": place.caller} if place.caller else {}),
     }
 
 

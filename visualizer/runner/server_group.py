@@ -39,7 +39,7 @@ from visualizer.runner.children import ChildProcess, server_command
 #: The frame key the reader threads tag each server frame with: its process (0, 1, ...).
 PROCESS_KEY = "process"
 #: Columns of event rows that index the server's labels, and that name a pool.
-_LABEL_COLUMNS = {"worker": (7,), "wstart": (4,), "route": (1,), "stack": (2, 3, 4)}
+_LABEL_COLUMNS = {"worker": (7,), "wstart": (4,), "route": (1,), "stack": (2, 3, 4, 6)}
 _POOL_COLUMNS = {"worker": 8, "wstart": 5}
 
 OnFrame = Callable[[dict[str, Any]], None]
