@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from visualizer.app import palette
+from visualizer.app.bug_report import BugReport
 from visualizer.app.main_window import DEFAULT_SIZE, MainWindow
 from visualizer.app.qt_platform import painting_offscreen, use_offscreen_without_display
 from visualizer.app.settings_store import APPLICATION, ORGANISATION
@@ -158,11 +159,16 @@ def launch(
         window.reset_layout(QSize(*DEFAULT_SIZE) if painting_offscreen() else None)
     script = ScriptedRun(window, screenshot, quit_after, app, duration_s) if run else None
     close_on_interrupt(window)
+    bugs = BugReport(window, unattended=script is not None)
+    bugs.install()
     window.show()
     if lesson is not None:
         window.lesson_menu.recorded_action.setChecked(recorded)
         window.lessons.use_recordings = recorded
         QTimer.singleShot(0, lambda: window.lesson_menu.start(lesson))
     freeze_start_up()
-    app.exec()
+    try:
+        app.exec()
+    finally:
+        bugs.uninstall()
     return script.exit_code if script is not None else EXIT_OK
