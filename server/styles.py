@@ -75,7 +75,7 @@ def sync_sleep(work_ms: float) -> dict[str, float]:
     return {"work_ms": work_ms}
 
 
-@style("time.sleep freezes the event loop: requests run one by one, the makespan is C x W.")
+@style("time.sleep freezes the event loop: requests run one by one, the makespan is about N x W.")
 async def async_blocking(work_ms: float) -> dict[str, float]:
     time.sleep(work_ms / 1000)  # blocks the event loop: nobody else runs
     return {"work_ms": work_ms}

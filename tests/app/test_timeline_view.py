@@ -96,3 +96,11 @@ def test_zooming_stops_following_and_follow_now_resumes(view: TimelineView) -> N
     view.follow_now()
     assert view.following
     assert view.view.viewRange()[0][1] == pytest.approx(x1)
+
+
+def test_no_unexplained_auto_range_button_in_the_plot(view: TimelineView) -> None:
+    """pyqtgraph's "A" button appeared in the corner on hover; Whole Run does its job."""
+    plot_item = view.plot.getPlotItem()
+    plot_item.mouseHovering = True  # as a hover sets it
+    plot_item.updateButtons()
+    assert not plot_item.autoBtn.isVisible()

@@ -103,6 +103,9 @@ def test_equal_blocks_are_told_from_the_first_whoever_is_longest_by_microseconds
     held = trace.loop.rows["end"] - trace.loop.rows["start"]
     assert block.longest_ms == pytest.approx(held.max() / 1e6)
     assert block.longest_ms > block.duration_ms
+    # Named beside the others like it, so that it does not seem to contradict the story.
+    assert block.longest_words().endswith(", request 5, one of 5 blocks of 201 to 206 ms")
+    assert f"longest loop block {block.longest_words()}" in " ".join(result.report().split())
     data = result.summary.to_json()
     assert data["longest_loop_block_request"] == 5
     assert data["longest_loop_block_ms"] == pytest.approx(block.longest_ms, abs=0.001)

@@ -186,8 +186,9 @@ class PlanPanel(QWidget):
         self.heading.setText(
             EMPTY_PLAN
             if count == 0
-            else f"Plan: {count} request{'s' if count != 1 else ''}, sent in the mix of "
-            "their weights"
+            # Rows, not requests: N says how many are sent, mixed by these weights.
+            else f"Plan: {count} kind{'s' if count != 1 else ''} of request; a run sends N "
+            "of them, mixed by weight"
         )
         self._update_buttons()
         self.check()

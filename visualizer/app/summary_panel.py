@@ -135,9 +135,7 @@ def _figures(s: RunSummary) -> dict[str, str]:
         ("latency max", f"{lat['max']:,.1f} ms"),
         (
             "longest loop block",
-            f"{block.longest_ms:,.1f} ms (request {block.longest_request or '-'})"
-            if block
-            else "-",
+            block.longest_words() if block else "-",
         ),
         ("loop busy", f"{s.loop_busy_ms:,.1f} ms running handlers"),
         ("most in server", f"{s.peak_in_server:,} at once"),

@@ -76,7 +76,7 @@ class RunResult:
             ),
             (
                 "longest loop block",
-                f"{block.longest_ms:,.1f} ms, request {block.longest_request or '-'}"
+                block.longest_words()
                 + (
                     f" ({block.route})"
                     if block.route and block.longest_request == block.request

@@ -50,7 +50,7 @@ def compare_runs(first: RunSummary, second: RunSummary) -> str:
     """Which run finished sooner, by how much, and how long each froze the loop.
 
     For example: "async_offload finished in 0.21 s, 4.8 times faster than
-    async_blocking (1.01 s); its longest loop block was 2 ms against 203 ms."
+    async_blocking (1.01 s); its longest loop block was 2.4 ms against 203 ms."
     """
     names = run_names(first, second)
     (fast, fast_name), (slow, slow_name) = sorted(
@@ -147,4 +147,7 @@ def _seconds(ms: float) -> str:
 
 def _block_ms(summary: RunSummary) -> str:
     block = summary.longest_loop_block
-    return f"{block.longest_ms:.0f} ms" if block else "0 ms"
+    if block is None:
+        return "0 ms"
+    # Under 10 ms a rounded "0 ms" would contradict the figures' 0.4 ms.
+    return f"{block.longest_ms:.0f} ms" if block.longest_ms >= 10 else f"{block.longest_ms:.1f} ms"

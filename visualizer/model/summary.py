@@ -53,6 +53,16 @@ class LoopBlock:
     longest_ms: float = 0.0
     longest_request: int | None = None
 
+    def longest_words(self) -> str:
+        """``31.9 ms, request 2``, and ``, one of 5 blocks of 30 to 32 ms`` where several
+        requests blocked it about as long: the story may tell another of them (the one
+        the queue waited behind), and the figures must not seem to contradict it."""
+        words = f"{self.longest_ms:,.1f} ms, request {self.longest_request or '-'}"
+        if self.blockers > 1:
+            low, high = self.blockers_ms
+            words += f", one of {self.blockers} blocks of {low:,.0f} to {high:,.0f} ms"
+        return words
+
 
 @dataclass(frozen=True)
 class PoolUse:

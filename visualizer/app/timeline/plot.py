@@ -182,6 +182,9 @@ class TimelinePlot(pg.PlotWidget):  # type: ignore[misc]
         self.view.invertY(True)
         self.view.setMenuEnabled(False)
         self.view.disableAutoRange()
+        # pyqtgraph's "A" (auto-range) button showed in the corner on hover, unexplained:
+        # View > Whole Run does that, with a name and a shortcut.
+        self.getPlotItem().hideButtons()
         self.view.sigYRangeChanged.connect(lambda *_: self._fit_label_font())
         self.item = GanttItem()
         self.addItem(self.item)
