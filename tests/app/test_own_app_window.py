@@ -249,6 +249,22 @@ def test_the_target_and_each_apps_plan_are_remembered(make_window: MakeWindow) -
     assert styles.controls.target_bar.box.itemText(1) == "shop_api:app"
 
 
+def test_a_trip_to_a_mistyped_app_loses_no_plan(make_window: MakeWindow) -> None:
+    """A user with a plan opened a mistyped app, saw it fail, went back: the plan was
+    gone, replaced by the mistyped app's empty one (one slot for every app)."""
+    plan = RequestPlan((PlannedRequest("GET", "/users/me", weight=2),))
+    window = app_window(make_window, plan)
+    count_launches(window)
+    typo = AppTarget("shop_apy:app", "/project")
+    window.hosting.use(ServerTarget(typo, 0))
+    assert window.controls.plan_panel.plan() is None
+    window.hosting.use(ServerTarget(APP, 0))
+    assert window.controls.plan_panel.plan() == plan
+    # The same module in another folder is another app, with a plan of its own.
+    window.hosting.use(ServerTarget(AppTarget("shop_api:app", "/elsewhere"), 0))
+    assert window.controls.plan_panel.plan() is None
+
+
 def test_an_app_that_cannot_be_served_says_why_and_offers_retry(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:

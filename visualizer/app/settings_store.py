@@ -9,6 +9,7 @@ preferences must never stop the app from starting.
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -100,9 +101,7 @@ class SettingsStore:
 
     def plan(self, app: AppTarget) -> RequestPlan | None:
         """The plan last made for ``app``; None if none was, or it no longer reads."""
-        if self.qsettings.value("plan/app") != app.target:
-            return None
-        text = self.qsettings.value("plan/toml")
+        text = self.qsettings.value(_plan_key(app))
         if not isinstance(text, str) or not text:
             return None
         try:
@@ -111,8 +110,9 @@ class SettingsStore:
             return None
 
     def save_plan(self, app: AppTarget, plan: RequestPlan | None) -> None:
-        self.qsettings.setValue("plan/app", app.target)
-        self.qsettings.setValue("plan/toml", plan.to_toml() if plan is not None else "")
+        """Each app keeps its own plan: one slot for all lost a plan of six requests to a
+        mistyped app's empty one, when the user went to it and came back."""
+        self.qsettings.setValue(_plan_key(app), plan.to_toml() if plan is not None else "")
 
     # -- the window ---------------------------------------------------------------------------
 
@@ -156,3 +156,8 @@ def _remembered_port(raw: object) -> int:
     except ValueError:
         return 0
     return port if PORTS[0] <= port <= PORTS[1] else 0
+
+
+def _plan_key(app: AppTarget) -> str:
+    """``plans/<app dir and target, escaped>``: QSettings reads a '/' as a group."""
+    return "plans/" + urllib.parse.quote(f"{app.app_dir}|{app.target}", safe="")
