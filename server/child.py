@@ -160,7 +160,13 @@ def main() -> None:
     internal.run(current_request.set, INTERNAL_REQUEST)
 
     def on_loop(coroutine: Coroutine[Any, Any, None]) -> None:
-        loop.call_soon_threadsafe(lambda: loop.create_task(coroutine, context=internal.copy()))
+        # The callback that makes the task is ours too: in the command thread's context
+        # it was recorded as the server's own I/O on the loop, after the last response
+        # (a run's flush), and stretched a 33 ms run's axis to 46 ms.
+        context = internal.copy()
+        loop.call_soon_threadsafe(
+            lambda: loop.create_task(coroutine, context=context.copy()), context=context
+        )
 
     async def begin_run(run: int, command: dict[str, Any]) -> None:
         # On the loop, between two requests: no request sees half a change.

@@ -519,6 +519,7 @@ class Session:
         # Everything the loop did for the run must reach us before it ends.
         run.state = RunState.FLUSHING
         run.flush_asked_at = time.monotonic()
+        run.trace.flush_asked = time.perf_counter_ns()  # the servers' clock (see RunTrace)
         self.server.send({"cmd": protocol.CMD_FLUSH})
 
     def _finish(self, run: LiveRun, ended: str) -> None:
