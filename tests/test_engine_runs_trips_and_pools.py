@@ -98,7 +98,13 @@ def test_sync_dependency_runs_on_a_worker_and_the_endpoint_on_the_loop(
     result = run(session, style="sync_dependency", concurrency=4, requests=4, work_ms=150, pool=2)
     s = result.summary
     runs = runs_of(result)
-    assert funcs(result, runs) == ["current_user"] * 4 and s.trips == []
+    assert funcs(result, runs) == ["current_user"] * 4
+    # One trip each, but not the endpoint's: the story names it (it did not, before).
+    assert [(t.per_request, t.funcs, t.requests) for t in s.trips] == [(1, ["current_user"], 4)]
+    assert (
+        "Each request made a trip to the threadpool (current_user), besides its endpoint"
+        in " ".join(result.story)
+    )
     # An async def endpoint, and yet its requests wait for the pool: two waves of two.
     assert s.workers_used == 2 and s.pool_waited == 2
     starts_ms = (np.sort(runs["start"]) - runs["start"].min()) / MS

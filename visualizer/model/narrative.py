@@ -145,6 +145,13 @@ def _hidden_trips(summary: RunSummary) -> list[str]:
             who = _count(trips.requests, "request", "requests")
             who += f" ({trips.route})" if trips.route else ""
             each = " each" if trips.requests > 1 else ""
+        if trips.per_request == 1:
+            lines.append(
+                f"{who} made a trip to the threadpool{each} ({_in_turn(trips.funcs)}), "
+                "besides its endpoint: when every worker is busy, a request waits for a "
+                "token first."
+            )
+            continue
         lines.append(
             f"{who} made {trips.per_request} trips to the threadpool{each} "
             f"({_in_turn(trips.funcs)}): when every worker is busy, a request waits for a "

@@ -221,9 +221,12 @@ def because(result: RunResult) -> str:
         )
     for trips in s.trips[:1]:
         who = "each request" if trips.requests == s.requests else _count(trips.requests, "request")
-        reasons.append(
-            f"{who} made {trips.per_request} trips to the threadpool, each waiting for a worker"
+        made = (
+            "a trip to the threadpool besides its endpoint, waiting for a worker"
+            if trips.per_request == 1
+            else f"{trips.per_request} trips to the threadpool, each waiting for a worker"
         )
+        reasons.append(f"{who} made {made}")
     wall, cpu = s.worker_wall_ms, s.worker_cpu_ms
     if wall > 0 and IDLE_CPU_SHARE <= cpu / wall < GIL_CPU_SHARE and s.workers_busy_peak > 1:
         reasons.append(

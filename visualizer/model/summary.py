@@ -418,9 +418,9 @@ def _commonest(names: list[str]) -> list[str]:
 
 
 def _trips(trace: RunTrace, runs: np.ndarray) -> list[Trips]:
-    """The shapes of more than one trip to AnyIO's pool that requests made (at most
-    three, the commonest first): each trip waits for a token of its own when the pool
-    is busy."""
+    """The shapes of the trips to AnyIO's pool that requests made, more than one or one
+    that is not the endpoint itself (at most three, the commonest first): each trip
+    waits for a token of its own when the pool is busy."""
     anyio = runs[runs["pool"] == ANYIO.id]
     anyio = anyio[np.lexsort((anyio["dispatched"], anyio["request"]))]
     names = _func_names(trace, anyio)
@@ -430,15 +430,25 @@ def _trips(trace: RunTrace, runs: np.ndarray) -> list[Trips]:
     shapes: dict[tuple[str, ...], list[int]] = {}
     for request, funcs in by_request.items():
         shapes.setdefault(tuple(funcs), []).append(request)
-    many = [(shape, requests) for shape, requests in shapes.items() if len(shape) > 1]
+    named = names_routes(trace)
+    endpoints = {str(r.get("label")): (r.get("endpoint") or {}).get("name") for r in trace.routes}
+
+    def route_of(requests: list[int]) -> str:
+        return Counter(routes_of(trace, requests).values()).most_common(1)[0][0] if named else ""
+
+    def hidden(shape: tuple[str, ...], requests: list[int]) -> bool:
+        # One trip is news only if it is not the endpoint itself (a def endpoint's own
+        # run): an async def's def dependency, a background task, what it offloaded.
+        endpoint = endpoints.get(route_of(requests)) if named else trace.settings.style
+        # "?": a trace from before runs were named, where nothing is known of the trip.
+        return len(shape) > 1 or (endpoint is not None and shape[0] not in (endpoint, "?"))
+
+    many = [(shape, requests) for shape, requests in shapes.items() if hidden(shape, requests)]
     many.sort(key=lambda item: (-len(item[1]), -len(item[0])))
-    trips = []
-    for shape, requests in many[:3]:
-        route = ""
-        if names_routes(trace):
-            route = Counter(routes_of(trace, requests).values()).most_common(1)[0][0]
-        trips.append(Trips(len(shape), list(shape), len(requests), route))
-    return trips
+    return [
+        Trips(len(shape), list(shape), len(requests), route_of(requests))
+        for shape, requests in many[:3]
+    ]
 
 
 def _func_names(trace: RunTrace, runs: np.ndarray) -> list[str]:
