@@ -371,3 +371,20 @@ def test_long_lane_labels_lose_the_start_of_the_path_then_the_word_request(
         assert shown[0].startswith(start) and shown[0].endswith("{item_id}"), shown
         prefix = "request 13 · " if start.startswith("request") else "13 · "
         assert shown[1] == prefix + "POST /orders", shown
+
+
+def test_routes_that_share_their_start_keep_where_they_differ() -> None:
+    """``GET /api/items/{item_id}`` (async) and ``GET /api/sync-items/{item_id}`` (def)
+    both read ``GET …ems/{item_id}`` cut from the left, on a 1280 px screen: the pair a
+    user came to compare. The shared ``/api/`` goes first, the rest keeps its start."""
+    axis = LaneAxis()
+    routes = ["GET /api/items/{item_id}", "GET /api/sync-items/{item_id}"]
+    axis.set_labels(["event loop", *(f"request {n} · {routes[n % 2]}" for n in range(1, 13))])
+    metrics = QFontMetrics(axis.label_font)
+    axis.cap_width((metrics.horizontalAdvance("12 · GET …/sync-it…") + 14 + 4) / 0.3)
+    shown = axis.tickStrings([11.5, 12.5], 1.0, 1.0)
+    room = axis.wanted_width - 14
+    assert all(metrics.horizontalAdvance(text) <= room for text in shown), shown
+    assert shown[0].startswith("11 · GET …/sync-") and shown[1].startswith("12 · GET …/items"), (
+        shown
+    )

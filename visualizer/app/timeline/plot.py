@@ -106,7 +106,8 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
         # One way of shortening for every lane in view: "request 4 · POST /orders"
         # beside "5 · GET /items/{id}" read as two kinds of lane.
         step = max((_shortening(text, metrics, room) for text in labels), default=0)
-        return [_shortened(text, metrics, room, step) for text in labels]
+        shared = _shared_path(labels)
+        return [_shortened(text, metrics, room, step, shared) for text in labels]
 
     def _label(self, lane: int) -> str:
         return self.labels[lane] if 0 <= lane < len(self.labels) else ""
@@ -135,12 +136,33 @@ def _shortening(text: str, metrics: QFontMetrics, room: int) -> int:
     return _CUT
 
 
-def _shortened(text: str, metrics: QFontMetrics, room: int, step: int) -> str:
+def _shared_path(labels: list[str]) -> str:
+    """The leading path segments every route in view shares (``/api/``), when the view
+    has routes of more than one path; "" otherwise."""
+    paths = {
+        route.partition(" ")[2]
+        for text in labels
+        if (route := text.partition(" · ")[2]) and " " in route
+    }
+    if len(paths) < 2:
+        return ""
+    shared: list[str] = []
+    for segments in zip(*(path.split("/") for path in paths), strict=False):
+        if len(set(segments)) > 1:
+            break
+        shared.append(segments[0])
+    return "/".join(shared) + "/" if len(shared) > 1 else ""
+
+
+def _shortened(text: str, metrics: QFontMetrics, room: int, step: int, shared: str = "") -> str:
     """``text`` in ``room`` pixels, shortened at least as far as ``step`` says. A request
     lane's route loses the start of its path first, then the word "request"
     (``12 · GET …/{item_id}``): the request's number, the method and the end of the
     path tell lanes apart. Cutting the middle of the whole label left
-    ``request 1…{item_id}`` for requests 10 to 19 alike."""
+    ``request 1…{item_id}`` for requests 10 to 19 alike. Where the routes in view share
+    their first segments (``shared``), those go instead and the rest is kept from its
+    start, where the paths differ: ``GET …/items/{item_id}`` and ``GET
+    …/sync-items/{item_id}`` both read ``GET …ems/{item_id}`` cut from the left."""
     head, separator, route = text.partition(" · ")
     method, space, path = route.partition(" ")
     if not (separator and space):
@@ -152,6 +174,9 @@ def _shortened(text: str, metrics: QFontMetrics, room: int, step: int) -> str:
         return metrics.elidedText(f"{number} · {route}", Qt.TextElideMode.ElideRight, room)
     prefix = f"{head} · {method} " if step == _PATH_CUT else f"{number} · {method} "
     left = room - metrics.horizontalAdvance(prefix)
+    if shared and path.startswith(shared) and len(path) > len(shared):
+        rest = "…/" + path[len(shared) :]
+        return prefix + metrics.elidedText(rest, Qt.TextElideMode.ElideRight, left)
     return prefix + metrics.elidedText(path, Qt.TextElideMode.ElideLeft, left)
 
 
