@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph
@@ -14,8 +15,11 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from server.styles import CATALOGUE
+from visualizer.app import palette
 from visualizer.app.about import about_text, schedviz_version
 from visualizer.app.main_window import MainWindow
+from visualizer.model.analysis import analyse
+from visualizer.model.tracefile import read_trace
 
 
 def _pixels(widget: QWidget) -> np.ndarray:
@@ -47,6 +51,20 @@ def test_the_code_pane_is_dark_in_the_dark_theme(make_window: Callable[..., Main
     assert commonest.sum() < 3 * 80, f"the code pane's background is {commonest}"
     window.dark_action.trigger()
     assert np.median(_pixels(viewport).reshape(-1, 3), axis=0).sum() > 3 * 200
+
+
+def test_the_figures_names_are_legible_in_either_theme(
+    make_window: Callable[..., MainWindow],
+) -> None:
+    """A fixed #555 for the figures' names was dark grey on near-black in the dark theme,
+    also for a run shown before the switch."""
+    window = make_window()
+    result = analyse(read_trace(Path(__file__).parents[1] / "data" / "async_blocking_c5_w200.json"))
+    window.summary.show_result(result)
+    window.dark_action.trigger()
+    assert f"color: {palette.DARK.muted_text}" in window.summary.figures.text()
+    window.dark_action.trigger()
+    assert f"color: {palette.LIGHT.muted_text}" in window.summary.figures.text()
 
 
 def test_a_disabled_button_looks_disabled_in_the_dark_theme(

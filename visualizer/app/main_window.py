@@ -493,6 +493,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.comparison.restyle()
         self.replay.bar.restyle()
         self.status.restyle()
+        self.summary.restyle()
         self._update_actions()
 
     # -- status ---------------------------------------------------------------------------------

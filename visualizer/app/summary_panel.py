@@ -28,6 +28,7 @@ class SummaryPanel(QScrollArea):
         self.setMinimumWidth(self.MIN_WIDTH)
         self.story = QLabel(_IDLE_TEXT)
         self.figures = QLabel()
+        self._shown: list[RunResult] = []  # what the figures show, to redraw in a new theme
         for label in (self.story, self.figures):
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.RichText)
@@ -56,6 +57,7 @@ class SummaryPanel(QScrollArea):
 
     def show_results(self, results: list[RunResult]) -> None:
         """Each run's story under its name, and their figures side by side (a comparison)."""
+        self._shown = list(results)
         names = [_name(result) for result in results]
         if len(results) == 2:  # named by what tells them apart: style, processes, Python
             names = list(run_names(results[0].summary, results[1].summary))
@@ -71,8 +73,14 @@ class SummaryPanel(QScrollArea):
             names = list(short_names(results[0].summary, results[1].summary))
         self.figures.setText(_figures_table([r.summary for r in results], names))
 
+    def restyle(self) -> None:
+        """The figures' names in the theme's muted colour: a fixed grey was dark on dark."""
+        if self._shown:
+            self.show_results(self._shown)
+
     def show_running(self, subject: str) -> None:
         """``subject``: the style, or the user's app (module:attr)."""
+        self._shown = []
         self.story.setText(f"A run of <b>{html.escape(subject)}</b> is in progress…")
         self.figures.setText("")
 
@@ -99,7 +107,8 @@ def _figures_table(summaries: list[RunSummary], names: list[str]) -> str:
     # Every run's rows: two runs of an app may have used different pools.
     keys = list(dict.fromkeys(key for column in columns for key in column))
     cells = "".join(
-        f"<tr><td style='padding-right: 10px; color: #555'>{html.escape(key)}</td>"
+        f"<tr><td style='padding-right: 10px; color: {palette.MUTED_TEXT}'>"
+        f"{html.escape(key)}</td>"
         + "".join(
             f"<td style='padding-right: 6px'>{html.escape(c.get(key, '-'))}</td>" for c in columns
         )
