@@ -107,7 +107,7 @@ def load_app(spec: AppSpec) -> Callable[..., Any]:
     return app  # type: ignore[no-any-return]
 
 
-def _nearest_module(missing: str, folder: Path) -> str:
+def _nearest_module(missing: str, folder: Path, wanted: str = "") -> str:
     """``; did you mean 'shop.main'?`` for a misspelt ``shop.mian``: the modules beside
     the missing one (in its package, or in the app dir), the closest by spelling."""
     parent, _, last = missing.rpartition(".")
@@ -121,7 +121,10 @@ def _nearest_module(missing: str, folder: Path) -> str:
     nearest = difflib.get_close_matches(last, siblings, n=1)
     if not nearest:
         return ""
-    return f"; did you mean {f'{parent}.{nearest[0]}' if parent else nearest[0]!r}?"
+    found = f"{parent}.{nearest[0]}" if parent else nearest[0]
+    # ``pgk.main`` for ``pkg.main``: the rest of what was asked for, after the typo.
+    rest = wanted[len(missing) :] if wanted.startswith(missing + ".") else ""
+    return f"; did you mean {found + rest!r}?"
 
 
 def _import_module(name: str, folder: Path) -> Any:
@@ -132,7 +135,7 @@ def _import_module(name: str, folder: Path) -> Any:
             raise AppLoadError(
                 "module",
                 f"no module named {name!r} in {folder} (the app dir) or on the Python path"
-                + _nearest_module(error.name, folder),
+                + _nearest_module(error.name, folder, name),
             ) from None
         raise AppLoadError(
             "import", f"importing {name!r} failed: {_one_line(error)}", _user_tb()

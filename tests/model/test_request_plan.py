@@ -139,6 +139,8 @@ def test_command_line_words_attach_to_the_request_before_them(tmp_path: Path) ->
         ([("request", "GETT /a")], "method 'GETT' is not one of"),
         ([("request", "GET a b")], "is not 'METHOD /path?query'"),
         ([("request", "GET http://x/a")], "is not a path on the app"),
+        ([("request", "GET http://x/a")], "(for example '/a')"),
+        ([("request", "GET api/items/1")], "starts with a single '/' (for example '/api/items/1')"),
         ([("request", "GET /a"), ("weight", "x")], "weight 'x' is not a whole number"),
         ([("request", "GET /a"), ("weight", "1001")], "weight 1001 is out of range"),
         ([("request", "GET /a"), ("header", "no colon")], "header 'no colon' is not 'Name: value'"),

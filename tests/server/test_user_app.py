@@ -73,6 +73,10 @@ def test_a_misspelt_module_is_answered_with_the_nearest(project: tuple[Path, str
     with pytest.raises(AppLoadError) as refused:
         load_app(AppSpec(f"{name}_pkg.zzzzzz:app", str(folder)))
     assert "did you mean" not in refused.value.message
+    # The package itself misspelt: the rest of the name is kept in the suggestion.
+    with pytest.raises(AppLoadError) as refused:
+        load_app(AppSpec(f"{name}_pgk.main:app", str(folder)))
+    assert refused.value.message.endswith(f"; did you mean '{name}_pkg.main'?")
 
 
 def test_a_suggestion_never_runs_the_users_package_again(project: tuple[Path, str]) -> None:

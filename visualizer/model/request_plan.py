@@ -247,9 +247,19 @@ def check_method(method: str) -> None:
 def check_target(target: str) -> None:
     """A path on the app, with its query: starts with '/', no spaces, no scheme or host."""
     if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
-        raise PlanError(f"path {target!r} is not a path on the app: it starts with one '/'")
+        raise PlanError(
+            f"path {target!r} is not a path on the app: a path starts with a single '/' "
+            f"(for example {_as_path(target)!r})"
+        )
     if any(ch.isspace() or ord(ch) < 32 or ch == "#" for ch in target):
         raise PlanError(f"path {target!r} holds a space, a control character or '#'")
+
+
+def _as_path(target: str) -> str:
+    """``/api/items/1`` for ``api/items/1``, ``//api/items/1`` or ``http://host/api/items/1``."""
+    if isinstance(target, str) and "://" in target:
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    return "/" + str(target).lstrip("/")
 
 
 def check_header(name: str, value: str) -> None:
