@@ -197,11 +197,50 @@ def _body_example(operation: dict[str, Any], schemas: dict[str, Any]) -> Any:
     media = ((operation.get("requestBody") or {}).get("content") or {}).get("application/json")
     if not isinstance(media, dict):
         return None
-    schema = media.get("schema") or {}
-    reference = schema.get("$ref", "") if isinstance(schema, dict) else ""
-    if reference.startswith("#/components/schemas/"):
-        schema = schemas.get(reference.rsplit("/", 1)[1], {})
-    return _example(media, schema if isinstance(schema, dict) else {})
+    schema = _resolved(media.get("schema") or {}, schemas)
+    example = _example(media, schema)
+    return example if example is not None else _skeleton(schema, schemas)
+
+
+def _resolved(schema: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """``schema``, or the component its ``$ref`` names."""
+    if not isinstance(schema, dict):
+        return {}
+    reference = schema.get("$ref", "")
+    if isinstance(reference, str) and reference.startswith("#/components/schemas/"):
+        found = schemas.get(reference.rsplit("/", 1)[1], {})
+        return found if isinstance(found, dict) else {}
+    return schema
+
+
+#: A field's value in a body made from the schema alone, by its JSON type.
+_BLANKS: dict[str, Any] = {
+    "integer": 0,
+    "number": 0,
+    "string": "",
+    "boolean": False,
+    "array": [],
+}
+
+
+def _skeleton(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) -> Any:
+    """A JSON object of the body's required fields (all of them, if none is required),
+    each its example or default where the app gives one, else a blank of its type:
+    ``{"item_id": 0, "quantity": 0}``. The user sees the shape to fill in, rather than
+    an empty box whose every request FastAPI answers 422. None for no object."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or not properties or depth > 3:
+        return None
+    required = [name for name in schema.get("required", []) if name in properties]
+    body = {}
+    for name in required or list(properties):
+        field = _resolved(properties[name], schemas)
+        value = _example({}, field)
+        if value is None:
+            nested = _skeleton(field, schemas, depth + 1)
+            value = nested if nested is not None else _BLANKS.get(str(field.get("type")))
+        body[name] = value
+    return body
 
 
 def _example(holder: dict[str, Any], schema: dict[str, Any]) -> Any:

@@ -88,3 +88,32 @@ def test_a_request_is_labelled_by_the_route_the_router_left_in_its_scope() -> No
     mounted = {"method": "GET", "route": Route(), "root_path": "/v1"}
     assert label_of_request(mounted) == "GET /v1/items/{item_id}"
     assert label_of_request({"method": "POST"}) == "POST (no route)"
+
+
+class Address(BaseModel):
+    city: str
+    zip_code: str = Field(examples=["75001"])
+
+
+class NewOrder(BaseModel):
+    item_id: int
+    quantity: int = Field(ge=1, examples=[3])
+    gift: bool = False
+    ship_to: Address
+
+
+def test_a_body_with_no_example_is_sketched_from_its_schema() -> None:
+    """A model with no example got an empty body box, and every request a 422: its
+    required fields are filled in, from their own examples or as blanks of their type."""
+    app = FastAPI()
+
+    @app.post("/orders")
+    def place_order(order: NewOrder) -> dict[str, int]:
+        return {"item_id": order.item_id}
+
+    routes = by_label(describe_routes(app))
+    assert routes["POST /orders"]["body_example"] == {
+        "item_id": 0,
+        "quantity": 3,
+        "ship_to": {"city": "", "zip_code": "75001"},
+    }
