@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from server.protocol import RESPONSE_END, Outcome
+from visualizer.model.analysis import analyse
 from visualizer.model.phases import Phase, derive_phases
 from visualizer.model.settings import RunSettings
 from visualizer.model.trace import RunTrace
@@ -289,3 +290,16 @@ def test_a_run_whose_request_does_not_resume_after_the_block_was_not_waited_for(
     trace.done.extend([(1, 0, 82 * MS, 200, 0), (2, 0, 51 * MS, 200, 0)])
     after_worker = [(p, s / MS, e / MS) for p, s, e in derive_phases(trace).of(1) if s >= 9_300_000]
     assert after_worker[:2] == [(Phase.AWAITING, 9.3, 80), (Phase.RUNNING, 80, 81)]
+
+
+def test_a_trip_that_found_a_worker_free_but_started_late_did_not_wait_for_one() -> None:
+    """A token was free (pool 40, one run); the thread took 3 ms to start it: handed over,
+    not kept waiting. "0 requests waited for one (max 2.9 ms)" said both."""
+    trace = RunTrace(settings=RunSettings(style="sync_sleep", concurrency=1, requests=1), t0=0)
+    trace.sent.extend([(1, 0)])
+    trace.loop.extend([(1 * MS, 2 * MS, 1, 0), (20 * MS, 21 * MS, 1, 0)])
+    trace.worker.extend([(1, 2 * MS, 5 * MS, 19 * MS, 0, 1, 0, -1, 0)])
+    trace.stamp.extend([(1, RESPONSE_END, 21 * MS)])
+    trace.done.extend([(1, 0, 22 * MS, 200, 0)])
+    summary = analyse(trace).summary
+    assert (summary.pool_waited, summary.pool_wait_max_ms) == (0, 0.0)
