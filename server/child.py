@@ -161,8 +161,8 @@ def main() -> None:
 
     def on_loop(coroutine: Coroutine[Any, Any, None]) -> None:
         # The callback that makes the task is ours too: in the command thread's context
-        # it was recorded as the server's own I/O on the loop, after the last response
-        # (a run's flush), and stretched a 33 ms run's axis to 46 ms.
+        # it was recorded as the server's own I/O on the loop (after the last response,
+        # for a run's flush; RunTrace.flush_asked leaves out what the flush wakes).
         context = internal.copy()
         loop.call_soon_threadsafe(
             lambda: loop.create_task(coroutine, context=context.copy()), context=context

@@ -434,23 +434,17 @@ def _trips(trace: RunTrace, runs: np.ndarray) -> list[Trips]:
         shapes.setdefault(tuple(funcs), []).append(request)
     named = names_routes(trace)
     endpoints = {str(r.get("label")): (r.get("endpoint") or {}).get("name") for r in trace.routes}
-
-    def route_of(requests: list[int]) -> str:
-        return Counter(routes_of(trace, requests).values()).most_common(1)[0][0] if named else ""
-
-    def hidden(shape: tuple[str, ...], requests: list[int]) -> bool:
+    many = []
+    for shape, requests in shapes.items():
+        route = Counter(routes_of(trace, requests).values()).most_common(1)[0][0] if named else ""
         # One trip is news only if it is not the endpoint itself (a def endpoint's own
         # run): an async def's def dependency, a background task, what it offloaded.
-        endpoint = endpoints.get(route_of(requests)) if named else trace.settings.style
         # "?": a trace from before runs were named, where nothing is known of the trip.
-        return len(shape) > 1 or (endpoint is not None and shape[0] not in (endpoint, "?"))
-
-    many = [(shape, requests) for shape, requests in shapes.items() if hidden(shape, requests)]
-    many.sort(key=lambda item: (-len(item[1]), -len(item[0])))
-    return [
-        Trips(len(shape), list(shape), len(requests), route_of(requests))
-        for shape, requests in many[:3]
-    ]
+        endpoint = endpoints.get(route) if named else trace.settings.style
+        if len(shape) > 1 or (endpoint is not None and shape[0] not in (endpoint, "?")):
+            many.append(Trips(len(shape), list(shape), len(requests), route))
+    many.sort(key=lambda trips: (-trips.requests, -trips.per_request))
+    return many[:3]
 
 
 def _func_names(trace: RunTrace, runs: np.ndarray) -> list[str]:

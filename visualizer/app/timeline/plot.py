@@ -117,15 +117,23 @@ class LaneAxis(pg.AxisItem):  # type: ignore[misc]
 _FULL, _PATH_CUT, _WORD_DROPPED, _CUT = range(4)
 
 
+def _request_route(text: str) -> tuple[str, str, str] | None:
+    """(head, method, path) of a request lane's ``request 12 · GET /items/{id}``; None
+    for a lane with no route."""
+    head, separator, route = text.partition(" · ")
+    method, space, path = route.partition(" ")
+    return (head, method, path) if separator and space else None
+
+
 def _shortening(text: str, metrics: QFontMetrics, room: int) -> int:
     """The mildest way of shortening a request lane's ``text`` that leaves it readable
     in ``room`` px."""
     if metrics.horizontalAdvance(text) <= room:
         return _FULL
-    head, separator, route = text.partition(" · ")
-    method, space, _path = route.partition(" ")
-    if not (separator and space):
+    parts = _request_route(text)
+    if parts is None:
         return _FULL  # no route: cut in its middle, whatever the request lanes need
+    head, method, _path = parts
     number = head.removeprefix("request ")
     for step, prefix, least in (
         (_PATH_CUT, f"{head} · {method} ", "…/items/{id}"),  # the path still says something
@@ -139,11 +147,7 @@ def _shortening(text: str, metrics: QFontMetrics, room: int) -> int:
 def _shared_path(labels: list[str]) -> str:
     """The leading path segments every route in view shares (``/api/``), when the view
     has routes of more than one path; "" otherwise."""
-    paths = {
-        route.partition(" ")[2]
-        for text in labels
-        if (route := text.partition(" · ")[2]) and " " in route
-    }
+    paths = {parts[2] for text in labels if (parts := _request_route(text))}
     if len(paths) < 2:
         return ""
     shared: list[str] = []
@@ -163,14 +167,15 @@ def _shortened(text: str, metrics: QFontMetrics, room: int, step: int, shared: s
     their first segments (``shared``), those go instead and the rest is kept from its
     start, where the paths differ: ``GET …/items/{item_id}`` and ``GET
     …/sync-items/{item_id}`` both read ``GET …ems/{item_id}`` cut from the left."""
-    head, separator, route = text.partition(" · ")
-    method, space, path = route.partition(" ")
-    if not (separator and space):
+    parts = _request_route(text)
+    if parts is None:
         return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+    head, method, path = parts
     number = head.removeprefix("request ")
     if step == _FULL:
         return text
     if step == _CUT:
+        route = f"{method} {path}"
         return metrics.elidedText(f"{number} · {route}", Qt.TextElideMode.ElideRight, room)
     prefix = f"{head} · {method} " if step == _PATH_CUT else f"{number} · {method} "
     left = room - metrics.horizontalAdvance(prefix)
