@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from visualizer.model.held_at import HeldAt
+from visualizer.model.user_files import relative_to_app
 
 #: Lines shown on either side of the held line when no function encloses it.
 CONTEXT_LINES = 6
@@ -51,7 +52,7 @@ class HeldSource:
 
 def held_source(held: HeldAt, app_dir: str = "") -> HeldSource:
     """The function around ``held``'s line in its file; paths relative to ``app_dir``."""
-    shown = _relative(held.path, app_dir)
+    shown = relative_to_app(held.path, app_dir)
     if not held.path or held.line <= 0:
         return _without_file(held, shown, "the sample named no line of your code")
     try:
@@ -121,13 +122,3 @@ def _enclosing(text: str, line: int) -> tuple[int, int, str]:
     kind = "async def" if isinstance(best, ast.AsyncFunctionDef) else "def"
     # By the def's name: a lambda or a comprehension in it samples as "<lambda>".
     return top, best.end_lineno or best.lineno, f"{kind} {best.name}"
-
-
-def _relative(path: str, app_dir: str) -> str:
-    """The file as the user knows it: relative to their app's folder when inside it."""
-    if not path or not app_dir:
-        return path
-    try:
-        return str(Path(path).relative_to(Path(app_dir)))
-    except ValueError:
-        return path

@@ -39,6 +39,7 @@ from typing import Any, NoReturn
 from visualizer.model.request_plan import PlanError, RequestPlan, parse_request, plan_from_words
 from visualizer.model.scheduling import SHAPES, Candidate, Workload, predict
 from visualizer.model.settings import RANGES, AppTarget, RunSettings, SettingError
+from visualizer.model.user_files import read_text
 
 _TOP_KEYS = ("title", "about", "step")
 _STEP_KEYS = (
@@ -124,11 +125,9 @@ class Lesson:
         """The lesson in ``path``; its recordings need not exist yet when it is read to
         record them (``schedviz lesson --record``)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not UTF-8 text"
-            raise LessonError(f"lesson {str(path)!r} cannot be read: {reason}") from None
+        text = read_text(
+            path, lambda reason: LessonError(f"lesson {str(path)!r} cannot be read: {reason}")
+        )
         lesson = cls.from_toml(text, path.name, path.resolve().parent, recordings_must_exist)
         return replace(lesson, name=path.stem, path=path.resolve())
 

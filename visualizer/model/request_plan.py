@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from server.routes import weighted_order
+from visualizer.model.user_files import read_text
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_WEIGHT = 1_000
@@ -178,11 +179,9 @@ class RequestPlan:
     @classmethod
     def read(cls, path: str | Path) -> RequestPlan:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not UTF-8 text"
-            raise PlanError(f"plan {str(path)!r} cannot be read: {reason}") from None
+        text = read_text(
+            path, lambda reason: PlanError(f"plan {str(path)!r} cannot be read: {reason}")
+        )
         return cls.from_toml(text, path.name)
 
 
@@ -309,11 +308,10 @@ def parse_header(text: str) -> tuple[str, str]:
 def parse_body(text: str) -> str:
     """JSON text, or ``@file`` for the file's text; checked to be JSON."""
     if text.startswith("@"):
-        try:
-            text = Path(text[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "not UTF-8 text"
-            raise PlanError(f"body file {text[1:]!r} cannot be read: {reason}") from None
+        name = text[1:]
+        text = read_text(
+            name, lambda reason: PlanError(f"body file {name!r} cannot be read: {reason}")
+        )
     check_json(text)
     return text
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from visualizer.model.request_routes import routes_of
 from visualizer.model.trace import RunTrace
+from visualizer.model.user_files import relative_to_app
 
 #: An opened run's code view shows at most this many of the routes its requests took.
 MAX_ROUTES_SHOWN = 4
@@ -99,16 +99,6 @@ def _section(code: Mapping[str, Any], app_dir: str, role: str) -> str:
     name = f"{role}{code.get('kind', 'def')} {code.get('name', '')}"
     if not code.get("file"):
         return f"# {name} (its source cannot be read)"
-    heading = f"# {_relative(str(code['file']), app_dir)}:{code.get('line', 0)} · {name}"
+    heading = f"# {relative_to_app(str(code['file']), app_dir)}:{code.get('line', 0)} · {name}"
     source = str(code.get("source", "")).rstrip("\n")
     return f"{heading}\n{source}" if source else heading
-
-
-def _relative(file: str, app_dir: str) -> str:
-    """The file as the user knows it: relative to their app's folder when inside it."""
-    if not app_dir:
-        return file
-    try:
-        return str(Path(file).relative_to(Path(app_dir)))
-    except ValueError:
-        return file
