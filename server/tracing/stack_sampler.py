@@ -138,13 +138,14 @@ def describe_stack(frame: FrameType | None) -> tuple[str, str, str, str]:
         if not _ours(filename):
             where = f"{filename}:{line} in {frame.f_code.co_name}"
             frames.append(where)
-            users = is_user_file(filename)
-            if not held_at and users:
-                held_at, code = where, linecache.getline(filename, line).strip()
+            # Whose file it is matters only until the walk out from the held line ends.
+            if (not held_at or calling) and is_user_file(filename):
+                if not held_at:
+                    held_at, code = where, linecache.getline(filename, line).strip()
+                else:
+                    caller = where
                 calling = True
-            elif calling and users:
-                caller = where
-            elif calling:
+            elif held_at:
                 calling = False
         frame = frame.f_back
     return "\n".join(frames), held_at, code, caller
